@@ -1,0 +1,177 @@
+//! The one door to an Elastic Beanstalk account: `trait Cloud`, the writes (`Op`) and `CloudError`.
+//!
+//! Two implementations: `aws::AwsCloud` (the AWS SDK) and `sim::SimCloud` (the demo). Nothing here
+//! knows ratatui or the app state; nothing outside `cloud/aws` knows an SDK type.
+//!
+//! Cursors live in the caller (the app): every read takes what it needs to be incremental, so a
+//! result dropped on the floor (stale context, error) loses nothing; the next poll asks again.
+
+pub mod aws;
+pub mod sim;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+use crate::domain::{
+    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
+    RawLogEvent, StackEvent,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloudError {
+    /// Throttling / Rate exceeded: back off and try again.
+    Throttled(String),
+    /// Missing, expired or refused credentials; AccessDenied. The text names the fix.
+    Auth(String),
+    /// The environment, stack, log group or version does not exist.
+    NotFound(String),
+    /// The account or environment does not offer this (enhanced health off, logs not streamed).
+    Unsupported(String),
+    /// Could not reach the endpoint.
+    Network(String),
+    /// Anything else; the AWS message verbatim (e.g. "Environment named x is in an invalid state
+    /// for this operation. Must be Ready.").
+    Other(String),
+}
+
+impl CloudError {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Throttled(m) | Self::Auth(m) | Self::NotFound(m) | Self::Unsupported(m) | Self::Network(m) | Self::Other(m) => m,
+        }
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for CloudError {}
+
+pub type CloudResult<T> = Result<T, CloudError>;
+
+/// How a roll back is carried out; decided by the app before the confirmation modal opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackVia {
+    /// AbortEnvironmentUpdate: an abortable update is in progress.
+    Abort,
+    /// UpdateEnvironment to the version that ran before.
+    Deploy { version: String },
+}
+
+/// The writes. Every one goes through the app's confirmation modal first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Deploy { env: EnvRef, version: String },
+    Rollback { env: EnvRef, from: Option<String>, via: RollbackVia },
+    Rebuild { env: EnvRef },
+    Abort { env: EnvRef },
+    RestartAppServer { env: EnvRef },
+    SwapCnames { a: EnvRef, b: EnvRef },
+}
+
+impl Op {
+    /// The environment the operation is followed on.
+    pub fn env(&self) -> &EnvRef {
+        match self {
+            Op::Deploy { env, .. }
+            | Op::Rollback { env, .. }
+            | Op::Rebuild { env }
+            | Op::Abort { env }
+            | Op::RestartAppServer { env } => env,
+            Op::SwapCnames { a, .. } => a,
+        }
+    }
+    /// Short verb for titles and the status line ("Roll back", "Deploy", ...).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Op::Deploy { .. } => "Deploy",
+            Op::Rollback { .. } => "Roll back",
+            Op::Rebuild { .. } => "Rebuild",
+            Op::Abort { .. } => "Abort update of",
+            Op::RestartAppServer { .. } => "Restart app servers of",
+            Op::SwapCnames { .. } => "Swap CNAMEs of",
+        }
+    }
+}
+
+/// What the cloud answered when it accepted an operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OpAccepted {
+    pub request_id: Option<String>,
+}
+
+/// What to stream: the log groups of one environment, from `start` on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogTarget {
+    pub env: EnvRef,
+    /// Full log group names, e.g. `/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log`.
+    pub groups: Vec<String>,
+    /// Backfill from this time (inclusive).
+    pub start: Millis,
+}
+
+/// What a log tail reports while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TailEvent {
+    /// New events, oldest first. May overlap earlier batches; the receiver de-duplicates by id.
+    Events(Vec<RawLogEvent>),
+    /// The service sampled the stream (too many events): not every line is shown.
+    Sampled,
+    /// A human-readable state change ("live tail connected", "reconnecting", "polling every 2s").
+    Status(String),
+}
+
+/// Everything ebtui reads from and writes to an account.
+#[async_trait]
+pub trait Cloud: Send + Sync {
+    /// Profile, region, account: what the header shows.
+    fn context(&self) -> CloudContext;
+
+    /// Requests sent to the service so far (every attempt, every page): the status line shows the
+    /// rate per minute so a user can see what ebtui costs.
+    fn api_calls(&self) -> u64;
+
+    /// The cloud's clock. The simulator runs faster than real time; AWS uses the system clock.
+    fn now(&self) -> Millis;
+
+    /// Every environment of every application (all pages); terminated ones left out.
+    async fn environments(&self) -> CloudResult<Vec<Environment>>;
+
+    /// Events of one environment, oldest first. With `since`, those at or after it (the caller
+    /// de-duplicates the boundary); without, the last hour or the last 100, whichever is more.
+    async fn events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
+
+    /// Stack events of the environment's CloudFormation stacks (main, immutable, nested), oldest
+    /// first. With `since`, only those at or after it; without, the most recent 100.
+    async fn stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>>;
+
+    /// Enhanced health of the environment and its instances. When enhanced health is off, a
+    /// snapshot with `enhanced: false`, the basic colour and no instances.
+    async fn health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot>;
+
+    /// Versions of an application, newest first.
+    async fn versions(&self, app: &str) -> CloudResult<Vec<AppVersion>>;
+
+    /// Versions that finished deploying to the environment, newest first (from its events).
+    async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>>;
+
+    /// The environment's CloudWatch log groups (`/aws/elasticbeanstalk/<env>/...`). Empty when
+    /// logs are not streamed to CloudWatch.
+    async fn log_groups(&self, env: &EnvRef) -> CloudResult<Vec<String>>;
+
+    /// Stream log events into `tx` until the receiver is dropped or the task is aborted. Returns
+    /// only on an error the caller should show, or when `tx` is closed.
+    async fn tail_logs(&self, target: LogTarget, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
+
+    /// Elastic Beanstalk's own tail logs (RequestEnvironmentInfo + RetrieveEnvironmentInfo), for
+    /// environments that do not stream to CloudWatch. Lines of the last 100 of each log, per instance.
+    async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>>;
+
+    /// Carry out a write. Returns once the cloud accepted (or refused) it; progress shows in events.
+    async fn execute(&self, op: &Op) -> CloudResult<OpAccepted>;
+}

@@ -1,0 +1,1 @@
+//! The simulated account (the demo). To be written.

@@ -1,0 +1,134 @@
+//! Plain data shared by every layer: no SDK types, no ratatui types.
+//!
+//! Timestamps are milliseconds since the Unix epoch (UTC), as `Millis`. Enums that mirror AWS
+//! enumerations keep an `Other(String)` arm because AWS adds members over time (and the local
+//! emulator answers values such as "No Data" the SDK does not know).
+
+mod health;
+mod timeline;
+
+pub use health::*;
+pub use timeline::*;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// Which environment a request is about. `id` may be empty (the local emulator leaves it so).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnvRef {
+    pub app: String,
+    pub name: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EnvStatus {
+    Launching,
+    Updating,
+    Ready,
+    Terminating,
+    Terminated,
+    Aborting,
+    LinkingFrom,
+    LinkingTo,
+    Other(String),
+}
+
+impl EnvStatus {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "Launching" => Self::Launching,
+            "Updating" => Self::Updating,
+            "Ready" => Self::Ready,
+            "Terminating" => Self::Terminating,
+            "Terminated" => Self::Terminated,
+            "Aborting" => Self::Aborting,
+            "LinkingFrom" => Self::LinkingFrom,
+            "LinkingTo" => Self::LinkingTo,
+            other => Self::Other(other.to_string()),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Launching => "Launching",
+            Self::Updating => "Updating",
+            Self::Ready => "Ready",
+            Self::Terminating => "Terminating",
+            Self::Terminated => "Terminated",
+            Self::Aborting => "Aborting",
+            Self::LinkingFrom => "LinkingFrom",
+            Self::LinkingTo => "LinkingTo",
+            Self::Other(s) => s,
+        }
+    }
+    /// True while Elastic Beanstalk is changing the environment (polls go fast then).
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            Self::Launching | Self::Updating | Self::Terminating | Self::Aborting | Self::LinkingFrom | Self::LinkingTo
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    Web,
+    Worker,
+}
+
+impl Tier {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Tier::Web => "web",
+            Tier::Worker => "worker",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub env: EnvRef,
+    pub status: EnvStatus,
+    pub health: HealthColor,
+    /// Enhanced health status; `None` when enhanced health is off.
+    pub health_status: Option<HealthStatus>,
+    pub version: Option<String>,
+    pub tier: Tier,
+    pub cname: Option<String>,
+    pub abortable: bool,
+    pub updated: Millis,
+    pub created: Millis,
+    pub platform: String,
+    /// Deployment policy (AllAtOnce, Rolling, RollingWithAdditionalBatch, Immutable, TrafficSplitting) when known.
+    pub deployment_policy: Option<String>,
+}
+
+/// One application version (a deployable bundle).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppVersion {
+    pub app: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub created: Millis,
+    /// Processed, Unprocessed, Failed, Processing, Building.
+    pub status: String,
+}
+
+/// A version that finished deploying to an environment, as read from its events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployRecord {
+    pub version: String,
+    pub ts: Millis,
+}
+
+/// Where the account is: what the header shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloudContext {
+    /// "demo", or the AWS profile name ("default" when none was given).
+    pub profile: String,
+    pub region: String,
+    /// The account id when known (sts is not in our stack, so AWS may leave it None).
+    pub account: Option<String>,
+    /// Extra words for the header, e.g. "scenario bad-deploy x20" or "endpoint http://127.0.0.1:5000".
+    pub note: Option<String>,
+}

@@ -1,0 +1,10 @@
+//! ebtui: a terminal console for AWS Elastic Beanstalk.
+//!
+//! The ring: `runtime` receives a `Msg`, `app::update` turns it into state and `Effect`s, the
+//! runtime carries the effects out against a `cloud::Cloud`, and `ui::render` draws the state.
+//! See ARCHITECTURE.md.
+
+pub mod cloud;
+pub mod domain;
+pub mod logs;
+pub mod ui;

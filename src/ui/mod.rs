@@ -1,0 +1,3 @@
+//! Drawing: pure functions of the app state. To be completed.
+
+pub mod theme;
