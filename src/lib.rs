@@ -4,7 +4,11 @@
 //! runtime carries the effects out against a `cloud::Cloud`, and `ui::render` draws the state.
 //! See ARCHITECTURE.md.
 
+pub mod app;
+pub mod cli;
 pub mod cloud;
+pub mod config;
 pub mod domain;
 pub mod logs;
+pub mod runtime;
 pub mod ui;

@@ -1,1 +1,54 @@
-//! Log lines: sanitizing, the bounded buffer, search, and the logs pane state. To be written.
+//! Log lines: sanitizing, the bounded buffer, search, and the logs pane state.
+//!
+//! - [`sanitize()`] / [`sanitize_bytes`]: untrusted text made inert for the terminal.
+//! - [`LogBuffer`]: lines in arrival order under a line cap and a byte cap, each with a `seq`
+//!   that rises for the life of the buffer (selections and hits survive eviction), de-duplicated
+//!   by event id within a window.
+//! - [`Search`] / [`Query`]: smart-case regex (literal fallback on a bad pattern), hits as sorted
+//!   seqs, new lines scanned on arrival, a query change rescanned in slices.
+//! - [`VisibleLines`]: all lines, or hits with `C` lines of context (filter mode).
+//! - [`LogsPane`]: everything the pane shows; drawn by `ui::logs`.
+//!
+//! # What the app calls on [`LogsPane`]
+//!
+//! Life cycle and data:
+//! `new(max_lines, max_bytes)`, `reset_for(env_name, groups, selected)` (on env switch),
+//! `ingest(Vec<RawLogEvent>) -> usize` or `apply_tail_event(TailEvent) -> bool`,
+//! `set_status(String)`, `set_sampled()`, `tick(budget) -> bool` each frame (advances a rescan;
+//! [`SCAN_BUDGET`] is a good budget; true when the view changed).
+//!
+//! View: `scroll_up(n)`, `scroll_down(n)`, `page_up()`, `page_down()`, `top()`, `bottom()`,
+//! `toggle_follow()`, `toggle_pause()`, `toggle_wrap()`, `toggle_timestamps()`,
+//! `toggle_instance()`, `escape()` (unpause, follow, newest line).
+//!
+//! Search: `begin_search()`, `search_input(KeyEvent) -> bool` (route every key here while
+//! `input()` is `Some`; it handles Enter and Esc too), `commit_search()`, `cancel_search()`,
+//! `set_query(&str)`, `next_hit()`, `prev_hit()`, `toggle_filter()`, `context_more()`,
+//! `context_less()`, `preset_5xx()`.
+//!
+//! Output: `visible_text() -> Vec<String>` (Ctrl-S), `selected_text() -> Option<String>` (copy).
+//!
+//! Group picker: `open_group_picker()`, `group_picker_mut()` (`up`, `down`, `toggle`,
+//! `select_all`, `close`), `apply_group_picker() -> Option<Vec<String>>` (Some: the groups
+//! changed, the lines were cleared, restart the tail with these groups).
+
+mod access;
+mod buffer;
+mod context;
+mod format;
+mod layout;
+mod nav;
+mod pane;
+mod picker;
+mod sanitize;
+mod search;
+
+pub use access::{level, status_code};
+pub use buffer::{DEDUP_WINDOW, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, LogBuffer, LogLine};
+pub use context::{Step, VisibleLines};
+pub use format::{INSTANCE_WIDTH, TAG_MAX, clip, clock, group_tag, short_group, short_stream};
+pub use layout::{Anchor, CLOCK_COLUMN, Columns, MARKER_COLUMN, Row, TextArea, layout, wrap_ranges};
+pub use pane::{DEFAULT_CONTEXT, LogsPane, MAX_CONTEXT, PRESET_5XX, SCAN_BUDGET};
+pub use picker::GroupPicker;
+pub use sanitize::{MAX_LINE_BYTES, sanitize, sanitize_bytes, sanitize_capped};
+pub use search::{Query, Search};

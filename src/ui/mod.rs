@@ -1,3 +1,13 @@
-//! Drawing: pure functions of the app state. To be completed.
+//! Drawing: pure functions of `&App`. One file per pane or overlay; `layout` places them.
 
+pub mod envs;
+pub mod fmt;
+pub mod health;
+pub mod layout;
+pub mod logs;
+pub mod modal;
+pub mod status;
 pub mod theme;
+pub mod timeline;
+mod render;
+pub use render::*;

@@ -1,1 +1,321 @@
-//! The simulated account (the demo). To be written.
+//! The simulated Elastic Beanstalk account: the demo, and a deterministic stand-in for AWS in
+//! tests.
+//!
+//! `SimCloud` holds a `World` behind a std `Mutex` (never held across an `.await`). Every call
+//! first brings the world up to the clock (`World::advance_to`), so what a caller sees depends on
+//! the clock only, never on how often it polls. Content is seeded: the same seed, start and
+//! sequence of clock readings and operations give the same events, health and log lines.
+//!
+//! Layout: `world` (state and stepping), `build` (the seeded account and its history), `ops`,
+//! `deploy` and `launch` (the writes and their timed steps), `health`, `logs`/`traffic`/`engine`
+//! (log groups and lines), `scenario` (the stories), `rng` (splitmix64 and hashing).
+
+mod build;
+mod deploy;
+mod engine;
+mod health;
+mod launch;
+mod logs;
+mod ops;
+mod rng;
+mod scenario;
+mod traffic;
+mod world;
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests_account;
+#[cfg(test)]
+mod tests_logs;
+#[cfg(test)]
+mod tests_ops;
+#[cfg(test)]
+mod tests_scenarios;
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
+use crate::domain::{
+    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor, HealthSnapshot,
+    Millis, RawLogEvent, StackEvent,
+};
+
+pub use scenario::Scenario;
+
+use world::{Env, HOUR, LogFile, PLATFORM, REGION, World};
+
+/// Lines a tail sends as backfill at most.
+const BACKFILL_CAP: usize = 3_000;
+/// Lines one live batch carries at most (a clock jump of hours must not flood the receiver).
+const LIVE_CAP: usize = 5_000;
+/// Lines per log and instance that Elastic Beanstalk's tail logs return.
+const EB_TAIL_LINES: usize = 100;
+/// How long DescribeEnvironments keeps listing a terminated environment.
+const TERMINATED_LISTED: Millis = HOUR;
+
+enum Clock {
+    /// The system clock at construction, then real time multiplied by `speed`.
+    Real { start: Millis, origin: Instant, speed: f64 },
+    /// Moves only with `advance`.
+    Manual(AtomicI64),
+}
+
+/// A simulated account. `Send + Sync`; cheap to share behind an `Arc`.
+pub struct SimCloud {
+    world: Mutex<World>,
+    clock: Clock,
+    calls: AtomicU64,
+    scenario: Scenario,
+    speed: f64,
+}
+
+impl SimCloud {
+    /// Real-time clock scaled by `speed` (1.0 = real time, 20.0 = twenty times faster), starting
+    /// at the current system time so that "updated 3m ago" reads sensibly. The account's history
+    /// is laid out relative to that start, so two runs with the same seed differ only by it.
+    pub fn new(scenario: Scenario, seed: u64, speed: f64) -> SimCloud {
+        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        let start = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis);
+        SimCloud::with_clock(scenario, seed, start, Clock::Real { start, origin: Instant::now(), speed }, speed)
+    }
+
+    /// A manually driven clock for tests: time only moves with `advance`.
+    pub fn manual(scenario: Scenario, seed: u64, start: Millis) -> SimCloud {
+        SimCloud::with_clock(scenario, seed, start, Clock::Manual(AtomicI64::new(start)), 1.0)
+    }
+
+    fn with_clock(scenario: Scenario, seed: u64, start: Millis, clock: Clock, speed: f64) -> SimCloud {
+        SimCloud {
+            world: Mutex::new(build::build(scenario, seed, start)),
+            clock,
+            calls: AtomicU64::new(0),
+            scenario,
+            speed,
+        }
+    }
+
+    /// Move a manual clock forward by `ms` (negative values are ignored); no-op on a real clock.
+    pub fn advance(&self, ms: i64) {
+        if let Clock::Manual(t) = &self.clock {
+            t.fetch_add(ms.max(0), Ordering::SeqCst);
+        }
+    }
+
+    fn call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The world, brought up to the clock.
+    fn world(&self) -> (MutexGuard<'_, World>, Millis) {
+        let now = self.now();
+        let mut w = self.world.lock().unwrap_or_else(PoisonError::into_inner);
+        w.advance_to(now);
+        (w, now)
+    }
+
+    /// Real time between two live tail batches: one simulated second, at least 50 ms. A manual
+    /// clock is polled often, since only the test moves it.
+    fn tail_pause(&self) -> Duration {
+        match self.clock {
+            Clock::Real { .. } => Duration::from_millis(((1000.0 / self.speed) as u64).max(50)),
+            Clock::Manual(_) => Duration::from_millis(10),
+        }
+    }
+}
+
+/// An environment a read names: any that exists, terminated ones included (their events stay).
+fn find_any(w: &World, r: &EnvRef) -> CloudResult<usize> {
+    w.env_index(&r.name).filter(|&e| w.envs[e].visible_at(w.now)).ok_or_else(|| ops::not_found(&r.name))
+}
+
+fn describe(env: &Env) -> Environment {
+    let gone = env.terminated.is_some();
+    Environment {
+        env: EnvRef { app: env.app.clone(), name: env.name.clone(), id: env.id.clone() },
+        status: env.status.clone(),
+        health: if gone { HealthColor::Grey } else { env.health.color() },
+        health_status: (!gone).then(|| env.health.clone()),
+        version: env.version.clone(),
+        tier: env.tier,
+        cname: env.cname.clone(),
+        abortable: env.op.as_ref().is_some_and(|o| o.abortable),
+        updated: env.updated,
+        created: env.created,
+        platform: PLATFORM.to_string(),
+        deployment_policy: Some(env.policy.name().to_string()),
+    }
+}
+
+/// Everything at or after `since`; without, the last hour or the last 100, whichever is more.
+fn recent<T: Clone>(items: &[T], ts: impl Fn(&T) -> Millis, since: Option<Millis>, now: Millis, hour: bool) -> Vec<T> {
+    let from = match since {
+        Some(s) => items.partition_point(|i| ts(i) < s),
+        None => {
+            let last_100 = items.len().saturating_sub(100);
+            if hour { last_100.min(items.partition_point(|i| ts(i) < now - HOUR)) } else { last_100 }
+        }
+    };
+    items[from..].to_vec()
+}
+
+#[async_trait]
+impl Cloud for SimCloud {
+    fn context(&self) -> CloudContext {
+        CloudContext {
+            profile: "demo".to_string(),
+            region: REGION.to_string(),
+            account: Some(world::ACCOUNT.to_string()),
+            note: Some(format!("scenario {} x{}", self.scenario.name(), self.speed)),
+        }
+    }
+
+    fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn now(&self) -> Millis {
+        match &self.clock {
+            Clock::Real { start, origin, speed } => start + (origin.elapsed().as_secs_f64() * 1000.0 * speed) as Millis,
+            Clock::Manual(t) => t.load(Ordering::SeqCst),
+        }
+    }
+
+    async fn environments(&self) -> CloudResult<Vec<Environment>> {
+        self.call();
+        let (w, now) = self.world();
+        let mut out: Vec<Environment> = w
+            .envs
+            .iter()
+            .filter(|e| e.visible_at(now) && e.terminated.is_none_or(|t| now - t < TERMINATED_LISTED))
+            .map(describe)
+            .collect();
+        out.sort_by(|a, b| (&a.env.app, &a.env.name).cmp(&(&b.env.app, &b.env.name)));
+        Ok(out)
+    }
+
+    async fn events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+        self.call();
+        let (w, now) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(recent(&w.envs[e].events, |ev| ev.ts, since, now, true))
+    }
+
+    async fn stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>> {
+        self.call();
+        let (w, now) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(recent(&w.envs[e].stack_events, |ev| ev.ts, since, now, false))
+    }
+
+    async fn health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
+        self.call();
+        let (w, now) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(health::snapshot(w.seed, &w.envs[e], now))
+    }
+
+    async fn versions(&self, app: &str) -> CloudResult<Vec<AppVersion>> {
+        self.call();
+        let (w, now) = self.world();
+        let a = w.app(app).ok_or_else(|| CloudError::NotFound(format!("No Application named '{app}' found.")))?;
+        let mut out: Vec<AppVersion> = a
+            .versions
+            .iter()
+            .filter(|v| v.created <= now)
+            .map(|v| AppVersion {
+                app: a.name.clone(),
+                label: v.label.clone(),
+                description: Some(v.description.clone()),
+                created: v.created,
+                status: "Processed".to_string(),
+            })
+            .collect();
+        out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.label.cmp(&a.label)));
+        Ok(out)
+    }
+
+    async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
+        self.call();
+        let (w, _) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(w.envs[e].deploys.iter().rev().cloned().collect())
+    }
+
+    async fn log_groups(&self, env: &EnvRef) -> CloudResult<Vec<String>> {
+        self.call();
+        let (w, _) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(logs::groups(&w.envs[e]).into_iter().map(|(g, _)| g).collect())
+    }
+
+    async fn tail_logs(&self, target: LogTarget, tx: mpsc::Sender<TailEvent>) -> CloudResult<()> {
+        self.call();
+        let (e, files, backfill, mut cursor) = {
+            let (w, now) = self.world();
+            let e = find_any(&w, &target.env)?;
+            let files = logs::resolve(&w.envs[e], &target.groups)?;
+            let backfill = logs::collect(w.seed, &w.envs[e], &files, None, target.start, now, BACKFILL_CAP);
+            (e, files, backfill, now.max(target.start))
+        };
+        if tx.send(TailEvent::Status("live (simulated)".to_string())).await.is_err() {
+            return Ok(());
+        }
+        if !backfill.is_empty() && tx.send(TailEvent::Events(backfill)).await.is_err() {
+            return Ok(());
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(self.tail_pause()) => {}
+                _ = tx.closed() => return Ok(()),
+            }
+            let batch = {
+                let (w, now) = self.world();
+                if now <= cursor {
+                    continue;
+                }
+                let batch = logs::collect(w.seed, &w.envs[e], &files, None, cursor, now, LIVE_CAP);
+                cursor = now;
+                batch
+            };
+            if batch.len() >= LIVE_CAP && tx.send(TailEvent::Sampled).await.is_err() {
+                return Ok(());
+            }
+            if !batch.is_empty() && tx.send(TailEvent::Events(batch)).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
+        self.call();
+        let (w, now) = self.world();
+        let e = find_any(&w, env)?;
+        let env = &w.envs[e];
+        if env.status == EnvStatus::Terminated {
+            return Err(ops::not_found(&env.name));
+        }
+        let mut out = Vec::new();
+        // The tail bundle holds the instance's log files; the health agent's stream is
+        // CloudWatch-only.
+        let files: Vec<(String, LogFile)> = logs::groups(env).into_iter().filter(|(_, f)| *f != LogFile::Health).collect();
+        for inst in env.live_instances(now) {
+            for file in &files {
+                let one = std::slice::from_ref(file);
+                out.extend(logs::collect(w.seed, env, one, Some(&inst.id), now - logs::MAX_LOOKBACK, now + 1, EB_TAIL_LINES));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
+        self.call();
+        let (mut w, _) = self.world();
+        ops::execute(&mut w, op)
+    }
+}

@@ -1,0 +1,67 @@
+//! Dialogs: the confirmation that stands between every write and its effect, the pickers that
+//! lead to one, and help. A confirmation carries the operation it will execute: nothing runs until
+//! the user confirms, and nothing opens at all in read-only mode.
+
+use tui_input::Input;
+
+use crate::cloud::Op;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickItem {
+    pub value: String,
+    pub label: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickPurpose {
+    /// Deploy the picked version to the environment.
+    DeployVersion { env: String },
+    /// Swap CNAMEs of the environment with the picked one.
+    SwapWith { env: String },
+}
+
+#[derive(Debug)]
+pub enum Modal {
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        op: Op,
+        /// For rebuild and swap: the environment name the user must type.
+        typed: Option<(String, Input)>,
+    },
+    Pick {
+        title: String,
+        purpose: PickPurpose,
+        items: Vec<PickItem>,
+        cursor: usize,
+        /// Still waiting for the list (versions are read on demand).
+        loading: bool,
+    },
+    Help {
+        scroll: u16,
+    },
+    /// The logs pane's group picker; state lives in the pane.
+    LogGroups,
+    /// The `:` command line.
+    Command(Input),
+}
+
+impl Modal {
+    pub fn confirm(op: Op, lines: Vec<String>, typed: Option<String>) -> Modal {
+        let title = match &op {
+            Op::SwapCnames { a, b } => format!("Swap CNAMEs of {} and {}", a.name, b.name),
+            other => format!("{} {}", other.verb(), other.env().name),
+        };
+        Modal::Confirm { title, lines, op, typed: typed.map(|t| (t, Input::default())) }
+    }
+
+    /// Whether Confirm may proceed: a typed confirmation must match exactly.
+    pub fn confirm_ready(&self) -> bool {
+        match self {
+            Modal::Confirm { typed: Some((want, input)), .. } => input.value() == want,
+            Modal::Confirm { .. } => true,
+            _ => false,
+        }
+    }
+}

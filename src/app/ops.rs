@@ -1,0 +1,370 @@
+//! Following an operation on an environment: ours (confirmed in ebtui) or one started elsewhere
+//! (a CI pipeline, `eb deploy`, the console), detected from status and events. Progress and the
+//! outcome are read from the event stream and the status, never from one exact string.
+
+use crate::domain::{EnvEvent, EnvStatus, InstanceHealth, Millis, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Aborted,
+    /// A failed configuration change that Elastic Beanstalk rolled back.
+    Reverted,
+    CompletedWithErrors,
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Aborted => "aborted",
+            Outcome::Reverted => "reverted",
+            Outcome::CompletedWithErrors => "completed with errors",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Confirmed here; `op_id` ties it to the Execute effect.
+    Ours { op_id: u64 },
+    /// Detected from a status change or events.
+    Elsewhere,
+}
+
+/// One operation being followed on one environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracked {
+    pub env: String,
+    pub label: String,
+    pub origin: Origin,
+    pub started: Millis,
+    pub request_id: Option<String>,
+    /// The cloud accepted the request (ours) or the change was seen (elsewhere).
+    pub accepted: bool,
+    /// Status was seen transitional since the start: a Ready after that means it ended.
+    pub seen_busy: bool,
+    pub batch: Option<u32>,
+    pub batch_size: Option<u32>,
+    pub instances_total: Option<u32>,
+    pub instances_done: u32,
+    pub instances_failed: u32,
+    pub outcome: Option<Outcome>,
+    pub ended: Option<Millis>,
+    /// Where the cloud refused it: AWS's text, verbatim.
+    pub error: Option<String>,
+}
+
+impl Tracked {
+    pub fn new(env: &str, label: &str, origin: Origin, started: Millis) -> Self {
+        Self {
+            env: env.to_string(),
+            label: label.to_string(),
+            origin,
+            started,
+            request_id: None,
+            accepted: false,
+            seen_busy: false,
+            batch: None,
+            batch_size: None,
+            instances_total: None,
+            instances_done: 0,
+            instances_failed: 0,
+            outcome: None,
+            ended: None,
+            error: None,
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.ended.is_none()
+    }
+
+    /// Total batches, when the batch size and instance count are known.
+    pub fn batches(&self) -> Option<u32> {
+        let (size, total) = (self.batch_size?, self.instances_total?);
+        (size > 0).then(|| total.div_ceil(size))
+    }
+
+    /// One line for the status bar and the health pane: "Deploy v2 · 1m12s · batch 2/2 · 3/4 done, 1 failed".
+    pub fn summary(&self, now: Millis) -> String {
+        let end = self.ended.unwrap_or(now);
+        let mut s = format!("{} · {}", self.label, elapsed(end - self.started));
+        if let Some(b) = self.batch {
+            match self.batches() {
+                Some(m) if m >= b => s.push_str(&format!(" · batch {b}/{m}")),
+                _ => s.push_str(&format!(" · batch {b}")),
+            }
+        }
+        if let Some(total) = self.instances_total.filter(|t| *t > 0 && (self.instances_done > 0 || self.instances_failed > 0)) {
+            s.push_str(&format!(" · {}/{total} done", self.instances_done));
+            if self.instances_failed > 0 {
+                s.push_str(&format!(", {} failed", self.instances_failed));
+            }
+        }
+        match (&self.error, self.outcome) {
+            (Some(e), _) => s.push_str(&format!(" · refused: {e}")),
+            (None, Some(o)) => s.push_str(&format!(" · {}", o.as_str())),
+            (None, None) => s.push_str(" · in progress"),
+        }
+        s
+    }
+
+    /// Read progress from the events seen since the start (oldest first).
+    pub fn observe_events(&mut self, events: &[EnvEvent]) {
+        for e in events.iter().filter(|e| e.ts >= self.started) {
+            if let Some((n, ids)) = parse_batch_start(&e.message) {
+                self.batch = Some(n);
+                if n == 1 || self.batch_size.is_none() {
+                    self.batch_size = Some(ids.max(1));
+                }
+            }
+            if self.origin == Origin::Elsewhere && self.label == "Update" {
+                if let Some(l) = label_from_message(&e.message) {
+                    self.label = l.to_string();
+                }
+            }
+        }
+    }
+
+    /// Read instance deployment states from a health snapshot.
+    pub fn observe_instances(&mut self, instances: &[InstanceHealth], target_version: Option<&str>) {
+        if instances.is_empty() {
+            return;
+        }
+        self.instances_total = Some(instances.len() as u32);
+        let recent = |ts: Option<Millis>| ts.is_none_or(|t| t >= self.started);
+        let mut done = 0;
+        let mut failed = 0;
+        for i in instances {
+            let Some(d) = &i.deployment else { continue };
+            let on_target = target_version.is_none_or(|v| d.version.as_deref() == Some(v));
+            match d.status.as_str() {
+                "Deployed" if on_target && recent(d.ts) => done += 1,
+                "Failed" if recent(d.ts) => failed += 1,
+                _ => {}
+            }
+        }
+        self.instances_done = done;
+        self.instances_failed = failed;
+    }
+
+    /// Decide the outcome once the environment has settled. Returns true when it just ended.
+    pub fn settle(&mut self, status: &EnvStatus, events: &[EnvEvent], now: Millis) -> bool {
+        if !self.is_active() {
+            return false;
+        }
+        if status.is_transitional() {
+            self.seen_busy = true;
+            return false;
+        }
+        let since: Vec<&EnvEvent> = events.iter().filter(|e| e.ts >= self.started).collect();
+        // Ready again: it ended if we saw it busy, or the events already tell the end.
+        let told = classify(&since);
+        if !self.seen_busy && told.is_none() {
+            return false;
+        }
+        self.outcome = Some(told.unwrap_or(Outcome::Succeeded));
+        self.ended = Some(now);
+        true
+    }
+}
+
+/// The outcome the events since an operation's start tell, if they tell one. The strongest word
+/// wins: aborted > reverted > completed with errors > failed > succeeded.
+pub fn classify(events: &[&EnvEvent]) -> Option<Outcome> {
+    let mut out: Option<Outcome> = None;
+    let rank = |o: Outcome| match o {
+        Outcome::Aborted => 5,
+        Outcome::Reverted => 4,
+        Outcome::CompletedWithErrors => 3,
+        Outcome::Failed => 2,
+        Outcome::Succeeded => 1,
+    };
+    for e in events {
+        let m = e.message.to_ascii_lowercase();
+        let o = if m.contains("abort") && !m.contains("aborting the operation") && !m.contains("request to abort") {
+            Some(Outcome::Aborted)
+        } else if m.contains("reverted") || m.contains("rolled back to the previous") || m.contains("rolling back to the previous") {
+            Some(Outcome::Reverted)
+        } else if m.contains("with errors") || m.contains("completed with error") || m.contains("but with") && m.contains("error") {
+            Some(Outcome::CompletedWithErrors)
+        } else if (m.contains("failed to deploy") || m.contains("failed.") || m.starts_with("failed") || m.contains(" failed "))
+            && !m.contains("health")
+            || e.severity >= Severity::Error && !m.contains("health")
+        {
+            Some(Outcome::Failed)
+        } else if m.contains("completed successfully") || m.contains("successfully") && m.contains("complete") {
+            Some(Outcome::Succeeded)
+        } else {
+            None
+        };
+        if let Some(o) = o {
+            if out.is_none_or(|cur| rank(o) > rank(cur)) {
+                out = Some(o);
+            }
+        }
+    }
+    out
+}
+
+/// "Batch 2: Starting application deployment on instance(s) [i-1, i-2]." -> (2, 2)
+fn parse_batch_start(msg: &str) -> Option<(u32, u32)> {
+    let rest = msg.strip_prefix("Batch ")?;
+    let (n, rest) = rest.split_once(':')?;
+    let n: u32 = n.trim().parse().ok()?;
+    if !rest.contains("Starting") {
+        return None;
+    }
+    let ids = rest.split_once('[').and_then(|(_, r)| r.split_once(']')).map(|(ids, _)| ids.split(',').filter(|s| !s.trim().is_empty()).count() as u32);
+    Some((n, ids.unwrap_or(0)))
+}
+
+/// Name an operation started elsewhere from the event that announces it.
+pub fn label_from_message(msg: &str) -> Option<&'static str> {
+    let m = msg.to_ascii_lowercase();
+    Some(if m.contains("deploying new version") || m.contains("application deployment") {
+        "Deploy"
+    } else if m.contains("rebuildenvironment") {
+        "Rebuild"
+    } else if m.contains("restartappserver") {
+        "Restart app servers"
+    } else if m.contains("swapping cnames") || m.contains("swap") && m.contains("cname") {
+        "Swap CNAMEs"
+    } else if m.contains("createenvironment") {
+        "Create"
+    } else if m.contains("terminateenvironment") {
+        "Terminate"
+    } else if m.contains("environment update is starting") {
+        "Update"
+    } else {
+        return None;
+    })
+}
+
+fn elapsed(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::InstanceDeployment;
+
+    fn ev(ts: Millis, sev: Severity, msg: &str) -> EnvEvent {
+        EnvEvent { ts, env: "prod".into(), severity: sev, message: msg.into(), version: None, request_id: None }
+    }
+
+    fn outcome_of(msgs: &[(Severity, &str)]) -> Option<Outcome> {
+        let evs: Vec<EnvEvent> = msgs.iter().enumerate().map(|(i, (s, m))| ev(i as Millis, *s, m)).collect();
+        classify(&evs.iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn classifies_the_outcomes_from_real_event_texts() {
+        use Severity::*;
+        assert_eq!(
+            outcome_of(&[
+                (Info, "Environment update is starting."),
+                (Info, "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."),
+                (Info, "New application version was deployed to running EC2 instances."),
+                (Info, "Environment update completed successfully."),
+            ]),
+            Some(Outcome::Succeeded)
+        );
+        assert_eq!(
+            outcome_of(&[
+                (Info, "Environment update is starting."),
+                (Error, "Unsuccessful command execution on instance id(s) 'i-1'. Aborting the operation."),
+                (Error, "Failed to deploy application."),
+            ]),
+            Some(Outcome::Failed)
+        );
+        assert_eq!(
+            outcome_of(&[
+                (Info, "Environment update is starting."),
+                (Info, "Received request to abort environment update."),
+                (Warn, "Environment update was aborted."),
+            ]),
+            Some(Outcome::Aborted)
+        );
+        assert_eq!(
+            outcome_of(&[
+                (Error, "Failed to deploy configuration."),
+                (Info, "The environment was reverted to the previous configuration setting."),
+            ]),
+            Some(Outcome::Reverted)
+        );
+        assert_eq!(
+            outcome_of(&[(Warn, "Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.")]),
+            Some(Outcome::CompletedWithErrors)
+        );
+        // Health transitions are not the operation's outcome.
+        assert_eq!(
+            outcome_of(&[(Warn, "Environment health has transitioned from Ok to Severe. 44.8 % of the requests are failing with HTTP 5xx.")]),
+            None
+        );
+        // Wording varies: a lower-case "failed" in another sentence still counts.
+        assert_eq!(outcome_of(&[(Warn, "Deployment failed on 2 instances.")]), Some(Outcome::Failed));
+    }
+
+    #[test]
+    fn tracks_batches_instances_and_settles_on_ready() {
+        let mut t = Tracked::new("prod", "Roll back", Origin::Ours { op_id: 1 }, 1000);
+        let events = vec![
+            ev(500, Severity::Info, "Environment update completed successfully."), // before the start: ignored
+            ev(1100, Severity::Info, "Environment update is starting."),
+            ev(1200, Severity::Info, "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."),
+            ev(1300, Severity::Info, "Batch 2: Starting application deployment on instance(s) [i-3, i-4]."),
+        ];
+        t.observe_events(&events);
+        let inst = |id: &str, status: &str, v: &str| InstanceHealth {
+            id: id.into(),
+            status: crate::domain::HealthStatus::Ok,
+            color: crate::domain::HealthColor::Green,
+            causes: vec![],
+            metrics: None,
+            cpu_pct: None,
+            load1: None,
+            deployment: Some(InstanceDeployment { id: Some(7), status: status.into(), version: Some(v.into()), ts: Some(1250) }),
+            az: None,
+            instance_type: None,
+            launched: None,
+        };
+        t.observe_instances(&[inst("i-1", "Deployed", "v1"), inst("i-2", "Deployed", "v1"), inst("i-3", "Deploying", "v1"), inst("i-4", "Failed", "v1")], Some("v1"));
+        assert_eq!((t.batch, t.batches(), t.instances_done, t.instances_failed), (Some(2), Some(2), 2, 1));
+        assert_eq!(t.summary(61_000), "Roll back · 1m00s · batch 2/2 · 2/4 done, 1 failed · in progress");
+        assert!(!t.settle(&EnvStatus::Updating, &events, 2000));
+        let mut done = events.clone();
+        done.push(ev(1400, Severity::Info, "Environment update completed successfully."));
+        assert!(t.settle(&EnvStatus::Ready, &done, 3000));
+        assert_eq!(t.outcome, Some(Outcome::Succeeded));
+        assert!(!t.settle(&EnvStatus::Ready, &done, 4000), "ends once");
+    }
+
+    #[test]
+    fn does_not_end_before_it_started_moving() {
+        let mut t = Tracked::new("prod", "Deploy", Origin::Ours { op_id: 1 }, 1000);
+        // The environment list still says Ready from before the request: not the end.
+        assert!(!t.settle(&EnvStatus::Ready, &[], 1500));
+        assert!(t.is_active());
+    }
+
+    #[test]
+    fn names_operations_started_elsewhere() {
+        assert_eq!(label_from_message("rebuildEnvironment is starting."), Some("Rebuild"));
+        assert_eq!(label_from_message("restartAppServer is starting."), Some("Restart app servers"));
+        assert_eq!(label_from_message("Deploying new version to instance(s)."), Some("Deploy"));
+        assert_eq!(label_from_message("Completed swapping CNAMEs for environments 'a' and 'b'."), Some("Swap CNAMEs"));
+        assert_eq!(label_from_message("Environment health has transitioned from Ok to Info."), None);
+    }
+}

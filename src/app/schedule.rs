@@ -1,0 +1,294 @@
+//! The poll schedule: a pure function of what is shown, what is moving, and what is in flight.
+//!
+//! Fast while an environment is changing or one of our operations is in flight (events every
+//! 2.5 s, health every 10 s: the rate at which enhanced health refreshes); slow when all is Ready
+//! (environments every 30 s, the selected environment's events and health every 20 s). What no
+//! pane shows is not polled. A poll never starts while the same one is in flight. Throttling backs
+//! off per API, exponentially, with jitter.
+
+use std::collections::{HashMap, HashSet};
+
+use super::msg::{Api, PollKey};
+use crate::domain::Millis;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intervals {
+    pub envs_fast: Millis,
+    pub envs_slow: Millis,
+    pub events_fast: Millis,
+    pub events_slow: Millis,
+    pub health_fast: Millis,
+    pub health_slow: Millis,
+    pub versions: Millis,
+    pub history: Millis,
+    pub log_groups: Millis,
+    /// First back-off after a throttle; doubles each time up to `backoff_max`.
+    pub backoff_base: Millis,
+    pub backoff_max: Millis,
+}
+
+impl Default for Intervals {
+    fn default() -> Self {
+        Self {
+            envs_fast: 5_000,
+            envs_slow: 30_000,
+            events_fast: 2_500,
+            events_slow: 20_000,
+            health_fast: 10_000,
+            health_slow: 20_000,
+            versions: 300_000,
+            history: 120_000,
+            log_groups: 300_000,
+            backoff_base: 5_000,
+            backoff_max: 120_000,
+        }
+    }
+}
+
+/// Per-API back-off after throttling.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Backoff {
+    pub level: u32,
+    pub until: Millis,
+}
+
+/// What the schedule needs to know about the app, gathered by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Environments whose events, stack events and health a pane shows (the selected one).
+    pub shown_env: Option<String>,
+    /// Environments with an operation being tracked (ours or detected): their events are polled
+    /// fast even when not shown, so the outcome can be decided.
+    pub tracked_envs: Vec<String>,
+    /// Some environment is Launching/Updating/Terminating, or one of our operations is in flight.
+    pub busy: bool,
+    pub timeline_visible: bool,
+    pub health_visible: bool,
+    /// The selected environment's application, when the deploy picker or rollback needs versions.
+    pub versions_app: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    pub intervals: Intervals,
+    last_started: HashMap<PollKey, Millis>,
+    in_flight: HashSet<PollKey>,
+    backoff: HashMap<Api, Backoff>,
+}
+
+impl Schedule {
+    pub fn new(intervals: Intervals) -> Self {
+        Self { intervals, ..Default::default() }
+    }
+
+    /// The polls due now, in a stable order. Marks them in flight: the caller must emit them.
+    pub fn due(&mut self, now: Millis, inp: &Inputs) -> Vec<PollKey> {
+        let iv = &self.intervals;
+        let mut wanted: Vec<(PollKey, Millis)> = vec![(PollKey::Environments, if inp.busy { iv.envs_fast } else { iv.envs_slow })];
+        if let Some(env) = inp.shown_env.as_deref() {
+            let busy = inp.busy || inp.tracked_envs.iter().any(|t| t == env);
+            if inp.timeline_visible {
+                let every = if busy { iv.events_fast } else { iv.events_slow };
+                wanted.push((PollKey::Events(env.to_string()), every));
+                wanted.push((PollKey::StackEvents(env.to_string()), every));
+            }
+            if inp.health_visible {
+                wanted.push((PollKey::Health(env.to_string()), if busy { iv.health_fast } else { iv.health_slow }));
+            }
+            wanted.push((PollKey::History(env.to_string()), iv.history));
+        }
+        for env in &inp.tracked_envs {
+            if Some(env) != inp.shown_env.as_ref() || !inp.timeline_visible {
+                wanted.push((PollKey::Events(env.to_string()), iv.events_fast));
+            }
+        }
+        if let Some(app) = &inp.versions_app {
+            wanted.push((PollKey::Versions(app.to_string()), iv.versions));
+        }
+        let mut out = Vec::new();
+        for (key, every) in wanted {
+            if self.in_flight.contains(&key) || out.contains(&key) {
+                continue;
+            }
+            if self.backoff.get(&key.api()).is_some_and(|b| now < b.until) {
+                continue;
+            }
+            let due = self.last_started.get(&key).is_none_or(|last| now - last >= every);
+            if due {
+                self.last_started.insert(key.clone(), now);
+                self.in_flight.insert(key.clone());
+                out.push(key);
+            }
+        }
+        out
+    }
+
+    /// Ask for a poll now (the user selected an environment, an operation was accepted), unless it
+    /// is in flight or its API is backing off. Returns whether the caller should emit it.
+    pub fn force(&mut self, now: Millis, key: PollKey) -> bool {
+        if self.in_flight.contains(&key) || self.backoff.get(&key.api()).is_some_and(|b| now < b.until) {
+            return false;
+        }
+        self.last_started.insert(key.clone(), now);
+        self.in_flight.insert(key);
+        true
+    }
+
+    /// Make a key due at the next tick (without starting it now).
+    pub fn expire(&mut self, key: &PollKey) {
+        self.last_started.remove(key);
+    }
+
+    /// A poll finished. `throttled` backs its API off; a success resets the API's back-off.
+    pub fn finished(&mut self, now: Millis, key: &PollKey, throttled: bool) {
+        self.in_flight.remove(key);
+        let api = key.api();
+        if throttled {
+            let b = self.backoff.entry(api).or_default();
+            b.level = (b.level + 1).min(16);
+            let full = (self.intervals.backoff_base << (b.level - 1).min(10)).min(self.intervals.backoff_max);
+            // Jitter in [50 %, 100 %] of the full delay, derived from the time and key so the policy
+            // stays a pure function (tests are stable) while concurrent clients still spread out.
+            let j = jitter(now, api);
+            b.until = now + full / 2 + (full / 2) * j as Millis / 1000;
+        } else if let Some(b) = self.backoff.get_mut(&api) {
+            b.level = 0;
+            b.until = 0;
+        }
+    }
+
+    pub fn in_flight(&self, key: &PollKey) -> bool {
+        self.in_flight.contains(key)
+    }
+
+    /// APIs backing off now, with when they resume: the status line says so.
+    pub fn backing_off(&self, now: Millis) -> Vec<(Api, Millis)> {
+        let mut v: Vec<(Api, Millis)> = self.backoff.iter().filter(|(_, b)| now < b.until).map(|(a, b)| (*a, b.until)).collect();
+        v.sort();
+        v
+    }
+
+    /// Forget everything (a new cloud context).
+    pub fn reset(&mut self) {
+        *self = Self::new(self.intervals.clone());
+    }
+}
+
+/// A pseudo-random number in 0..=1000 from the time and the API (splitmix64 finaliser).
+fn jitter(now: Millis, api: Api) -> u64 {
+    let mut z = (now as u64) ^ ((api as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % 1001
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(busy: bool) -> Inputs {
+        Inputs { shown_env: Some("prod".into()), busy, timeline_visible: true, health_visible: true, ..Default::default() }
+    }
+
+    fn finish_all(s: &mut Schedule, now: Millis, keys: &[PollKey]) {
+        for k in keys {
+            s.finished(now, k, false);
+        }
+    }
+
+    /// Count how often each key starts over `span` ms when ticking every 250 ms and every poll
+    /// answers at once.
+    fn count(s: &mut Schedule, inp: &Inputs, span: Millis) -> HashMap<PollKey, usize> {
+        let mut counts = HashMap::new();
+        let mut t = 0;
+        while t < span {
+            let due = s.due(t, inp);
+            for k in &due {
+                *counts.entry(k.clone()).or_insert(0) += 1;
+            }
+            finish_all(s, t, &due);
+            t += 250;
+        }
+        counts
+    }
+
+    #[test]
+    fn busy_polls_events_every_2_5s_and_health_every_10s() {
+        let mut s = Schedule::default();
+        let c = count(&mut s, &inputs(true), 60_000);
+        assert_eq!(c[&PollKey::Events("prod".into())], 24);
+        assert_eq!(c[&PollKey::Health("prod".into())], 6);
+        assert_eq!(c[&PollKey::Environments], 12);
+    }
+
+    #[test]
+    fn idle_polls_slowly() {
+        let mut s = Schedule::default();
+        let c = count(&mut s, &inputs(false), 60_000);
+        assert_eq!(c[&PollKey::Events("prod".into())], 3);
+        assert_eq!(c[&PollKey::Health("prod".into())], 3);
+        assert_eq!(c[&PollKey::Environments], 2);
+    }
+
+    #[test]
+    fn hidden_panes_are_not_polled() {
+        let mut s = Schedule::default();
+        let inp = Inputs { timeline_visible: false, health_visible: false, ..inputs(true) };
+        let c = count(&mut s, &inp, 30_000);
+        assert!(!c.contains_key(&PollKey::Events("prod".into())));
+        assert!(!c.contains_key(&PollKey::StackEvents("prod".into())));
+        assert!(!c.contains_key(&PollKey::Health("prod".into())));
+        assert!(c.contains_key(&PollKey::Environments));
+    }
+
+    #[test]
+    fn tracked_environments_are_followed_even_when_not_shown() {
+        let mut s = Schedule::default();
+        let inp = Inputs { tracked_envs: vec!["staging".into()], ..inputs(false) };
+        let c = count(&mut s, &inp, 10_000);
+        assert_eq!(c[&PollKey::Events("staging".into())], 4);
+        // The tracked env makes nothing else fast.
+        assert_eq!(c[&PollKey::Events("prod".into())], 1);
+    }
+
+    #[test]
+    fn a_poll_never_overlaps_itself() {
+        let mut s = Schedule::default();
+        let first = s.due(0, &inputs(true));
+        assert!(first.contains(&PollKey::Environments));
+        // Nothing answered: a minute later nothing starts again.
+        assert!(s.due(60_000, &inputs(true)).is_empty());
+        assert!(!s.force(60_000, PollKey::Environments));
+        s.finished(60_000, &PollKey::Environments, false);
+        assert_eq!(s.due(60_000, &inputs(true)), vec![PollKey::Environments]);
+    }
+
+    #[test]
+    fn throttling_backs_off_exponentially_with_jitter_and_recovers() {
+        let mut s = Schedule::default();
+        let key = PollKey::Events("prod".into());
+        let mut delays = Vec::new();
+        let mut now = 0;
+        for _ in 0..6 {
+            assert!(s.force(now, key.clone()));
+            s.finished(now, &key, true);
+            let until = s.backing_off(now)[0].1;
+            delays.push(until - now);
+            // Nothing of that API starts while it backs off, not even a forced poll.
+            assert!(!s.force(now + 1, PollKey::Environments));
+            now = until;
+        }
+        let base = Intervals::default().backoff_base;
+        for (i, d) in delays.iter().enumerate() {
+            let full = (base << i).min(Intervals::default().backoff_max);
+            assert!(*d >= full / 2 && *d <= full, "delay {i} = {d}, full {full}");
+        }
+        assert!(delays[3] > delays[0] * 2, "grows: {delays:?}");
+        // Other APIs are not held back.
+        assert!(s.force(now - 1, PollKey::Health("prod".into())));
+        // A success resets the back-off.
+        assert!(s.force(now, key.clone()));
+        s.finished(now, &key, false);
+        assert!(s.backing_off(now).is_empty());
+    }
+}

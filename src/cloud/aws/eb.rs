@@ -1,0 +1,208 @@
+//! Elastic Beanstalk reads: environments, events, health, versions, deployment history.
+
+use std::collections::HashSet;
+
+use aws_sdk_elasticbeanstalk::types::{EnvironmentHealthAttribute, InstancesHealthAttribute};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::DateTime;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::{AwsCloud, Pager, convert, history, lock};
+use crate::cloud::{Cloud, CloudError, CloudResult};
+use crate::domain::{
+    AppVersion, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor, HealthSnapshot, Millis,
+};
+
+const HOUR_MS: Millis = 60 * 60 * 1000;
+/// DescribeEvents' largest page.
+const EVENTS_PAGE: i32 = 1000;
+/// Without a cursor, at least this many recent events are shown even when the last hour was quiet.
+const RECENT_EVENTS: usize = 100;
+/// How far back the deployment history looks, in events.
+const HISTORY_EVENTS: usize = 1000;
+/// How long an environment found without enhanced health is read as basic before asking again.
+const BASIC_HEALTH_RECHECK_MS: Millis = 5 * 60 * 1000;
+
+/// Is this DescribeEnvironmentHealth / DescribeInstancesHealth refusal "enhanced health is off"?
+/// AWS answers InvalidRequestException for it; the same code for an unknown environment carries a
+/// not-found message, which must stay an error.
+fn enhanced_health_off<E: ProvideErrorMetadata>(err: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
+    let Some(service) = err.as_service_error() else { return false };
+    let message = service.message().unwrap_or_default().to_ascii_lowercase();
+    if message.contains("enhanced health") {
+        return true;
+    }
+    service.code() == Some("InvalidRequestException")
+        && !(message.contains("not found") || message.contains("no environment found") || message.contains("does not exist"))
+}
+
+impl AwsCloud {
+    pub(super) async fn read_environments(&self) -> CloudResult<Vec<Environment>> {
+        let mut out = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .eb
+                .describe_environments()
+                .include_deleted(false)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            for d in resp.environments() {
+                self.note_arn(d.environment_arn());
+                let env = convert::environment(d);
+                // IncludeDeleted=false still returns environments terminated in the last hour.
+                if env.status != EnvStatus::Terminated {
+                    out.push(env);
+                }
+            }
+            if !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// DescribeEvents for one environment, newest first as AWS returns them, following pages until
+    /// `limit` events were read.
+    async fn describe_events(
+        &self,
+        env: &EnvRef,
+        start: Option<Millis>,
+        page_size: i32,
+        limit: usize,
+    ) -> CloudResult<Vec<EnvEvent>> {
+        let mut out = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .eb
+                .describe_events()
+                .environment_name(&env.name)
+                .set_start_time(start.map(DateTime::from_millis))
+                .max_records(page_size)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            out.extend(resp.events().iter().map(convert::event));
+            if out.len() >= limit || !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    pub(super) async fn read_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+        let start = since.unwrap_or_else(|| self.now() - HOUR_MS);
+        let mut events = self.describe_events(env, Some(start), EVENTS_PAGE, usize::MAX).await?;
+        // StartTime is inclusive at AWS; filtering here too keeps the contract with endpoints
+        // that ignore it.
+        events.retain(|e| e.ts >= start);
+        if since.is_none() && events.len() < RECENT_EVENTS {
+            let latest = self.describe_events(env, None, RECENT_EVENTS as i32, RECENT_EVENTS).await?;
+            let key = |e: &EnvEvent| (e.ts, e.message.clone(), e.request_id.clone());
+            let have: HashSet<_> = events.iter().map(key).collect();
+            events.extend(latest.into_iter().filter(|e| !have.contains(&key(e))));
+        }
+        // Oldest first; AWS order (newest first) is reversed before the stable sort so events
+        // with the same timestamp keep their order of occurrence.
+        events.reverse();
+        events.sort_by_key(|e| e.ts);
+        Ok(events)
+    }
+
+    pub(super) async fn read_deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
+        let events = self.describe_events(env, None, EVENTS_PAGE, HISTORY_EVENTS).await?;
+        Ok(history::deploy_records(&events))
+    }
+
+    pub(super) async fn read_versions(&self, app: &str) -> CloudResult<Vec<AppVersion>> {
+        let mut out = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .eb
+                .describe_application_versions()
+                .application_name(app)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            out.extend(resp.application_versions().iter().map(convert::app_version));
+            if !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        out.sort_by(|a, b| b.created.cmp(&a.created));
+        Ok(out)
+    }
+
+    pub(super) async fn read_health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
+        let now = self.now();
+        let known_basic = lock(&self.basic_health).get(env).is_some_and(|until| now < *until);
+        if known_basic {
+            return self.basic_snapshot(env).await;
+        }
+        let resp = self
+            .eb
+            .describe_environment_health()
+            .environment_name(&env.name)
+            .attribute_names(EnvironmentHealthAttribute::All)
+            .send()
+            .await;
+        let env_health = match resp {
+            Ok(o) => convert::env_health(&o),
+            Err(e) if enhanced_health_off(&e) => {
+                tracing::debug!(env = %env.name, "enhanced health is off; reading basic health");
+                lock(&self.basic_health).insert(env.clone(), now + BASIC_HEALTH_RECHECK_MS);
+                return self.basic_snapshot(env).await;
+            }
+            Err(e) => return Err(self.sdk_err(e)),
+        };
+        lock(&self.basic_health).remove(env);
+
+        let mut instances = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .eb
+                .describe_instances_health()
+                .environment_name(&env.name)
+                .attribute_names(InstancesHealthAttribute::All)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            instances.extend(resp.instance_health_list().iter().map(convert::instance_health));
+            if !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        Ok(HealthSnapshot { env: env_health, instances })
+    }
+
+    /// The snapshot for an environment without enhanced health: the colour DescribeEnvironments
+    /// reports, no instances.
+    async fn basic_snapshot(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
+        let resp = self
+            .eb
+            .describe_environments()
+            .application_name(&env.app)
+            .environment_names(&env.name)
+            .include_deleted(false)
+            .send()
+            .await
+            .map_err(|e| self.sdk_err(e))?;
+        // Matched by name here as well: the emulator ignores the EnvironmentNames filter.
+        let color = resp
+            .environments()
+            .iter()
+            .find(|d| d.environment_name() == Some(env.name.as_str()))
+            .map(|d| d.health().map(|h| HealthColor::parse(h.as_str())).unwrap_or(HealthColor::Grey))
+            .ok_or_else(|| CloudError::NotFound(format!("No Environment found for EnvironmentName = '{}'.", env.name)))?;
+        Ok(HealthSnapshot { env: convert::basic_health(color), instances: Vec::new() })
+    }
+}

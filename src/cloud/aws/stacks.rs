@@ -1,0 +1,249 @@
+//! The CloudFormation stacks behind an environment, and their events.
+//!
+//! Elastic Beanstalk names an environment's stack `awseb-<env-id>-stack`, adds a temporary
+//! `awseb-<env-id>-immutable-stack` during immutable deployments, and the templates may nest
+//! stacks. When the id is unknown (the emulator leaves it empty) or that stack does not exist,
+//! the stack is found by the tag Elastic Beanstalk puts on it,
+//! `elasticbeanstalk:environment-name`. Resolved names are cached per environment, since a tag
+//! search reads every stack of the region.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aws_sdk_cloudformation::types as cfn;
+
+use super::{AwsCloud, Pager, convert, lock};
+use crate::cloud::{Cloud, CloudError, CloudResult};
+use crate::domain::{EnvRef, Millis, StackEvent};
+
+const ENV_NAME_TAG: &str = "elasticbeanstalk:environment-name";
+const NESTED_STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+/// Without a cursor, the most recent events shown (per stack read, and in total).
+const RECENT_STACK_EVENTS: usize = 100;
+/// After a search found no stack, wait this long before searching again (a launching
+/// environment gets its stack within minutes; every search reads all stacks of the region).
+const MISSING_RETRY_MS: Millis = 2 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+enum Resolved {
+    /// Stack names (or ids) to read: the environment's own stacks, then nested ones.
+    Found { stacks: Vec<String> },
+    Missing { retry_after: Millis },
+}
+
+/// Resolved stacks per environment.
+#[derive(Debug, Default)]
+pub(super) struct StackCache(Mutex<HashMap<EnvRef, Resolved>>);
+
+fn main_stack_name(env: &EnvRef) -> Option<String> {
+    (!env.id.is_empty()).then(|| format!("awseb-{}-stack", env.id))
+}
+
+fn immutable_stack_name(env: &EnvRef) -> Option<String> {
+    (!env.id.is_empty()).then(|| format!("awseb-{}-immutable-stack", env.id))
+}
+
+/// A nested stack named by an event of its parent: the event's resource is a stack other than
+/// the one the event belongs to (the parent's own events have its id as physical id).
+fn nested_stack_in(e: &cfn::StackEvent) -> Option<&str> {
+    let physical = e.physical_resource_id().filter(|p| !p.is_empty())?;
+    (e.resource_type() == Some(NESTED_STACK_TYPE) && e.stack_id() != Some(physical)).then_some(physical)
+}
+
+impl AwsCloud {
+    pub(super) async fn read_stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>> {
+        let now = self.now();
+        let cached = lock(&self.stacks.0).get(env).cloned();
+        // Events already read while resolving, so the main stack is not read twice.
+        let mut prefetched: Vec<(String, Vec<cfn::StackEvent>)> = Vec::new();
+        let mut stacks = match cached {
+            Some(Resolved::Found { stacks }) => stacks,
+            Some(Resolved::Missing { retry_after }) if now < retry_after => return Ok(Vec::new()),
+            _ => match self.resolve_stacks(env, since, &mut prefetched).await? {
+                Some(stacks) => stacks,
+                None => {
+                    lock(&self.stacks.0).insert(env.clone(), Resolved::Missing { retry_after: now + MISSING_RETRY_MS });
+                    return Ok(Vec::new());
+                }
+            },
+        };
+
+        let mut events: Vec<cfn::StackEvent> = Vec::new();
+        let mut gone: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < stacks.len() {
+            let stack = stacks[i].clone();
+            i += 1;
+            let read = match prefetched.iter().position(|(name, _)| *name == stack) {
+                Some(p) => Ok(prefetched.swap_remove(p).1),
+                None => self.describe_stack_events(&stack, since).await,
+            };
+            match read {
+                Ok(read) => {
+                    // Nested stacks appear in their parent's events; read them in this pass too.
+                    for nested in read.iter().filter_map(nested_stack_in) {
+                        if !stacks.iter().any(|s| s == nested) {
+                            stacks.push(nested.to_string());
+                        }
+                    }
+                    events.extend(read);
+                }
+                Err(CloudError::NotFound(m)) => {
+                    tracing::debug!(%stack, message = %m, "stack is gone");
+                    gone.push(stack);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+
+        // The immutable stack exists only during an immutable deployment: looked for on every
+        // read (one cheap request), never cached.
+        if let Some(immutable) = immutable_stack_name(env).filter(|s| !stacks.contains(s)) {
+            match self.describe_stack_events(&immutable, since).await {
+                Ok(read) => events.extend(read),
+                Err(CloudError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+
+        let main_gone = stacks.first().is_some_and(|main| gone.contains(main));
+        let mut cache = lock(&self.stacks.0);
+        if main_gone {
+            // Resolve again next time (a rebuilt or recreated environment).
+            cache.remove(env);
+        } else {
+            stacks.retain(|s| !gone.contains(s));
+            cache.insert(env.clone(), Resolved::Found { stacks });
+        }
+        drop(cache);
+
+        let mut out: Vec<StackEvent> = events.iter().map(convert::stack_event).collect();
+        out.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+        out.dedup_by(|a, b| a.id == b.id && !a.id.is_empty());
+        match since {
+            Some(since) => out.retain(|e| e.ts >= since),
+            None => {
+                let excess = out.len().saturating_sub(RECENT_STACK_EVENTS);
+                out.drain(..excess);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Find the environment's stacks: by the conventional name when the id is known, else (or
+    /// when that stack does not exist) by tag. Then add nested stacks from the resources of each.
+    /// `None` when no stack belongs to the environment (yet).
+    async fn resolve_stacks(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+        prefetched: &mut Vec<(String, Vec<cfn::StackEvent>)>,
+    ) -> CloudResult<Option<Vec<String>>> {
+        let mut stacks = Vec::new();
+        if let Some(main) = main_stack_name(env) {
+            match self.describe_stack_events(&main, since).await {
+                Ok(events) => {
+                    prefetched.push((main.clone(), events));
+                    stacks.push(main);
+                }
+                Err(CloudError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if stacks.is_empty() {
+            stacks = self.stacks_tagged(&env.name).await?;
+        }
+        if stacks.is_empty() {
+            tracing::debug!(env = %env.name, "no CloudFormation stack found");
+            return Ok(None);
+        }
+        for parent in stacks.clone() {
+            for nested in self.nested_stacks(&parent).await? {
+                if !stacks.contains(&nested) {
+                    stacks.push(nested);
+                }
+            }
+        }
+        tracing::debug!(env = %env.name, ?stacks, "resolved CloudFormation stacks");
+        Ok(Some(stacks))
+    }
+
+    /// Names of the live stacks tagged with the environment's name (DescribeStacks, all pages).
+    async fn stacks_tagged(&self, env_name: &str) -> CloudResult<Vec<String>> {
+        let mut found = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .cfn
+                .describe_stacks()
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            for stack in resp.stacks() {
+                let tagged = stack
+                    .tags()
+                    .iter()
+                    .any(|t| t.key() == Some(ENV_NAME_TAG) && t.value() == Some(env_name));
+                if tagged && let Some(name) = stack.stack_name() {
+                    found.push(name.to_string());
+                }
+            }
+            if !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        // The environment's own stack first, so a vanished main stack is recognised later.
+        found.sort_by_key(|name| name.contains("immutable"));
+        Ok(found)
+    }
+
+    /// Stacks nested in `parent`, by physical id (the nested stack's ARN).
+    async fn nested_stacks(&self, parent: &str) -> CloudResult<Vec<String>> {
+        let resp = match self.cfn.describe_stack_resources().stack_name(parent).send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                return match self.sdk_err(e) {
+                    CloudError::NotFound(_) => Ok(Vec::new()),
+                    other => Err(other),
+                };
+            }
+        };
+        Ok(resp
+            .stack_resources()
+            .iter()
+            .filter(|r| r.resource_type() == Some(NESTED_STACK_TYPE))
+            .filter_map(|r| r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string))
+            .collect())
+    }
+
+    /// One stack's events, newest first as AWS returns them: pages until an event older than
+    /// `since`, or until the most recent `RECENT_STACK_EVENTS` without a cursor.
+    async fn describe_stack_events(&self, stack: &str, since: Option<Millis>) -> CloudResult<Vec<cfn::StackEvent>> {
+        let mut out = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .cfn
+                .describe_stack_events()
+                .stack_name(stack)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            let mut reached_end = false;
+            for e in resp.stack_events() {
+                let ts = e.timestamp().and_then(convert::millis).unwrap_or(0);
+                if since.is_some_and(|since| ts < since) || (since.is_none() && out.len() >= RECENT_STACK_EVENTS) {
+                    reached_end = true;
+                    break;
+                }
+                out.push(e.clone());
+            }
+            if reached_end || !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,272 @@
+//! The writes: validation with Elastic Beanstalk's error texts, and the operations that are not
+//! deployments (restart, rebuild, swap). Deployments and aborts live in `deploy`, environment
+//! creation in `launch`.
+
+use crate::cloud::{CloudError, CloudResult, Op, OpAccepted, RollbackVia};
+use crate::domain::{EnvRef, EnvStatus, Millis, Tier};
+
+use super::deploy::{self, ASG, STACK};
+use super::engine::{EngineScript, Outcome};
+use super::launch;
+use super::rng::{HEX, LOWER_ALNUM};
+use super::world::{Command, DeployMark, Env, OpKind, OpState, Phase, SEC, Script, Step, World};
+
+const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+/// Carry out an operation the user confirmed.
+pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
+    let rid = w.rng.uuid();
+    match op {
+        Op::Deploy { env, version } | Op::Rollback { env, via: RollbackVia::Deploy { version }, .. } => {
+            let e = find(w, env)?;
+            start_deploy(w, e, version, rid.clone())?;
+        }
+        Op::Abort { env } | Op::Rollback { env, via: RollbackVia::Abort, .. } => {
+            let e = find(w, env)?;
+            deploy::abort(w, e, rid.clone())?;
+        }
+        Op::Rebuild { env } => {
+            let e = find(w, env)?;
+            rebuild(w, e, rid.clone())?;
+        }
+        Op::RestartAppServer { env } => {
+            let e = find(w, env)?;
+            restart(w, e, rid.clone())?;
+        }
+        Op::SwapCnames { a, b } => {
+            let (ea, eb) = (find(w, a)?, find(w, b)?);
+            swap(w, ea, eb, rid.clone())?;
+        }
+    }
+    Ok(OpAccepted { request_id: Some(rid) })
+}
+
+/// The environment a request names; terminated ones are gone for writes.
+pub(crate) fn find(w: &World, r: &EnvRef) -> CloudResult<usize> {
+    w.env_index(&r.name)
+        .filter(|&e| w.envs[e].visible_at(w.now) && w.envs[e].terminated.is_none())
+        .ok_or_else(|| not_found(&r.name))
+}
+
+pub(crate) fn not_found(name: &str) -> CloudError {
+    CloudError::NotFound(format!("No Environment found for EnvironmentName = '{name}'."))
+}
+
+pub(crate) fn require_ready(env: &Env) -> CloudResult<()> {
+    if env.status == EnvStatus::Ready {
+        Ok(())
+    } else {
+        Err(CloudError::Other(format!(
+            "Environment named {} is in an invalid state for this operation. Must be Ready.",
+            env.name
+        )))
+    }
+}
+
+pub(crate) fn start_deploy(w: &mut World, e: usize, label: &str, rid: String) -> CloudResult<()> {
+    deploy::deploy(w, e, label, rid)
+}
+
+/// A command scheduled by the history or a scenario comes due.
+pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
+    match cmd {
+        Command::Deploy { version } => {
+            if w.envs[e].status != EnvStatus::Ready {
+                // Busy with the user's operation: try again shortly, as a pipeline would.
+                w.schedule_step(at + 15 * SEC, e, None, Step::Command(Command::Deploy { version }));
+                return;
+            }
+            let rid = w.rng.uuid();
+            if let Err(err) = start_deploy(w, e, &version, rid) {
+                tracing::debug!(env = %w.envs[e].name, %err, "scheduled deploy not started");
+            }
+        }
+        Command::Create { fail } => {
+            let rid = w.rng.uuid();
+            launch::create(w, e, fail, rid);
+        }
+    }
+}
+
+/// A fresh EC2 instance id, its Availability Zone and private address.
+pub(crate) fn new_instance(w: &mut World) -> (String, &'static str, String) {
+    let id = format!("i-0{}", w.rng.chars(HEX, 16));
+    let zone = w.rng.below(AZS.len() as u64) as usize;
+    let ip = format!("10.0.{}.{}", zone * 16 + 1 + w.rng.below(3) as usize, 4 + w.rng.below(250));
+    (id, AZS[zone], ip)
+}
+
+fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
+    let token = w.token();
+    let now = w.now;
+    let env = &mut w.envs[e];
+    env.op = Some(OpState { token, kind, started: now, abortable: false });
+    env.status = EnvStatus::Updating;
+    env.updated = now;
+    token
+}
+
+/// The version and brokenness each live, serving instance has now.
+fn serving(env: &Env, t: Millis) -> Vec<(String, String, bool)> {
+    env.live_instances(t)
+        .filter_map(|i| match i.phase_at(t) {
+            Some(Phase::Serving { version, broken }) => Some((i.id.clone(), version.clone(), *broken)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RestartAppServer: every instance restarts its application server; the version stays.
+fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
+    require_ready(&w.envs[e])?;
+    let now = w.now;
+    let targets = serving(&w.envs[e], now);
+    let token = begin(w, e, OpKind::Restart);
+    let mut s = Script::new(now, Some(rid), w.envs[e].version.clone());
+    s.info("restartAppServer is starting.");
+    s.wait(2 * SEC);
+    let d = w.rng.between(5, 9) * SEC;
+    for (id, _, _) in &targets {
+        s.push(Step::Phase { instance: id.clone(), phase: Phase::Restarting });
+        s.push(Step::Engine { instance: id.clone(), script: EngineScript::Restart, duration: d });
+    }
+    s.wait(d);
+    for (id, version, broken) in targets {
+        s.push(Step::Phase { instance: id, phase: Phase::Serving { version, broken } });
+    }
+    s.wait(SEC);
+    s.info("restartAppServer completed successfully.");
+    s.push(Step::Status(EnvStatus::Ready));
+    s.push(Step::OpDone);
+    w.schedule(e, Some(token), s);
+    Ok(())
+}
+
+/// RebuildEnvironment: the instances and the Auto Scaling group are replaced (downtime), then
+/// the new instances bootstrap and deploy the environment's current version.
+fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
+    require_ready(&w.envs[e])?;
+    let now = w.now;
+    let env = &w.envs[e];
+    let old: Vec<String> = env.live_instances(now).map(|i| i.id.clone()).collect();
+    let count = env.desired.max(1);
+    let stack = env.stack_name();
+    let label = env.version.clone();
+    let version = label.as_deref().and_then(|l| w.version(&env.app, l)).cloned();
+    let deployment = env.deployment_id + 1;
+    w.envs[e].deployment_id = deployment;
+    let token = begin(w, e, OpKind::Rebuild);
+
+    let mut s = Script::new(now, Some(rid), label.clone());
+    s.info("rebuildEnvironment is starting.");
+    s.stack(&stack, &stack, STACK, "UPDATE_IN_PROGRESS", Some("User Initiated"));
+    s.wait(3 * SEC);
+    s.stack(&stack, "AWSEBEC2LaunchTemplate", LAUNCH_TEMPLATE, "UPDATE_IN_PROGRESS", None);
+    s.wait(2 * SEC);
+    s.stack(&stack, "AWSEBEC2LaunchTemplate", LAUNCH_TEMPLATE, "UPDATE_COMPLETE", None);
+    s.wait(SEC);
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "UPDATE_IN_PROGRESS",
+        Some("Requested update requires the creation of a new physical resource; hence creating one."),
+    );
+    s.wait(4 * SEC);
+    for id in &old {
+        s.push(Step::Phase { instance: id.clone(), phase: Phase::Gone });
+        s.info(format!("Removed instance [{id}] from your environment."));
+    }
+    s.wait(2 * SEC);
+    let mut fresh = Vec::new();
+    for _ in 0..count {
+        let (id, az, ip) = new_instance(w);
+        s.push(Step::Launch { id: id.clone(), az, ip });
+        fresh.push(id);
+    }
+    s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
+    s.wait(w.rng.between(45, 70) * SEC);
+    if let Some(v) = &version {
+        let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
+        let started = s.t;
+        let script = EngineScript::Bootstrap { version: v.label.clone(), outcome: Outcome::Ok };
+        for id in &fresh {
+            s.push(Step::Phase { instance: id.clone(), phase: Phase::Deploying { version: v.label.clone() } });
+            let mark = DeployMark { id: deployment, status: "In Progress", version: v.label.clone(), started, finished: None };
+            s.push(Step::InstanceDeploy { instance: id.clone(), mark });
+            s.push(Step::Engine { instance: id.clone(), script: script.clone(), duration: d });
+        }
+        s.wait(d);
+        for id in &fresh {
+            s.push(Step::Phase { instance: id.clone(), phase: Phase::Serving { version: v.label.clone(), broken: v.broken } });
+            let mark =
+                DeployMark { id: deployment, status: "Deployed", version: v.label.clone(), started, finished: Some(s.t) };
+            s.push(Step::InstanceDeploy { instance: id.clone(), mark });
+            s.info(format!("Added instance [{id}] to your environment."));
+        }
+    }
+    s.wait(3 * SEC);
+    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "UPDATE_COMPLETE", None);
+    s.wait(2 * SEC);
+    s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None);
+    s.wait(2 * SEC);
+    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_IN_PROGRESS", None);
+    s.wait(20 * SEC);
+    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_COMPLETE", None);
+    s.wait(SEC);
+    s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE", None);
+    s.wait(2 * SEC);
+    s.info("rebuildEnvironment completed successfully.");
+    s.push(Step::Status(EnvStatus::Ready));
+    s.push(Step::OpDone);
+    w.schedule(e, Some(token), s);
+    Ok(())
+}
+
+/// SwapEnvironmentCNAMEs: both environments of one application, both Ready, both with a CNAME.
+fn swap(w: &mut World, a: usize, b: usize, rid: String) -> CloudResult<()> {
+    let (ea, eb) = (&w.envs[a], &w.envs[b]);
+    if a == b {
+        return Err(CloudError::Other(format!("Cannot swap the CNAME of environment {} with itself.", ea.name)));
+    }
+    if ea.app != eb.app {
+        return Err(CloudError::Other(format!(
+            "Environments {} and {} belong to different applications; CNAMEs can only be swapped within one application.",
+            ea.name, eb.name
+        )));
+    }
+    for env in [ea, eb] {
+        if env.tier == Tier::Worker || env.cname.is_none() {
+            return Err(CloudError::Other(format!(
+                "Environment named {} is a worker environment and has no CNAME to swap.",
+                env.name
+            )));
+        }
+    }
+    require_ready(ea)?;
+    require_ready(eb)?;
+    let (na, nb) = (ea.name.clone(), eb.name.clone());
+    let now = w.now;
+    let done = w.rng.between(6, 10) * SEC;
+    for (me, other) in [(a, b), (b, a)] {
+        let token = begin(w, me, OpKind::Swap);
+        let mut s = Script::new(now, Some(rid.clone()), None);
+        s.info(format!("Swapping CNAMEs for environments '{na}' and '{nb}'."));
+        s.wait(done);
+        if me == a {
+            s.push(Step::SwapCname { other });
+        }
+        s.info(format!("Completed swapping CNAMEs for environments '{na}' and '{nb}'."));
+        s.push(Step::Status(EnvStatus::Ready));
+        s.push(Step::OpDone);
+        w.schedule(me, Some(token), s);
+    }
+    Ok(())
+}
+
+/// A new environment id: `e-` and ten lowercase alphanumerics.
+pub(crate) fn new_env_id(w: &mut World) -> String {
+    format!("e-{}", w.rng.chars(LOWER_ALNUM, 10))
+}
+
+pub(crate) const LAUNCH_TEMPLATE: &str = "AWS::EC2::LaunchTemplate";

@@ -1,0 +1,177 @@
+//! The demo's stories: what happens in the account without the user doing anything.
+
+use super::ops;
+use super::world::{Command, MIN, SEC, Step, Version, World};
+use crate::domain::Millis;
+
+/// Which story the simulated account tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scenario {
+    /// Healthy traffic and, every ten minutes or so, a successful deploy somewhere.
+    Steady,
+    /// A broken version rolls out to `storefront-prod` and takes it down until rolled back.
+    BadDeploy,
+    /// A long rolling deployment of `storefront-prod`, abortable while it runs.
+    SlowDeploy,
+    /// A new environment `storefront-canary` fails to launch and its stack rolls back.
+    CreateFail,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 4] = [Scenario::Steady, Scenario::BadDeploy, Scenario::SlowDeploy, Scenario::CreateFail];
+
+    /// Accepts the names `name` gives (case-insensitive, `_` for `-`).
+    pub fn parse(s: &str) -> Option<Scenario> {
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+        Scenario::ALL.into_iter().find(|sc| sc.name() == wanted)
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scenario::Steady => "steady",
+            Scenario::BadDeploy => "bad-deploy",
+            Scenario::SlowDeploy => "slow-deploy",
+            Scenario::CreateFail => "create-fail",
+        }
+    }
+}
+
+pub(crate) const BROKEN_LABEL: &str = "v-broken";
+pub(crate) const SLOW_LABEL: &str = "v1.5.0";
+pub(crate) const CANARY_LABEL: &str = "v1.5.0-rc.1";
+pub(crate) const CANARY_ENV: &str = "storefront-canary";
+
+/// Versions a scenario adds to `storefront` before the demo starts (uploaded minutes earlier).
+pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> {
+    match scenario {
+        Scenario::Steady => Vec::new(),
+        Scenario::BadDeploy => vec![Version {
+            label: BROKEN_LABEL.to_string(),
+            description: "Move sessions to the Redis cluster client (hotfix build)".to_string(),
+            created: start - 4 * MIN,
+            broken: true,
+            deploy_secs: (25, 35),
+        }],
+        Scenario::SlowDeploy => vec![Version {
+            label: SLOW_LABEL.to_string(),
+            description: "Image pipeline rewrite; native modules rebuilt on deploy".to_string(),
+            created: start - 6 * MIN,
+            broken: false,
+            deploy_secs: (120, 180),
+        }],
+        Scenario::CreateFail => vec![Version {
+            label: CANARY_LABEL.to_string(),
+            description: "Release candidate: @storefront/ui from the private registry".to_string(),
+            created: start - 3 * MIN,
+            broken: false,
+            deploy_secs: (25, 40),
+        }],
+    }
+}
+
+/// Schedule the story's first move, relative to the demo's start.
+pub(crate) fn schedule(world: &mut World) {
+    let start = world.start;
+    let target = |w: &World, name: &str| w.env_index(name);
+    match world.scenario {
+        Scenario::Steady => {
+            let first = start + world.rng.between(8 * MIN, 12 * MIN);
+            world.schedule_step(first, 0, None, Step::ScenarioTick);
+        }
+        Scenario::BadDeploy => {
+            if let Some(e) = target(world, "storefront-prod") {
+                let cmd = Command::Deploy { version: BROKEN_LABEL.to_string() };
+                world.schedule_step(start + 20 * SEC, e, None, Step::Command(cmd));
+            }
+        }
+        Scenario::SlowDeploy => {
+            if let Some(e) = target(world, "storefront-prod") {
+                let cmd = Command::Deploy { version: SLOW_LABEL.to_string() };
+                world.schedule_step(start + 10 * SEC, e, None, Step::Command(cmd));
+            }
+        }
+        Scenario::CreateFail => {
+            if let Some(e) = target(world, CANARY_ENV) {
+                world.schedule_step(start + 5 * SEC, e, None, Step::Command(Command::Create { fail: true }));
+            }
+        }
+    }
+}
+
+/// The steady scenario's periodic deploy: a newer label of the application, on an environment
+/// that is Ready (one busy with the user's operation is left alone).
+pub(crate) fn on_tick(world: &mut World, _env: usize, at: Millis) {
+    let ready: Vec<usize> = (0..world.envs.len())
+        .filter(|&i| {
+            let e = &world.envs[i];
+            e.visible_at(at) && e.terminated.is_none() && e.status == crate::domain::EnvStatus::Ready
+        })
+        .collect();
+    if !ready.is_empty() {
+        let e = *world.rng.pick(&ready);
+        let app = world.envs[e].app.clone();
+        let label = new_version(world, &app, at);
+        let rid = world.rng.uuid();
+        if let Err(err) = ops::start_deploy(world, e, &label, rid) {
+            tracing::debug!(env = %world.envs[e].name, %err, "scheduled demo deploy skipped");
+        }
+    }
+    let next = at + world.rng.between(8 * MIN, 12 * MIN);
+    world.schedule_step(next, 0, None, Step::ScenarioTick);
+}
+
+const CHANGES: [&str; 8] = [
+    "Bump dependencies (security patches)",
+    "Faster product search ranking",
+    "Fix rounding of multi-currency totals",
+    "Cache warm-up on start",
+    "Retry idempotent upstream calls",
+    "Structured logging for checkout",
+    "Reduce image sizes on listing pages",
+    "Tighten rate limits on login",
+];
+
+/// Upload the next patch version of `app` (after its newest good label) and return its label.
+fn new_version(world: &mut World, app: &str, at: Millis) -> String {
+    let description = world.rng.pick(&CHANGES).to_string();
+    let Some(app) = world.apps.iter_mut().find(|a| a.name == app) else {
+        return String::new();
+    };
+    let newest = app.versions.iter().rev().find(|v| !v.broken && v.label.starts_with('v')).map(|v| v.label.clone());
+    let label = next_patch(newest.as_deref().unwrap_or("v1.0.0"));
+    let label = if app.versions.iter().any(|v| v.label == label) { format!("{label}-{}", at / SEC) } else { label };
+    app.versions.push(Version { label: label.clone(), description, created: at, broken: false, deploy_secs: (25, 40) });
+    label
+}
+
+/// `v1.4.4` -> `v1.4.5`; a label with a suffix or of another shape gets `.1` appended.
+pub(crate) fn next_patch(label: &str) -> String {
+    let parts: Vec<&str> = label.trim_start_matches('v').split('.').collect();
+    if let [major, minor, patch] = parts.as_slice()
+        && let Ok(p) = patch.parse::<u32>()
+    {
+        return format!("v{major}.{minor}.{}", p + 1);
+    }
+    format!("{label}.1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_parse_is_forgiving() {
+        for sc in Scenario::ALL {
+            assert_eq!(Scenario::parse(sc.name()), Some(sc));
+        }
+        assert_eq!(Scenario::parse("Bad_Deploy"), Some(Scenario::BadDeploy));
+        assert_eq!(Scenario::parse("nope"), None);
+    }
+
+    #[test]
+    fn next_patch_bumps_semver_labels() {
+        assert_eq!(next_patch("v1.4.4"), "v1.4.5");
+        assert_eq!(next_patch("v2.7.10"), "v2.7.11");
+        assert_eq!(next_patch("v1.5.0-rc.1"), "v1.5.0-rc.1.1");
+    }
+}

@@ -1,0 +1,103 @@
+//! The event loop: the only place that owns `App` and the only async code besides `cloud`.
+//!
+//! It selects over terminal events, results from cloud tasks and a tick; drains what is queued,
+//! runs `update` for each message, carries out the effects, and draws once when something
+//! changed, at most every 16 ms. Idle means no drawing.
+
+mod effects;
+pub mod terminal;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::app::{self, App, Msg};
+use crate::cloud::Cloud;
+use effects::Executor;
+pub use effects::Switcher;
+
+/// Messages queued between draws before the loop draws anyway.
+const DRAIN_MAX: usize = 2_000;
+const FRAME: Duration = Duration::from_millis(16);
+
+pub struct Options {
+    /// Real time between schedule ticks (the simulator at speed 20 needs shorter ticks).
+    pub tick: Duration,
+}
+
+pub async fn run(mut app: App, cloud: Arc<dyn Cloud>, switcher: Option<Switcher>, opts: Options) -> color_eyre::Result<()> {
+    let mut term = terminal::enter()?;
+    let result = event_loop(&mut term, &mut app, cloud, switcher, opts).await;
+    terminal::restore();
+    result
+}
+
+async fn event_loop(term: &mut terminal::Tui, app: &mut App, cloud: Arc<dyn Cloud>, switcher: Option<Switcher>, opts: Options) -> color_eyre::Result<()> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let mut exec = Executor::new(cloud, tx.clone(), switcher);
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(opts.tick);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut calls_every = tokio::time::interval(Duration::from_secs(5));
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut last_draw = Instant::now() - FRAME;
+    if let Ok(size) = term.size() {
+        app.size = (size.width, size.height);
+    }
+    loop {
+        let draw_at = if app.dirty { last_draw + FRAME } else { Instant::now() + Duration::from_secs(3600) };
+        let first = tokio::select! {
+            ev = keys.next() => match ev {
+                Some(Ok(ev)) => terminal_msg(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = tick.tick() => Some(Msg::Tick),
+            _ = calls_every.tick() => Some(Msg::ApiCalls(exec.api_calls())),
+            Some(r) = exec.next_switch() => exec.switched(r),
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            _ = tokio::time::sleep_until(draw_at) => None,
+        };
+        let mut msgs: Vec<Msg> = first.into_iter().collect();
+        while msgs.len() < DRAIN_MAX {
+            match rx.try_recv() {
+                Ok(m) => msgs.push(m),
+                Err(_) => break,
+            }
+        }
+        for msg in msgs {
+            let now = exec.now();
+            for effect in app::update(app, msg, now) {
+                exec.run(effect);
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if app.dirty && Instant::now() >= last_draw + FRAME {
+            term.draw(|f| crate::ui::render(app, f))?;
+            app.dirty = false;
+            last_draw = Instant::now();
+        }
+    }
+    exec.shutdown();
+    Ok(())
+}
+
+fn terminal_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}

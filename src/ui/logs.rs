@@ -1,0 +1,452 @@
+//! The logs pane and its group picker. Only the rows on screen are laid out and styled: the
+//! buffer may hold a million lines, a frame touches a few dozen.
+
+use std::ops::Range;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+use crate::logs::{
+    Columns, INSTANCE_WIDTH, LogLine, LogsPane, Row, clip, clock, group_tag, level, short_stream, status_code,
+};
+use crate::ui::theme::Theme;
+
+/// Draws the logs pane into a frame.
+pub fn render(frame: &mut Frame, area: Rect, pane: &LogsPane, theme: &Theme, focused: bool) {
+    render_to_buffer(area, frame.buffer_mut(), pane, theme, focused);
+}
+
+/// Draws the logs pane into a buffer (no terminal needed: benchmarks and tests).
+pub fn render_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme, focused: bool) {
+    let block = Block::bordered()
+        .border_style(if focused { theme.border_focused } else { theme.border })
+        .title_top(Line::from(groups_title(pane)).style(theme.title))
+        .title_top(state_title(pane, theme).right_aligned())
+        .title_bottom(search_title(pane, theme));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let typing = pane.input().is_some();
+    let text_height = inner.height.saturating_sub(u16::from(typing));
+    let rows = pane.rows(inner.width, text_height);
+    if rows.is_empty() {
+        draw_placeholder(inner, buf, pane, theme);
+    }
+    let cols = pane.columns();
+    let marked = pane.marked();
+    let mut cache: Option<(u64, Vec<Range<usize>>)> = None;
+    for (i, row) in rows.iter().enumerate() {
+        let y = inner.y + i as u16;
+        let rect = Rect { y, height: 1, ..inner };
+        match row {
+            Row::Separator => {
+                buf.set_stringn(inner.x, y, "--", usize::from(inner.width), theme.dim);
+            }
+            Row::Line { seq, bytes, continuation } => {
+                let Some(line) = pane.buffer().get(*seq) else { continue };
+                let selected = marked == Some(*seq);
+                if selected {
+                    buf.set_style(rect, theme.selected);
+                }
+                // Search matches are found once per line, even when it wraps over many rows.
+                let matches = match &cache {
+                    Some((s, m)) if s == seq => m,
+                    _ => {
+                        let found = pane.search().query().map(|q| q.find_ranges(&line.text)).unwrap_or_default();
+                        &cache.insert((*seq, found)).1
+                    }
+                };
+                let current = pane.search().current() == Some(*seq);
+                draw_line(rect, buf, line, bytes.clone(), *continuation, selected, cols, matches, current, theme);
+            }
+        }
+    }
+    if typing {
+        let y = inner.y + inner.height - 1;
+        draw_input(Rect { y, height: 1, ..inner }, buf, pane, theme);
+    }
+}
+
+/// `nginx/error.log + nginx/access.log` (the first two and a count when many are streamed).
+fn groups_title(pane: &LogsPane) -> String {
+    let picker = pane.group_picker();
+    let names = picker.selected_short();
+    let groups = match names.len() {
+        0 => return format!(" logs {} ", pane.env().unwrap_or("")).replace("  ", " "),
+        1..=3 => names.join(" + "),
+        n => format!("{} + {} + {} more", names[0], names[1], n - 2),
+    };
+    format!(" logs: {groups} ")
+}
+
+/// Follow state, new lines, wrap, tail status.
+fn state_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
+    let sep = || Span::styled(" · ", theme.dim);
+    if pane.is_paused() {
+        spans.push(Span::styled("paused", theme.warn));
+    } else if pane.is_following() {
+        spans.push(Span::styled("following", theme.ok));
+    } else {
+        spans.push(Span::styled("scrolled", theme.warn));
+    }
+    let new = pane.new_lines();
+    if new > 0 {
+        spans.push(Span::styled(format!(" +{new} new"), theme.info));
+    }
+    if pane.wrap() {
+        spans.extend([sep(), Span::raw("wrap")]);
+    }
+    if !pane.status().is_empty() {
+        spans.extend([sep(), Span::styled(pane.status().to_string(), theme.dim)]);
+    }
+    if pane.is_sampled() {
+        spans.extend([sep(), Span::styled("sampled", theme.warn)]);
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// `/query  k/N matches · filter ±C` (or `scanning 45%`), when a query is set.
+fn search_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
+    let search = pane.search();
+    let Some(q) = search.query() else { return Line::default() };
+    let mut spans = vec![Span::raw(" "), Span::styled(format!("/{}", q.text()), theme.info), Span::raw(" ")];
+    spans.push(Span::raw(count_text(pane)));
+    if q.error().is_some() {
+        spans.push(Span::styled(" (literal)", theme.error));
+    }
+    if pane.filter_active() {
+        spans.push(Span::styled(format!(" · filter ±{}", pane.context()), theme.warn));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// `3/120 matches`, `120 matches`, or while rescanning `120+ matches, scanning 45%`.
+fn count_text(pane: &LogsPane) -> String {
+    let search = pane.search();
+    let n = search.hits().len();
+    if let Some(p) = search.progress(pane.buffer()) {
+        return format!("{n}+ matches, scanning {p}%");
+    }
+    match search.current_index() {
+        Some(k) => format!("{k}/{n} matches"),
+        None => format!("{n} matches"),
+    }
+}
+
+fn draw_placeholder(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
+    let text = if pane.buffer().is_empty() {
+        "waiting for log lines…".to_string()
+    } else if pane.search().is_scanning() {
+        "searching…".to_string()
+    } else {
+        format!("no line matches /{}/", pane.search().query().map_or("", |q| q.text()))
+    };
+    buf.set_stringn(inner.x + 1, inner.y, text, usize::from(inner.width.saturating_sub(1)), theme.dim);
+}
+
+/// One row of a line: marker, optional columns (first row only), then the text slice.
+#[allow(clippy::too_many_arguments)] // one row's worth of already-computed facts; a struct would only rename them
+fn draw_line(
+    rect: Rect,
+    buf: &mut Buffer,
+    line: &LogLine,
+    bytes: Range<usize>,
+    continuation: bool,
+    selected: bool,
+    cols: Columns,
+    matches: &[Range<usize>],
+    current: bool,
+    theme: &Theme,
+) {
+    let right = rect.x + rect.width;
+    let mut x = rect.x;
+    let mut put = |x: &mut u16, s: &str, style: Style| {
+        if *x < right {
+            *x = buf.set_stringn(*x, rect.y, s, usize::from(right - *x), style).0;
+        }
+    };
+    if selected && !continuation {
+        put(&mut x, "▌", theme.info);
+    } else {
+        x += 1;
+    }
+    if continuation {
+        x = x.saturating_add((cols.prefix_width() - 1) as u16);
+    } else {
+        if cols.timestamps {
+            put(&mut x, &clock(line.ts), theme.dim);
+            x = x.saturating_add(1);
+        }
+        if cols.instance {
+            put(&mut x, &format!("{:<w$}", short_stream(&line.stream), w = INSTANCE_WIDTH), theme.dim);
+            x = x.saturating_add(1);
+        }
+        if cols.tag_width > 0 {
+            let tag = clip(group_tag(&line.group), cols.tag_width);
+            put(&mut x, &format!("{tag:<w$}", w = cols.tag_width), theme.info);
+            x = x.saturating_add(1);
+        }
+    }
+    let text = &line.text;
+    let mark = status_code(text)
+        .map(|(r, code)| (r, theme.http_status(code)))
+        .or_else(|| level(text).map(|(r, sev)| (r, theme.severity(sev))));
+    let hl = if current { theme.highlight_current } else { theme.highlight };
+    for (range, style) in styled_segments(bytes, mark.as_ref(), matches, theme.text, hl) {
+        if x >= right {
+            break;
+        }
+        if let Some(s) = text.get(range) {
+            put(&mut x, s, style);
+        }
+    }
+}
+
+/// Splits `span` of a line into pieces of one style: the base, the coloured mark (status code or
+/// level), and search matches over both.
+fn styled_segments(
+    span: Range<usize>,
+    mark: Option<&(Range<usize>, Style)>,
+    matches: &[Range<usize>],
+    base: Style,
+    highlight: Style,
+) -> Vec<(Range<usize>, Style)> {
+    let mut cuts = vec![span.start, span.end];
+    let inside = |p: usize| span.start < p && p < span.end;
+    if let Some((r, _)) = mark {
+        cuts.extend([r.start, r.end].into_iter().filter(|&p| inside(p)));
+    }
+    for m in matches.iter().filter(|m| m.start < span.end && m.end > span.start) {
+        cuts.extend([m.start, m.end].into_iter().filter(|&p| inside(p)));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.windows(2)
+        .map(|w| {
+            let seg = w[0]..w[1];
+            let mut style = base;
+            if let Some((r, s)) = mark
+                && r.start <= seg.start
+                && seg.end <= r.end
+            {
+                style = style.patch(*s);
+            }
+            if matches.iter().any(|m| m.start <= seg.start && seg.end <= m.end) {
+                style = style.patch(highlight);
+            }
+            (seg, style)
+        })
+        .collect()
+}
+
+/// The search being typed: `/text`, a cursor, the count, and the regex error when the text is
+/// searched literally.
+fn draw_input(rect: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
+    let Some(input) = pane.input() else { return };
+    buf.set_style(rect, Style::default());
+    let width = usize::from(rect.width).saturating_sub(1);
+    let scroll = input.visual_scroll(width.saturating_sub(1));
+    let shown: String = input.value().chars().skip(scroll).collect();
+    let (x, _) = buf.set_stringn(rect.x, rect.y, "/", 1, theme.info);
+    let (mut end, _) = buf.set_stringn(x, rect.y, &shown, width, theme.text);
+    let cursor_x = x + (input.visual_cursor().saturating_sub(scroll)) as u16;
+    if cursor_x < rect.x + rect.width {
+        let cell = &mut buf[(cursor_x, rect.y)];
+        cell.set_style(cell.style().add_modifier(Modifier::REVERSED));
+        end = end.max(cursor_x + 1);
+    }
+    let mut tail = vec![Span::raw("  "), Span::styled(count_text(pane), theme.dim)];
+    if let Some(err) = pane.search().query().and_then(|q| q.error()) {
+        tail.push(Span::styled(format!("  regex error, searching literally: {err}"), theme.error));
+    }
+    let room = (rect.x + rect.width).saturating_sub(end);
+    buf.set_line(end, rect.y, &Line::from(tail), room);
+}
+
+/// Draws the group picker overlay (a list with checkboxes) into a frame.
+pub fn render_group_picker(frame: &mut Frame, area: Rect, pane: &LogsPane, theme: &Theme) {
+    render_group_picker_to_buffer(area, frame.buffer_mut(), pane, theme);
+}
+
+/// Draws the group picker overlay into a buffer.
+pub fn render_group_picker_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
+    ratatui::widgets::Clear.render(area, buf);
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title_top(Line::from(" log groups ").style(theme.title))
+        .title_bottom(Line::from(" space toggle · enter apply · esc cancel ").style(theme.dim));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let picker = pane.group_picker();
+    let height = usize::from(inner.height);
+    if picker.groups().is_empty() {
+        buf.set_stringn(inner.x + 1, inner.y, "no log groups streamed to CloudWatch", usize::from(inner.width), theme.dim);
+        return;
+    }
+    // Keep the cursor in view when the list is taller than the box.
+    let offset = (picker.cursor() + 1).saturating_sub(height);
+    for (i, (group, on)) in picker.entries().enumerate().skip(offset).take(height) {
+        let y = inner.y + (i - offset) as u16;
+        let style = if i == picker.cursor() { theme.selected } else { theme.text };
+        buf.set_style(Rect { y, height: 1, ..inner }, style);
+        let text = format!(" [{}] {}", if on { "x" } else { " " }, crate::logs::short_group(group));
+        buf.set_stringn(inner.x, y, text, usize::from(inner.width), style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use insta::assert_snapshot;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+
+    use super::*;
+    use crate::domain::RawLogEvent;
+
+    const ACCESS: &str = "/aws/elasticbeanstalk/shop-prod/var/log/nginx/access.log";
+    const ERROR: &str = "/aws/elasticbeanstalk/shop-prod/var/log/nginx/error.log";
+
+    /// A pane as a user sees it after a burst of 502s: fixed times, two instances, two groups.
+    fn pane() -> LogsPane {
+        let mut p = LogsPane::new(10_000, usize::MAX);
+        p.reset_for("shop-prod", vec![ACCESS.into(), ERROR.into()], vec![ACCESS.into(), ERROR.into()]);
+        p.set_status("live tail".into());
+        let base = 1_795_515_300_000i64; // 2026-11-24T10:15:00Z
+        let events = (0..30).map(|i| {
+            let (group, message) = match i % 6 {
+                2 => (ERROR, format!("2026/11/24 10:15:{:02} [error] 2345#2345: *{i} connect() failed (111: Connection refused) while connecting to upstream", i % 60)),
+                4 => (ACCESS, format!(r#"10.0.1.{i} - - [24/Nov/2026:10:15:{:02} +0000] "GET /api/cart HTTP/1.1" 502 157 "-" "curl/8.0" "-""#, i % 60)),
+                5 => (ACCESS, format!(r#"10.0.1.{i} - - [24/Nov/2026:10:15:{:02} +0000] "GET /api/item/{i} HTTP/1.1" 404 12 "-" "curl/8.0" "-""#, i % 60)),
+                _ => (ACCESS, format!(r#"10.0.1.{i} - - [24/Nov/2026:10:15:{:02} +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0" "-""#, i % 60)),
+            };
+            RawLogEvent {
+                id: Some(format!("e{i}")),
+                ts: base + i * 250,
+                group: group.into(),
+                stream: if i % 2 == 0 { "i-0abc1234def567890".into() } else { "i-0fed9876cba543210".into() },
+                message,
+            }
+        });
+        p.ingest(events.collect());
+        p.set_query("api/cart");
+        p
+    }
+
+    fn draw(p: &LogsPane, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+        t.draw(|f| render(f, f.area(), p, &Theme::default(), true)).expect("draw");
+        t
+    }
+
+    #[test]
+    fn snapshot_80x20_with_search() {
+        let mut p = pane();
+        p.prev_hit();
+        assert_snapshot!(draw(&p, 80, 20).backend());
+    }
+
+    #[test]
+    fn snapshot_160x40_filtered_wrapped_typing() {
+        let mut p = pane();
+        p.toggle_wrap();
+        p.toggle_filter();
+        p.begin_search();
+        assert_snapshot!(draw(&p, 160, 40).backend());
+    }
+
+    #[test]
+    fn snapshot_narrow_wrap_and_invalid_regex() {
+        let mut p = pane();
+        p.toggle_wrap();
+        p.toggle_timestamps();
+        p.begin_search();
+        for c in "cart(".chars() {
+            p.search_input(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)));
+        }
+        assert_snapshot!(draw(&p, 80, 20).backend());
+    }
+
+    /// Cells of row `y` whose symbols spell `needle`, as x positions.
+    fn find(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
+        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        row.find(needle).map(|i| row[..i].chars().count() as u16)
+    }
+
+    #[test]
+    fn status_codes_are_coloured_by_class() {
+        let p = pane();
+        let t = draw(&p, 160, 40);
+        let buf = t.backend().buffer();
+        let theme = Theme::default();
+        let mut seen = [false; 3];
+        for y in 0..buf.area.height {
+            for (code, fg, k) in [(" 502 ", Color::Red, 0), (" 404 ", Color::Yellow, 1), (" 200 ", Color::Green, 2)] {
+                if let Some(x) = find(buf, y, code) {
+                    let cell = &buf[(x + 1, y)];
+                    assert_eq!(cell.fg, fg, "{code} at row {y}");
+                    seen[k] = true;
+                }
+            }
+        }
+        assert_eq!(seen, [true; 3]);
+        // The match of "api/cart" is highlighted, and the time column is dim.
+        let y = (0..buf.area.height).find(|&y| find(buf, y, "api/cart").is_some()).expect("a hit on screen");
+        let x = find(buf, y, "api/cart").expect("hit");
+        assert_eq!(buf[(x, y)].bg, theme.highlight.bg.expect("highlight bg"));
+        assert_eq!(buf[(2, y)].fg, Color::DarkGray);
+    }
+
+    #[test]
+    fn current_hit_and_selection_are_marked() {
+        let mut p = pane();
+        p.prev_hit();
+        let t = draw(&p, 160, 40);
+        let buf = t.backend().buffer();
+        let theme = Theme::default();
+        let sel = p.marked().expect("selection");
+        let y = (0..buf.area.height).find(|&y| buf[(1, y)].symbol() == "▌").expect("marker");
+        assert_eq!(p.search().current(), Some(sel));
+        let x = find(buf, y, "api/cart").expect("current hit on the selected row");
+        assert_eq!(buf[(x, y)].bg, theme.highlight_current.bg.expect("current bg"));
+        assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn group_picker_lists_groups_with_checkboxes() {
+        let mut p = pane();
+        p.open_group_picker();
+        p.picker_move(1);
+        p.picker_toggle();
+        let mut t = Terminal::new(TestBackend::new(50, 6)).expect("test backend");
+        t.draw(|f| render_group_picker(f, f.area(), &p, &Theme::default())).expect("draw");
+        assert_snapshot!(t.backend());
+        assert_eq!(p.chosen_groups(), [ACCESS]);
+    }
+
+    #[test]
+    fn hostile_text_never_reaches_the_screen_as_control() {
+        let mut p = LogsPane::new(100, usize::MAX);
+        p.ingest(vec![RawLogEvent {
+            id: None,
+            ts: 0,
+            group: ACCESS.into(),
+            stream: "i-1".into(),
+            message: "\x1b]0;owned\x07\x1b[2J\u{9b}1m\tend".into(),
+        }]);
+        let t = draw(&p, 60, 4);
+        let buf = t.backend().buffer();
+        let all: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(!all.chars().any(|c| c.is_control()), "{all:?}");
+        assert!(all.contains("␛]0;owned␇␛[2J<U+009B>1m"));
+    }
+}
