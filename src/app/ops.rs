@@ -185,7 +185,10 @@ pub fn classify(events: &[&EnvEvent]) -> Option<Outcome> {
     };
     for e in events {
         let m = e.message.to_ascii_lowercase();
-        let o = if m.contains("abort") && !m.contains("aborting the operation") && !m.contains("request to abort") {
+        // "Aborting the operation" follows a failed command, "request to abort" only announces
+        // one, and "during an aborted deployment" is advice after a failure: none is the outcome.
+        let not_outcome = ["aborting the operation", "request to abort", "during an aborted"];
+        let o = if m.contains("abort") && !not_outcome.iter().any(|n| m.contains(n)) {
             Some(Outcome::Aborted)
         } else if m.contains("reverted") || m.contains("rolled back to the previous") || m.contains("rolling back to the previous") {
             Some(Outcome::Reverted)
@@ -286,6 +289,7 @@ mod tests {
                 (Info, "Environment update is starting."),
                 (Error, "Unsuccessful command execution on instance id(s) 'i-1'. Aborting the operation."),
                 (Error, "Failed to deploy application."),
+                (Warn, "During an aborted deployment, some instances may have deployed the new application version."),
             ]),
             Some(Outcome::Failed)
         );

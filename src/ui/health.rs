@@ -41,7 +41,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         placeholder(frame, rest, &text, if err.is_some() { theme.error } else { theme.dim });
         return;
     };
-    head.splice(0..0, summary_lines(snap, env.map(|e| e.status.as_str()).unwrap_or(""), theme, inner.width as usize));
+    let at = head.len();
+    head.splice(at..at, summary_lines(snap, env.map(|e| e.status.as_str()).unwrap_or(""), theme, inner.width as usize));
     if let Some(e) = err {
         head.push(Line::styled(format!("! {e}"), theme.error));
     }
@@ -86,10 +87,10 @@ fn summary_lines<'a>(snap: &HealthSnapshot, status: &str, theme: &Theme, width: 
             Span::styled(format!("{five:.1}%"), if five >= 1.0 { theme.error } else { theme.ok }),
             Span::styled("  p99 ", theme.dim),
             Span::raw(latency(m.p99)),
-            Span::styled("  p90 ", theme.dim),
-            Span::raw(latency(m.p90)),
             Span::styled("  p50 ", theme.dim),
             Span::raw(latency(m.p50)),
+            Span::styled("  p90 ", theme.dim),
+            Span::raw(latency(m.p90)),
         ]));
     }
     for cause in &snap.causes {
@@ -98,17 +99,47 @@ fn summary_lines<'a>(snap: &HealthSnapshot, status: &str, theme: &Theme, width: 
     lines
 }
 
+/// Instance columns in display order; narrow panes keep the most telling ones (`rank`, lower
+/// first) that fit.
+const COLUMNS: &[(&str, u16, u8)] = &[
+    ("INSTANCE", 10, 0),
+    ("STATUS", 8, 1),
+    ("CAUSE", 14, 8),
+    ("R/S", 6, 4),
+    ("5XX%", 5, 2),
+    ("P99", 6, 3),
+    ("P50", 6, 7),
+    ("CPU%", 4, 5),
+    ("LOAD", 5, 9),
+    ("DEPLOY", 11, 6),
+    ("VERSION", 10, 10),
+    ("AZ", 10, 11),
+];
+
+fn pick_columns(width: u16) -> Vec<usize> {
+    let mut by_rank: Vec<usize> = (0..COLUMNS.len()).collect();
+    by_rank.sort_by_key(|i| COLUMNS[*i].2);
+    let mut used = 0u16;
+    let mut keep = Vec::new();
+    for i in by_rank {
+        let w = COLUMNS[i].1 + 1;
+        if used + w <= width + 1 {
+            used += w;
+            keep.push(i);
+        }
+    }
+    keep.sort();
+    keep
+}
+
 fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
     if snap.instances.is_empty() {
         placeholder(frame, area, "no instances", theme.dim);
         return;
     }
-    let wide = area.width >= 110;
-    let header: Vec<&str> = if wide {
-        vec!["INSTANCE", "STATUS", "CAUSE", "R/S", "5XX%", "P99", "P50", "CPU%", "LOAD", "DEPLOY", "VERSION", "AZ"]
-    } else {
-        vec!["INSTANCE", "STATUS", "R/S", "5XX%", "P99", "CPU%", "DEPLOY"]
-    };
+    // Full instance ids when there is room for them.
+    let id_w = if area.width >= 120 { 19 } else { 10 };
+    let cols = pick_columns(area.width.saturating_sub(id_w - 10));
     let rows = snap.instances.iter().map(|i| {
         let st = theme.health(i.color);
         let m = i.metrics.as_ref();
@@ -122,56 +153,31 @@ fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Re
             "-" => theme.dim,
             _ => theme.warn,
         };
-        let mut cells = vec![
-            Cell::from(i.id.clone()),
-            Cell::from(Span::styled(i.status.as_str().to_string(), st)),
-        ];
-        if wide {
-            cells.push(Cell::from(Span::styled(i.causes.first().cloned().unwrap_or_default(), st)));
-        }
-        cells.push(Cell::from(num(m.and_then(|m| m.requests_per_sec()), 1)));
-        cells.push(Cell::from(Span::styled(num(five, 1), five_style)));
-        cells.push(Cell::from(latency(m.and_then(|m| m.p99))));
-        if wide {
-            cells.push(Cell::from(latency(m.and_then(|m| m.p50))));
-        }
-        cells.push(Cell::from(num(i.cpu_pct, 0)));
-        if wide {
-            cells.push(Cell::from(num(i.load1, 2)));
-        }
-        cells.push(Cell::from(Span::styled(dep_status, dep_style)));
-        if wide {
-            cells.push(Cell::from(dep.and_then(|d| d.version.clone()).unwrap_or_else(|| "-".into())));
-            cells.push(Cell::from(i.az.clone().unwrap_or_else(|| "-".into())));
-        }
-        Row::new(cells)
+        let cells = cols.iter().map(|c| match COLUMNS[*c].0 {
+            "INSTANCE" => Cell::from(clip(&i.id, id_w as usize)),
+            "STATUS" => Cell::from(Span::styled(i.status.as_str().to_string(), st)),
+            "CAUSE" => Cell::from(Span::styled(i.causes.first().cloned().unwrap_or_default(), st)),
+            "R/S" => Cell::from(num(m.and_then(|m| m.requests_per_sec()), 1)),
+            "5XX%" => Cell::from(Span::styled(num(five, 1), five_style)),
+            "P99" => Cell::from(latency(m.and_then(|m| m.p99))),
+            "P50" => Cell::from(latency(m.and_then(|m| m.p50))),
+            "CPU%" => Cell::from(num(i.cpu_pct, 0)),
+            "LOAD" => Cell::from(num(i.load1, 2)),
+            "DEPLOY" => Cell::from(Span::styled(dep_status.clone(), dep_style)),
+            "VERSION" => Cell::from(dep.and_then(|d| d.version.clone()).unwrap_or_else(|| "-".into())),
+            _ => Cell::from(i.az.clone().unwrap_or_else(|| "-".into())),
+        });
+        Row::new(cells.collect::<Vec<_>>())
     });
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(19),
-            Constraint::Length(9),
-            Constraint::Min(12),
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(4),
-            Constraint::Length(5),
-            Constraint::Length(11),
-            Constraint::Length(9),
-            Constraint::Length(10),
-        ]
-    } else {
-        vec![
-            Constraint::Min(10),
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(4),
-            Constraint::Length(9),
-        ]
-    };
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| match COLUMNS[*c].0 {
+            "INSTANCE" => Constraint::Length(id_w),
+            "CAUSE" => Constraint::Min(COLUMNS[*c].1),
+            _ => Constraint::Length(COLUMNS[*c].1),
+        })
+        .collect();
+    let header: Vec<&str> = cols.iter().map(|c| COLUMNS[*c].0).collect();
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).row_highlight_style(if focused { theme.selected } else { theme.text });
     let mut state = TableState::default().with_selected(focused.then_some(app.health_cursor));
     frame.render_stateful_widget(table, area, &mut state);

@@ -24,7 +24,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 }
                 None => text.push(Line::styled("y / Enter confirm · n / Esc cancel", theme.dim)),
             }
-            let r = centered(area, 72, text.len() as u16 + 2);
+            let w = area.width.saturating_sub(4).min(76);
+            let inner_w = w.saturating_sub(2).max(1) as usize;
+            let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+            let r = centered(area, w, rows as u16 + 2);
             draw_box(frame, r, title, theme, Paragraph::new(text).wrap(Wrap { trim: false }));
         }
         Modal::Pick { title, items, cursor, loading, .. } => {
