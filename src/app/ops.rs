@@ -55,6 +55,9 @@ pub struct Tracked {
     pub ended: Option<Millis>,
     /// Where the cloud refused it: AWS's text, verbatim.
     pub error: Option<String>,
+    /// When the status was first seen settled again. The outcome is decided only from events read
+    /// after that, since the list of environments and the events arrive separately.
+    pub settled_at: Option<Millis>,
 }
 
 impl Tracked {
@@ -75,6 +78,7 @@ impl Tracked {
             outcome: None,
             ended: None,
             error: None,
+            settled_at: None,
         }
     }
 
@@ -151,17 +155,27 @@ impl Tracked {
         self.instances_failed = failed;
     }
 
-    /// Decide the outcome once the environment has settled. Returns true when it just ended.
-    pub fn settle(&mut self, status: &EnvStatus, events: &[EnvEvent], now: Millis) -> bool {
+    /// The environment list says `status`: note when it settled (or that it is still moving).
+    pub fn observe_status(&mut self, status: &EnvStatus, now: Millis) {
+        if status.is_transitional() {
+            self.seen_busy = true;
+            self.settled_at = None;
+        } else if self.settled_at.is_none() {
+            self.settled_at = Some(now);
+        }
+    }
+
+    /// Decide the outcome from events read at `events_read_at`. Returns true when it just ended.
+    pub fn settle(&mut self, events: &[EnvEvent], events_read_at: Millis, now: Millis) -> bool {
         if !self.is_active() {
             return false;
         }
-        if status.is_transitional() {
-            self.seen_busy = true;
+        let Some(settled) = self.settled_at else { return false };
+        if events_read_at < settled {
             return false;
         }
         let since: Vec<&EnvEvent> = events.iter().filter(|e| e.ts >= self.started).collect();
-        // Ready again: it ended if we saw it busy, or the events already tell the end.
+        // Settled again: it ended if we saw it busy, or the events already tell the end.
         let told = classify(&since);
         if !self.seen_busy && told.is_none() {
             return false;
@@ -347,19 +361,24 @@ mod tests {
         t.observe_instances(&[inst("i-1", "Deployed", "v1"), inst("i-2", "Deployed", "v1"), inst("i-3", "Deploying", "v1"), inst("i-4", "Failed", "v1")], Some("v1"));
         assert_eq!((t.batch, t.batches(), t.instances_done, t.instances_failed), (Some(2), Some(2), 2, 1));
         assert_eq!(t.summary(61_000), "Roll back · 1m00s · batch 2/2 · 2/4 done, 1 failed · in progress");
-        assert!(!t.settle(&EnvStatus::Updating, &events, 2000));
+        t.observe_status(&EnvStatus::Updating, 2000);
+        assert!(!t.settle(&events, 2000, 2000));
         let mut done = events.clone();
         done.push(ev(1400, Severity::Info, "Environment update completed successfully."));
-        assert!(t.settle(&EnvStatus::Ready, &done, 3000));
+        t.observe_status(&EnvStatus::Ready, 3000);
+        // Events read before the status settled cannot tell the outcome yet.
+        assert!(!t.settle(&done, 2500, 3000));
+        assert!(t.settle(&done, 3000, 3000));
         assert_eq!(t.outcome, Some(Outcome::Succeeded));
-        assert!(!t.settle(&EnvStatus::Ready, &done, 4000), "ends once");
+        assert!(!t.settle(&done, 4000, 4000), "ends once");
     }
 
     #[test]
     fn does_not_end_before_it_started_moving() {
         let mut t = Tracked::new("prod", "Deploy", Origin::Ours { op_id: 1 }, 1000);
         // The environment list still says Ready from before the request: not the end.
-        assert!(!t.settle(&EnvStatus::Ready, &[], 1500));
+        t.observe_status(&EnvStatus::Ready, 1500);
+        assert!(!t.settle(&[], 1500, 1500));
         assert!(t.is_active());
     }
 

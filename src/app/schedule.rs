@@ -157,6 +157,11 @@ impl Schedule {
         }
     }
 
+    /// When the last poll of `key` was started: its answer reflects the world from then on.
+    pub fn started_at(&self, key: &PollKey) -> Option<Millis> {
+        self.last_started.get(key).copied()
+    }
+
     pub fn in_flight(&self, key: &PollKey) -> bool {
         self.in_flight.contains(key)
     }

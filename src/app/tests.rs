@@ -226,6 +226,11 @@ fn our_operation_is_followed_to_its_outcome() {
     envs[0].status = EnvStatus::Ready;
     envs[0].version = Some("v1.4.3".into());
     reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs)));
+    // Ready, but the outcome waits for events read after that.
+    assert!(app.op_for("storefront-prod").is_some_and(|t| t.is_active()));
+    let fx = update(&mut app, Msg::Tick, now + 200);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Poll::Events { env, .. }) if env.name == "storefront-prod")), "{fx:?}");
+    reply(&mut app, PollKey::Events("storefront-prod".into()), Reply::Events(Ok(vec![])));
     let t = app.op_for("storefront-prod").expect("kept after it ended");
     assert_eq!(t.outcome, Some(Outcome::Succeeded));
 }
@@ -258,7 +263,12 @@ fn operations_started_elsewhere_are_detected_and_settled() {
     assert!(super::update::schedule_inputs(&app).tracked_envs.contains(&"storefront-staging".to_string()));
     envs[1].status = EnvStatus::Ready;
     reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs)));
-    assert_eq!(app.op_for("storefront-staging").and_then(|t| t.outcome), Some(Outcome::Succeeded));
+    let now = app.now + 100;
+    let fx = update(&mut app, Msg::Tick, now);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Poll::Events { env, .. }) if env.name == "storefront-staging")), "{fx:?}");
+    let failed = EnvEvent { ts: now - 1_000, env: "storefront-staging".into(), severity: Severity::Error, message: "Failed to deploy application.".into(), version: None, request_id: None };
+    reply(&mut app, PollKey::Events("storefront-staging".into()), Reply::Events(Ok(vec![failed])));
+    assert_eq!(app.op_for("storefront-staging").and_then(|t| t.outcome), Some(Outcome::Failed));
 }
 
 #[test]

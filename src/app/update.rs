@@ -282,12 +282,22 @@ fn follow_events(app: &mut App, name: &str) {
 fn settle(app: &mut App, name: &str) {
     let Some(status) = app.envs.get(name).map(|e| e.status.clone()) else { return };
     let events = app.timelines.get(name).map(|t| t.eb_events()).unwrap_or_default();
+    let key = PollKey::Events(name.to_string());
+    // Only an events read that finished counts; one still in flight started before the answer.
+    let read_at = if app.schedule.in_flight(&key) { None } else { app.schedule.started_at(&key) };
     let now = app.now;
     let mut ended = Vec::new();
+    let mut need_events = false;
     for t in app.ops.iter_mut().filter(|t| t.env == name && t.is_active() && t.accepted) {
-        if t.settle(&status, &events, now) {
-            ended.push(t.summary(now));
+        t.observe_status(&status, now);
+        match read_at {
+            Some(at) if t.settle(&events, at, now) => ended.push(t.summary(now)),
+            _ => need_events |= t.settled_at.is_some(),
         }
+    }
+    if need_events {
+        // The status settled: read the events once more to learn how it ended.
+        app.schedule.expire(&key);
     }
     for s in ended {
         let level = if s.ends_with("succeeded") { Level::Info } else { Level::Warn };

@@ -4,6 +4,15 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::Millis;
 
+/// "14:03:07" (UTC) on the day of `now`, "11-18 09:16" on another day.
+pub fn when(now: Millis, ts: Millis) -> String {
+    if now.div_euclid(86_400_000) == ts.div_euclid(86_400_000) {
+        hms(ts)
+    } else {
+        DateTime::<Utc>::from_timestamp_millis(ts).map(|d| d.format("%m-%d %H:%M").to_string()).unwrap_or_else(|| "--:--:--".into())
+    }
+}
+
 /// "14:03:07" (UTC).
 pub fn hms(ts: Millis) -> String {
     DateTime::<Utc>::from_timestamp_millis(ts).map(|d| d.format("%H:%M:%S").to_string()).unwrap_or_else(|| "--:--:--".into())

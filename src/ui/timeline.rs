@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fmt::hms;
+use super::fmt::when;
 use super::theme::Theme;
 use super::{pane_block, placeholder};
 use crate::app::timeline::Entry;
@@ -37,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let n = t.entries.len();
     let end = n.saturating_sub(t.scroll_back);
     let start = end.saturating_sub(h.saturating_sub(usize::from(err.is_some())));
-    let mut lines: Vec<Line> = t.entries[start..end].iter().map(|e| entry_line(e, theme)).collect();
+    let mut lines: Vec<Line> = t.entries[start..end].iter().map(|e| entry_line(e, app.now, theme)).collect();
     if let Some(e) = err {
         lines.push(Line::styled(format!("! {e}"), theme.error));
     }
@@ -48,12 +48,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn entry_line<'a>(e: &'a Entry, theme: &Theme) -> Line<'a> {
+fn entry_line<'a>(e: &'a Entry, now: i64, theme: &Theme) -> Line<'a> {
     match e {
         Entry::Eb(ev) => {
             let sev = theme.severity(ev.severity);
             Line::from(vec![
-                Span::styled(hms(ev.ts), theme.dim),
+                Span::styled(when(now, ev.ts), theme.dim),
                 Span::styled(" EB  ", theme.info),
                 Span::styled(format!("{:<5} ", ev.severity.as_str()), sev),
                 Span::styled(ev.message.as_str(), sev),
@@ -68,7 +68,7 @@ fn entry_line<'a>(e: &'a Entry, theme: &Theme) -> Line<'a> {
                 theme.ok
             };
             let mut spans = vec![
-                Span::styled(hms(s.ts), theme.dim),
+                Span::styled(when(now, s.ts), theme.dim),
                 Span::styled(" CFN ", theme.header),
                 Span::styled(format!("{} ", s.status), st),
                 Span::raw(format!("{} ", s.logical_id)),

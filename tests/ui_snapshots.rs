@@ -1,0 +1,163 @@
+//! Whole-screen snapshots at 80x24 and 160x48, driven by the simulated account on a manual clock
+//! so every run draws the same screen. Where colour carries meaning (health), cell styles are
+//! asserted too.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ebtui::app::keymap::KeyMap;
+use ebtui::app::{update, App, Effect, Msg, Poll, Reply, Settings};
+use ebtui::cloud::sim::{Scenario, SimCloud};
+use ebtui::cloud::{Cloud, TailEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const START: i64 = 1_795_000_000_000; // a fixed instant, so times on screen are stable
+
+/// Run effects against the simulator until nothing more is asked, like the runtime does.
+async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
+    for _ in 0..20 {
+        let mut next = Vec::new();
+        for e in effects {
+            let msg = match e {
+                Effect::Poll(p) => {
+                    let key = p.key();
+                    let reply = match p {
+                        Poll::Environments => Reply::Environments(cloud.environments().await),
+                        Poll::Events { env, since } => Reply::Events(cloud.events(&env, since).await),
+                        Poll::StackEvents { env, since } => Reply::StackEvents(cloud.stack_events(&env, since).await),
+                        Poll::Health { env } => Reply::Health(cloud.health(&env).await),
+                        Poll::Versions { app } => Reply::Versions(cloud.versions(&app).await),
+                        Poll::History { env } => Reply::History(cloud.deploy_history(&env).await),
+                        Poll::LogGroups { env } => Reply::LogGroups(cloud.log_groups(&env).await),
+                    };
+                    Some(Msg::Cloud { epoch: app.epoch, key, reply })
+                }
+                Effect::Tail { tail, target } => {
+                    // The backfill is the first batch a tail sends; take it and stop the tail.
+                    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+                    let h = tokio::spawn({
+                        let target = target.clone();
+                        let c = cloud_clone(cloud);
+                        async move { c.tail_logs(target, tx).await }
+                    });
+                    let mut lines = Vec::new();
+                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+                        if let TailEvent::Events(mut l) = ev {
+                            lines.append(&mut l);
+                            break;
+                        }
+                    }
+                    h.abort();
+                    Some(Msg::Tail { epoch: app.epoch, tail, event: TailEvent::Events(lines) })
+                }
+                _ => None,
+            };
+            if let Some(m) = msg {
+                next.extend(update(app, m, cloud.now()));
+            }
+        }
+        if next.is_empty() {
+            return;
+        }
+        effects = next;
+    }
+}
+
+fn cloud_clone(c: &SimCloud) -> SimCloud {
+    // Same seed, scenario and clock: the account is a pure function of both.
+    let s = SimCloud::manual(Scenario::BadDeploy, 7, START);
+    s.advance(c.now() - START);
+    s
+}
+
+fn key(app: &mut App, cloud: &SimCloud, k: KeyCode) -> Vec<Effect> {
+    update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), cloud.now())
+}
+
+/// The bad-deploy account two minutes in: storefront-prod is red on v-broken.
+async fn bad_deploy_app() -> (App, SimCloud) {
+    let cloud = SimCloud::manual(Scenario::BadDeploy, 7, START);
+    let mut app = App::new(Settings::default(), KeyMap::default(), cloud.context(), cloud.now());
+    let fx = update(&mut app, Msg::Tick, cloud.now());
+    drive(&mut app, &cloud, fx).await;
+    for _ in 0..24 {
+        cloud.advance(5_000);
+        let fx = update(&mut app, Msg::Tick, cloud.now());
+        drive(&mut app, &cloud, fx).await;
+    }
+    let mut fx = key(&mut app, &cloud, KeyCode::Char(':'));
+    for c in "env storefront-prod".chars() {
+        fx.extend(key(&mut app, &cloud, KeyCode::Char(c)));
+    }
+    fx.extend(key(&mut app, &cloud, KeyCode::Enter));
+    drive(&mut app, &cloud, fx).await;
+    (app, cloud)
+}
+
+fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+    term
+}
+
+fn text(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn whole_screen_80x24_bad_deploy() {
+    let (app, _cloud) = bad_deploy_app().await;
+    let term = draw(&app, 80, 24);
+    let screen = text(&term);
+    assert!(screen.contains("storefront-prod"), "{screen}");
+    insta::assert_snapshot!("bad_deploy_80x24", screen);
+    // The red environment's health cell is drawn red.
+    let buf = term.backend().buffer();
+    let row = (0..24).find(|y| (0..80).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains("▶ storefront-prod")).expect("row");
+    let line: String = (0..80).map(|x| buf[(x, row)].symbol()).collect();
+    let col = line.find('●').map(|b| line[..b].chars().count() as u16).expect("health dot");
+    assert_eq!(buf[(col, row)].fg, Color::Red, "{line}");
+}
+
+#[tokio::test]
+async fn whole_screen_160x48_bad_deploy() {
+    let (app, _cloud) = bad_deploy_app().await;
+    let screen = text(&draw(&app, 160, 48));
+    assert!(screen.contains("DEPLOY") && screen.contains("Timeline storefront-prod"), "wide layout: {screen}");
+    insta::assert_snapshot!("bad_deploy_160x48", screen);
+}
+
+#[tokio::test]
+async fn rollback_dialog_and_help_80x24() {
+    let (mut app, cloud) = bad_deploy_app().await;
+    let fx = key(&mut app, &cloud, KeyCode::Char('U'));
+    drive(&mut app, &cloud, fx).await;
+    let screen = text(&draw(&app, 80, 24));
+    assert!(screen.contains("Roll back storefront-prod"), "{screen}");
+    insta::assert_snapshot!("rollback_dialog_80x24", screen);
+    key(&mut app, &cloud, KeyCode::Esc);
+    key(&mut app, &cloud, KeyCode::Char('?'));
+    let screen = text(&draw(&app, 80, 24));
+    assert!(screen.contains("roll back"), "{screen}");
+    insta::assert_snapshot!("help_80x24", screen);
+}
+
+#[tokio::test]
+async fn zoomed_logs_160x48() {
+    let (mut app, cloud) = bad_deploy_app().await;
+    key(&mut app, &cloud, KeyCode::Char('4'));
+    key(&mut app, &cloud, KeyCode::Char('z'));
+    let screen = text(&draw(&app, 160, 48));
+    assert!(screen.contains("502"), "{screen}");
+    insta::assert_snapshot!("logs_zoomed_160x48", screen);
+}
