@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "ebtui", version, about = "A terminal console for AWS Elastic Beanstalk")]
+#[command(
+    name = "ebtui",
+    version,
+    about = "A terminal console for AWS Elastic Beanstalk"
+)]
 pub struct Cli {
     /// AWS profile from the shared config and credentials files.
     #[arg(long, env = "AWS_PROFILE")]

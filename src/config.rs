@@ -31,7 +31,11 @@ pub struct LogsConfig {
 
 impl Default for LogsConfig {
     fn default() -> Self {
-        Self { max_lines: default_lines(), max_bytes: default_bytes(), backfill_minutes: default_backfill() }
+        Self {
+            max_lines: default_lines(),
+            max_bytes: default_bytes(),
+            backfill_minutes: default_backfill(),
+        }
     }
 }
 
@@ -85,7 +89,10 @@ pub fn load(explicit: Option<&Path>) -> (Config, Vec<String>) {
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text, &path),
-        Err(e) => (Config::default(), vec![format!("config {}: {e}; using defaults", path.display())]),
+        Err(e) => (
+            Config::default(),
+            vec![format!("config {}: {e}; using defaults", path.display())],
+        ),
     }
 }
 
@@ -94,14 +101,26 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
         Ok(c) => {
             let mut warnings = Vec::new();
             if c.logs.max_lines == 0 || c.logs.max_bytes == 0 {
-                warnings.push(format!("config {}: logs.max_lines and logs.max_bytes must be above 0; using defaults", path.display()));
-                return (Config { logs: LogsConfig::default(), ..c }, warnings);
+                warnings.push(format!(
+                    "config {}: logs.max_lines and logs.max_bytes must be above 0; using defaults",
+                    path.display()
+                ));
+                return (
+                    Config {
+                        logs: LogsConfig::default(),
+                        ..c
+                    },
+                    warnings,
+                );
             }
             (c, warnings)
         }
         Err(e) => {
             let msg = e.message().to_string();
-            (Config::default(), vec![format!("config {}: {msg}; using defaults", path.display())])
+            (
+                Config::default(),
+                vec![format!("config {}: {msg}; using defaults", path.display())],
+            )
         }
     }
 }
@@ -130,8 +149,18 @@ errors_5xx = ["x", "E"]
         assert_eq!(c.logs.max_bytes, default_bytes());
         let mut o = c.key_overrides();
         o.sort();
-        assert_eq!(o[0], ("global".into(), "quit".into(), vec!["ctrl-q".into()]));
-        assert_eq!(o[1], ("logs".into(), "errors_5xx".into(), vec!["x".into(), "E".into()]));
+        assert_eq!(
+            o[0],
+            ("global".into(), "quit".into(), vec!["ctrl-q".into()])
+        );
+        assert_eq!(
+            o[1],
+            (
+                "logs".into(),
+                "errors_5xx".into(),
+                vec!["x".into(), "E".into()]
+            )
+        );
     }
 
     #[test]

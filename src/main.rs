@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use color_eyre::eyre::{eyre, WrapErr};
+use color_eyre::eyre::{WrapErr, eyre};
 
 use ebtui::app::keymap::KeyMap;
 use ebtui::app::{App, Level, Settings};
 use ebtui::cli::Cli;
+use ebtui::cloud::Cloud;
 use ebtui::cloud::aws::{AwsCloud, AwsOptions};
 use ebtui::cloud::sim::{Scenario, SimCloud};
-use ebtui::cloud::Cloud;
 use ebtui::runtime::{self, Options, Switcher};
 
 fn main() -> color_eyre::Result<()> {
@@ -34,22 +34,48 @@ fn main() -> color_eyre::Result<()> {
         log_backfill_min: config.logs.backfill_minutes,
     };
 
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
-        let (cloud, switcher, tick): (Arc<dyn Cloud>, Option<Switcher>, Duration) = match &cli.demo {
+        let (cloud, switcher, tick): (Arc<dyn Cloud>, Option<Switcher>, Duration) = match &cli.demo
+        {
             Some(name) => {
                 let scenario = Scenario::parse(name).ok_or_else(|| {
-                    eyre!("unknown demo scenario '{name}': use one of {}", Scenario::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", "))
+                    eyre!(
+                        "unknown demo scenario '{name}': use one of {}",
+                        Scenario::ALL
+                            .iter()
+                            .map(|s| s.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 })?;
-                if !(cli.demo_speed.is_finite() && cli.demo_speed > 0.0 && cli.demo_speed <= 1000.0) {
-                    return Err(eyre!("--demo-speed must be a number above 0 and at most 1000"));
+                if !(cli.demo_speed.is_finite() && cli.demo_speed > 0.0 && cli.demo_speed <= 1000.0)
+                {
+                    return Err(eyre!(
+                        "--demo-speed must be a number above 0 and at most 1000"
+                    ));
                 }
-                let tick = Duration::from_millis((250.0 / cli.demo_speed).clamp(25.0, 250.0) as u64);
-                (Arc::new(SimCloud::new(scenario, cli.demo_seed, cli.demo_speed)), None, tick)
+                let tick =
+                    Duration::from_millis((250.0 / cli.demo_speed).clamp(25.0, 250.0) as u64);
+                (
+                    Arc::new(SimCloud::new(scenario, cli.demo_seed, cli.demo_speed)),
+                    None,
+                    tick,
+                )
             }
             None => {
-                let opts = AwsOptions { profile: cli.profile.clone(), region: cli.region.clone(), endpoint_url: cli.endpoint_url.clone(), max_attempts: None };
-                let cloud = AwsCloud::connect(opts.clone()).await.map_err(|e| eyre!("{e}")).wrap_err("cannot set up the AWS clients")?;
+                let opts = AwsOptions {
+                    profile: cli.profile.clone(),
+                    region: cli.region.clone(),
+                    endpoint_url: cli.endpoint_url.clone(),
+                    max_attempts: None,
+                };
+                let cloud = AwsCloud::connect(opts.clone())
+                    .await
+                    .map_err(|e| eyre!("{e}"))
+                    .wrap_err("cannot set up the AWS clients")?;
                 let base = opts.clone();
                 let switcher: Switcher = Arc::new(move |profile, region| {
                     let mut o = base.clone();
@@ -61,14 +87,23 @@ fn main() -> color_eyre::Result<()> {
                     if region.is_some() {
                         o.region = region;
                     }
-                    Box::pin(async move { AwsCloud::connect(o).await.map(|c| Arc::new(c) as Arc<dyn Cloud>).map_err(|e| e.to_string()) })
+                    Box::pin(async move {
+                        AwsCloud::connect(o)
+                            .await
+                            .map(|c| Arc::new(c) as Arc<dyn Cloud>)
+                            .map_err(|e| e.to_string())
+                    })
                 });
                 (Arc::new(cloud), Some(switcher), Duration::from_millis(250))
             }
         };
         let mut app = App::new(settings, keymap, cloud.context(), cloud.now());
         if let Some(w) = warnings.first() {
-            let more = if warnings.len() > 1 { format!(" (+{} more in the log)", warnings.len() - 1) } else { String::new() };
+            let more = if warnings.len() > 1 {
+                format!(" (+{} more in the log)", warnings.len() - 1)
+            } else {
+                String::new()
+            };
             app.flash(Level::Warn, format!("{w}{more}"));
         }
         tracing::info!(log = ?log_path, "starting");
@@ -80,13 +115,28 @@ fn main() -> color_eyre::Result<()> {
 fn init_logging(explicit: Option<PathBuf>) -> Option<PathBuf> {
     let path = explicit.or_else(|| {
         let dirs = directories::ProjectDirs::from("", "", "ebtui")?;
-        Some(dirs.state_dir().unwrap_or(dirs.cache_dir()).join("ebtui.log"))
+        Some(
+            dirs.state_dir()
+                .unwrap_or(dirs.cache_dir())
+                .join("ebtui.log"),
+        )
     })?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).ok()?;
     }
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
-    let level = std::env::var("EBTUI_LOG").ok().and_then(|l| l.parse::<tracing::Level>().ok()).unwrap_or(tracing::Level::INFO);
-    tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_max_level(level).init();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let level = std::env::var("EBTUI_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .init();
     Some(path)
 }

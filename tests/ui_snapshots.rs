@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ebtui::app::keymap::KeyMap;
-use ebtui::app::{update, App, Effect, Msg, Poll, Reply, Settings};
+use ebtui::app::{App, Effect, Msg, Poll, Reply, Settings, update};
 use ebtui::cloud::sim::{Scenario, SimCloud};
 use ebtui::cloud::{Cloud, TailEvent};
 use ratatui::Terminal;
@@ -25,14 +25,22 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
                     let key = p.key();
                     let reply = match p {
                         Poll::Environments => Reply::Environments(cloud.environments().await),
-                        Poll::Events { env, since } => Reply::Events(cloud.events(&env, since).await),
-                        Poll::StackEvents { env, since } => Reply::StackEvents(cloud.stack_events(&env, since).await),
+                        Poll::Events { env, since } => {
+                            Reply::Events(cloud.events(&env, since).await)
+                        }
+                        Poll::StackEvents { env, since } => {
+                            Reply::StackEvents(cloud.stack_events(&env, since).await)
+                        }
                         Poll::Health { env } => Reply::Health(cloud.health(&env).await),
                         Poll::Versions { app } => Reply::Versions(cloud.versions(&app).await),
                         Poll::History { env } => Reply::History(cloud.deploy_history(&env).await),
                         Poll::LogGroups { env } => Reply::LogGroups(cloud.log_groups(&env).await),
                     };
-                    Some(Msg::Cloud { epoch: app.epoch, key, reply })
+                    Some(Msg::Cloud {
+                        epoch: app.epoch,
+                        key,
+                        reply,
+                    })
                 }
                 Effect::Tail { tail, target } => {
                     // The backfill is the first batch a tail sends; take it and stop the tail.
@@ -43,14 +51,20 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
                         async move { c.tail_logs(target, tx).await }
                     });
                     let mut lines = Vec::new();
-                    while let Ok(Some(ev)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+                    while let Ok(Some(ev)) =
+                        tokio::time::timeout(Duration::from_millis(500), rx.recv()).await
+                    {
                         if let TailEvent::Events(mut l) = ev {
                             lines.append(&mut l);
                             break;
                         }
                     }
                     h.abort();
-                    Some(Msg::Tail { epoch: app.epoch, tail, event: TailEvent::Events(lines) })
+                    Some(Msg::Tail {
+                        epoch: app.epoch,
+                        tail,
+                        event: TailEvent::Events(lines),
+                    })
                 }
                 _ => None,
             };
@@ -73,13 +87,22 @@ fn cloud_clone(c: &SimCloud) -> SimCloud {
 }
 
 fn key(app: &mut App, cloud: &SimCloud, k: KeyCode) -> Vec<Effect> {
-    update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), cloud.now())
+    update(
+        app,
+        Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)),
+        cloud.now(),
+    )
 }
 
 /// The bad-deploy account two minutes in: storefront-prod is red on v-broken.
 async fn bad_deploy_app() -> (App, SimCloud) {
     let cloud = SimCloud::manual(Scenario::BadDeploy, 7, START);
-    let mut app = App::new(Settings::default(), KeyMap::default(), cloud.context(), cloud.now());
+    let mut app = App::new(
+        Settings::default(),
+        KeyMap::default(),
+        cloud.context(),
+        cloud.now(),
+    );
     let fx = update(&mut app, Msg::Tick, cloud.now());
     drive(&mut app, &cloud, fx).await;
     for _ in 0..24 {
@@ -123,9 +146,19 @@ async fn whole_screen_80x24_bad_deploy() {
     insta::assert_snapshot!("bad_deploy_80x24", screen);
     // The red environment's health cell is drawn red.
     let buf = term.backend().buffer();
-    let row = (0..24).find(|y| (0..80).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains("▶ storefront-prod")).expect("row");
+    let row = (0..24)
+        .find(|y| {
+            (0..80)
+                .map(|x| buf[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("▶ storefront-prod")
+        })
+        .expect("row");
     let line: String = (0..80).map(|x| buf[(x, row)].symbol()).collect();
-    let col = line.find('●').map(|b| line[..b].chars().count() as u16).expect("health dot");
+    let col = line
+        .find('●')
+        .map(|b| line[..b].chars().count() as u16)
+        .expect("health dot");
     assert_eq!(buf[(col, row)].fg, Color::Red, "{line}");
 }
 
@@ -133,7 +166,10 @@ async fn whole_screen_80x24_bad_deploy() {
 async fn whole_screen_160x48_bad_deploy() {
     let (app, _cloud) = bad_deploy_app().await;
     let screen = text(&draw(&app, 160, 48));
-    assert!(screen.contains("DEPLOY") && screen.contains("Timeline storefront-prod"), "wide layout: {screen}");
+    assert!(
+        screen.contains("DEPLOY") && screen.contains("Timeline storefront-prod"),
+        "wide layout: {screen}"
+    );
     insta::assert_snapshot!("bad_deploy_160x48", screen);
 }
 

@@ -23,7 +23,11 @@ impl EnvsPane {
         let changed = !self.loaded || envs != self.all;
         self.all = envs;
         self.loaded = true;
-        if self.cursor.as_ref().is_none_or(|c| !self.visible().iter().any(|e| &e.env.name == c)) {
+        if self
+            .cursor
+            .as_ref()
+            .is_none_or(|c| !self.visible().iter().any(|e| &e.env.name == c))
+        {
             self.cursor = self.visible().first().map(|e| e.env.name.clone());
         }
         changed

@@ -19,11 +19,17 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         _ => return vec![],
     };
     if app.settings.read_only {
-        app.flash(Level::Warn, format!("read-only mode: {verb} refused (ebtui was started with --read-only)"));
+        app.flash(
+            Level::Warn,
+            format!("read-only mode: {verb} refused (ebtui was started with --read-only)"),
+        );
         return vec![];
     }
     let Some(env) = app.selected_env().cloned() else {
-        app.flash(Level::Warn, format!("select an environment to {verb} first"));
+        app.flash(
+            Level::Warn,
+            format!("select an environment to {verb} first"),
+        );
         return vec![];
     };
     let mut effects = Vec::new();
@@ -31,12 +37,24 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         Action::Deploy => {
             let items = version_items(app, &env);
             let loading = items.is_none();
-            if loading && app.schedule.force(app.now, super::PollKey::Versions(env.env.app.clone())) {
-                effects.push(super::Effect::Poll(super::Poll::Versions { app: env.env.app.clone() }));
+            if loading
+                && app
+                    .schedule
+                    .force(app.now, super::PollKey::Versions(env.env.app.clone()))
+            {
+                effects.push(super::Effect::Poll(super::Poll::Versions {
+                    app: env.env.app.clone(),
+                }));
             }
             app.modal = Some(Modal::Pick {
-                title: format!("Deploy to {} (running {})", env.env.name, env.version.as_deref().unwrap_or("-")),
-                purpose: PickPurpose::DeployVersion { env: env.env.name.clone() },
+                title: format!(
+                    "Deploy to {} (running {})",
+                    env.env.name,
+                    env.version.as_deref().unwrap_or("-")
+                ),
+                purpose: PickPurpose::DeployVersion {
+                    env: env.env.name.clone(),
+                },
                 items: items.unwrap_or_default(),
                 cursor: 0,
                 loading,
@@ -49,46 +67,96 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         }
         Action::Rebuild => {
             let lines = vec![
-                format!("RebuildEnvironment terminates and replaces every resource of {}:", env.env.name),
+                format!(
+                    "RebuildEnvironment terminates and replaces every resource of {}:",
+                    env.env.name
+                ),
                 "instances, load balancer and Auto Scaling group are recreated.".into(),
                 "The environment is unavailable while it rebuilds.".into(),
             ];
-            app.modal = Some(Modal::confirm(Op::Rebuild { env: env.env.clone() }, lines, Some(env.env.name.clone())));
+            app.modal = Some(Modal::confirm(
+                Op::Rebuild {
+                    env: env.env.clone(),
+                },
+                lines,
+                Some(env.env.name.clone()),
+            ));
         }
         Action::Abort => {
             if !env.abortable {
-                app.flash(Level::Warn, format!("nothing to abort: {} has no abortable update in progress", env.env.name));
+                app.flash(
+                    Level::Warn,
+                    format!(
+                        "nothing to abort: {} has no abortable update in progress",
+                        env.env.name
+                    ),
+                );
                 return vec![];
             }
             let lines = vec![
-                format!("AbortEnvironmentUpdate stops the update of {} ({})", env.env.name, env.status.as_str()),
-                "and returns its instances to the version and configuration they ran before.".into(),
+                format!(
+                    "AbortEnvironmentUpdate stops the update of {} ({})",
+                    env.env.name,
+                    env.status.as_str()
+                ),
+                "and returns its instances to the version and configuration they ran before."
+                    .into(),
             ];
-            app.modal = Some(Modal::confirm(Op::Abort { env: env.env.clone() }, lines, None));
+            app.modal = Some(Modal::confirm(
+                Op::Abort {
+                    env: env.env.clone(),
+                },
+                lines,
+                None,
+            ));
         }
         Action::Restart => {
-            let lines = vec![format!("RestartAppServer restarts the application server on every instance of {}.", env.env.name)];
-            app.modal = Some(Modal::confirm(Op::RestartAppServer { env: env.env.clone() }, lines, None));
+            let lines = vec![format!(
+                "RestartAppServer restarts the application server on every instance of {}.",
+                env.env.name
+            )];
+            app.modal = Some(Modal::confirm(
+                Op::RestartAppServer {
+                    env: env.env.clone(),
+                },
+                lines,
+                None,
+            ));
         }
         Action::Swap => {
             let items: Vec<PickItem> = app
                 .envs
                 .all
                 .iter()
-                .filter(|o| o.env.app == env.env.app && o.env.name != env.env.name && o.tier == Tier::Web)
+                .filter(|o| {
+                    o.env.app == env.env.app && o.env.name != env.env.name && o.tier == Tier::Web
+                })
                 .map(|o| PickItem {
                     value: o.env.name.clone(),
                     label: o.env.name.clone(),
-                    detail: format!("{} · {} · {}", o.status.as_str(), o.version.as_deref().unwrap_or("-"), o.cname.as_deref().unwrap_or("no CNAME")),
+                    detail: format!(
+                        "{} · {} · {}",
+                        o.status.as_str(),
+                        o.version.as_deref().unwrap_or("-"),
+                        o.cname.as_deref().unwrap_or("no CNAME")
+                    ),
                 })
                 .collect();
             if env.tier != Tier::Web || items.is_empty() {
-                app.flash(Level::Warn, format!("no environment of {} to swap CNAMEs with {}", env.env.app, env.env.name));
+                app.flash(
+                    Level::Warn,
+                    format!(
+                        "no environment of {} to swap CNAMEs with {}",
+                        env.env.app, env.env.name
+                    ),
+                );
                 return vec![];
             }
             app.modal = Some(Modal::Pick {
                 title: format!("Swap CNAMEs of {} with", env.env.name),
-                purpose: PickPurpose::SwapWith { env: env.env.name.clone() },
+                purpose: PickPurpose::SwapWith {
+                    env: env.env.name.clone(),
+                },
                 items,
                 cursor: 0,
                 loading: false,
@@ -108,7 +176,11 @@ fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
                 let running = env.version.as_deref() == Some(v.label.as_str());
                 PickItem {
                     value: v.label.clone(),
-                    label: if running { format!("{} (running)", v.label) } else { v.label.clone() },
+                    label: if running {
+                        format!("{} (running)", v.label)
+                    } else {
+                        v.label.clone()
+                    },
                     detail: format!("{} · {}", v.status, v.description.as_deref().unwrap_or("")),
                 }
             })
@@ -119,10 +191,15 @@ fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
 /// Refresh an open deploy picker when its versions arrive.
 pub fn versions_arrived(app: &mut App, app_name: &str) {
     let env = match &app.modal {
-        Some(Modal::Pick { purpose: PickPurpose::DeployVersion { env }, .. }) => env.clone(),
+        Some(Modal::Pick {
+            purpose: PickPurpose::DeployVersion { env },
+            ..
+        }) => env.clone(),
         _ => return,
     };
-    let Some(e) = app.envs.get(&env).cloned() else { return };
+    let Some(e) = app.envs.get(&env).cloned() else {
+        return;
+    };
     if e.env.app != app_name {
         return;
     }
@@ -137,22 +214,56 @@ pub fn versions_arrived(app: &mut App, app_name: &str) {
 pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
     match purpose {
         PickPurpose::DeployVersion { env } => {
-            let Some(e) = app.envs.get(&env).cloned() else { return };
+            let Some(e) = app.envs.get(&env).cloned() else {
+                return;
+            };
             let lines = vec![
                 format!("UpdateEnvironment {} to version {}", env, value),
-                format!("from {} -> to {}", e.version.as_deref().unwrap_or("-"), value),
-                format!("deployment policy: {}", e.deployment_policy.as_deref().unwrap_or("as configured")),
+                format!(
+                    "from {} -> to {}",
+                    e.version.as_deref().unwrap_or("-"),
+                    value
+                ),
+                format!(
+                    "deployment policy: {}",
+                    e.deployment_policy.as_deref().unwrap_or("as configured")
+                ),
             ];
-            app.modal = Some(Modal::confirm(Op::Deploy { env: e.env.clone(), version: value }, lines, None));
+            app.modal = Some(Modal::confirm(
+                Op::Deploy {
+                    env: e.env.clone(),
+                    version: value,
+                },
+                lines,
+                None,
+            ));
         }
         PickPurpose::SwapWith { env } => {
-            let (Some(a), Some(b)) = (app.envs.get(&env).cloned(), app.envs.get(&value).cloned()) else { return };
+            let (Some(a), Some(b)) = (app.envs.get(&env).cloned(), app.envs.get(&value).cloned())
+            else {
+                return;
+            };
             let lines = vec![
                 format!("SwapEnvironmentCNAMEs: {} <-> {}", a.env.name, b.env.name),
-                format!("{} will answer on {}", b.env.name, a.cname.as_deref().unwrap_or("-")),
-                format!("{} will answer on {}", a.env.name, b.cname.as_deref().unwrap_or("-")),
+                format!(
+                    "{} will answer on {}",
+                    b.env.name,
+                    a.cname.as_deref().unwrap_or("-")
+                ),
+                format!(
+                    "{} will answer on {}",
+                    a.env.name,
+                    b.cname.as_deref().unwrap_or("-")
+                ),
             ];
-            app.modal = Some(Modal::confirm(Op::SwapCnames { a: a.env.clone(), b: b.env.clone() }, lines, Some(a.env.name.clone())));
+            app.modal = Some(Modal::confirm(
+                Op::SwapCnames {
+                    a: a.env.clone(),
+                    b: b.env.clone(),
+                },
+                lines,
+                Some(a.env.name.clone()),
+            ));
         }
     }
 }
@@ -169,33 +280,74 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
             "It will be ABORTED (AbortEnvironmentUpdate): the instances return to the previous version.".into(),
             format!("from {} -> to the version that ran before", current.as_deref().unwrap_or("-")),
         ];
-        app.modal = Some(Modal::confirm(Op::Rollback { env: env.env.clone(), from: current, via: RollbackVia::Abort }, lines, None));
+        app.modal = Some(Modal::confirm(
+            Op::Rollback {
+                env: env.env.clone(),
+                from: current,
+                via: RollbackVia::Abort,
+            },
+            lines,
+            None,
+        ));
         return Some(vec![]);
     }
     if env.status != EnvStatus::Ready {
-        app.flash(Level::Warn, format!("{} is {} and its update cannot be aborted: roll back once it is Ready", name, env.status.as_str()));
+        app.flash(
+            Level::Warn,
+            format!(
+                "{} is {} and its update cannot be aborted: roll back once it is Ready",
+                name,
+                env.status.as_str()
+            ),
+        );
         return None;
     }
     let Some(history) = app.history.get(&name) else {
         app.pending = Some(Pending::Rollback(name.clone()));
-        app.flash(Level::Info, format!("reading the deployment history of {name}..."));
+        app.flash(
+            Level::Info,
+            format!("reading the deployment history of {name}..."),
+        );
         let mut effects = vec![];
-        if app.schedule.force(app.now, super::PollKey::History(name.clone())) {
-            effects.push(super::Effect::Poll(super::Poll::History { env: env.env.clone() }));
+        if app
+            .schedule
+            .force(app.now, super::PollKey::History(name.clone()))
+        {
+            effects.push(super::Effect::Poll(super::Poll::History {
+                env: env.env.clone(),
+            }));
         }
         return Some(effects);
     };
-    let previous = history.iter().map(|r| &r.version).find(|v| Some(v.as_str()) != current.as_deref()).cloned();
+    let previous = history
+        .iter()
+        .map(|r| &r.version)
+        .find(|v| Some(v.as_str()) != current.as_deref())
+        .cloned();
     let Some(previous) = previous else {
-        app.flash(Level::Warn, format!("no earlier version in the deployment history of {name}: use D to pick one"));
+        app.flash(
+            Level::Warn,
+            format!("no earlier version in the deployment history of {name}: use D to pick one"),
+        );
         return None;
     };
     let lines = vec![
-        format!("{} is Ready: the previous version will be DEPLOYED (UpdateEnvironment).", name),
-        format!("from {} -> to {}", current.as_deref().unwrap_or("-"), previous),
+        format!(
+            "{} is Ready: the previous version will be DEPLOYED (UpdateEnvironment).",
+            name
+        ),
+        format!(
+            "from {} -> to {}",
+            current.as_deref().unwrap_or("-"),
+            previous
+        ),
     ];
     app.modal = Some(Modal::confirm(
-        Op::Rollback { env: env.env.clone(), from: current, via: RollbackVia::Deploy { version: previous } },
+        Op::Rollback {
+            env: env.env.clone(),
+            from: current,
+            via: RollbackVia::Deploy { version: previous },
+        },
         lines,
         None,
     ));
@@ -206,10 +358,10 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
 pub fn history_arrived(app: &mut App, env_name: &str) {
     if app.pending == Some(Pending::Rollback(env_name.to_string())) {
         app.pending = None;
-        if app.selected.as_deref() == Some(env_name) {
-            if let Some(env) = app.selected_env().cloned() {
-                rollback(app, &env);
-            }
+        if app.selected.as_deref() == Some(env_name)
+            && let Some(env) = app.selected_env().cloned()
+        {
+            rollback(app, &env);
         }
     }
 }

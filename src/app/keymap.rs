@@ -117,11 +117,15 @@ impl Key {
     /// Normalise a terminal key event: Shift is implied by an upper-case char, so it is dropped
     /// there; BackTab is Shift-Tab.
     pub fn from_event(ev: &KeyEvent) -> Self {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if let KeyCode::Char(_) | KeyCode::BackTab = ev.code {
             mods.remove(KeyModifiers::SHIFT);
         }
-        Self { code: ev.code, mods }
+        Self {
+            code: ev.code,
+            mods,
+        }
     }
 
     /// Parse "q", "S", "ctrl-c", "shift-tab", "pgup", "enter", "esc", "f5", "space".
@@ -162,7 +166,9 @@ impl Key {
             "space" => KeyCode::Char(' '),
             "backspace" => KeyCode::Backspace,
             "delete" | "del" => KeyCode::Delete,
-            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => KeyCode::F(f[1..].parse().ok()?),
+            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().ok()?)
+            }
             _ => {
                 let mut chars = rest.chars();
                 let c = chars.next()?;
@@ -306,7 +312,10 @@ impl KeyMap {
     /// Apply a user's overrides: `action id -> key or keys`, in a context ("global", "logs", ...).
     /// Each override replaces the action's default keys in that context. Unknown actions or keys
     /// are returned as warnings, never fatal.
-    pub fn with_overrides(mut self, overrides: &[(String, String, Vec<String>)]) -> (Self, Vec<String>) {
+    pub fn with_overrides(
+        mut self,
+        overrides: &[(String, String, Vec<String>)],
+    ) -> (Self, Vec<String>) {
         let mut warnings = Vec::new();
         for (ctx_name, action_id, keys) in overrides {
             let Some(ctx) = parse_context(ctx_name) else {
@@ -314,7 +323,9 @@ impl KeyMap {
                 continue;
             };
             let Some(action) = Action::from_id(action_id) else {
-                warnings.push(format!("config: unknown action '{action_id}' in [keys.{ctx_name}]"));
+                warnings.push(format!(
+                    "config: unknown action '{action_id}' in [keys.{ctx_name}]"
+                ));
                 continue;
             };
             let parsed: Vec<Key> = keys
@@ -330,7 +341,8 @@ impl KeyMap {
             if parsed.is_empty() {
                 continue;
             }
-            self.bindings.retain(|(c, _), a| !(*c == ctx && *a == action));
+            self.bindings
+                .retain(|(c, _), a| !(*c == ctx && *a == action));
             for key in parsed {
                 self.bindings.insert((ctx, key), action);
             }
@@ -342,13 +354,24 @@ impl KeyMap {
     pub fn lookup(&self, ctx: Context, key: Key) -> Option<Action> {
         self.bindings
             .get(&(ctx, key))
-            .or_else(|| if ctx == Context::Modal { None } else { self.bindings.get(&(Context::Global, key)) })
+            .or_else(|| {
+                if ctx == Context::Modal {
+                    None
+                } else {
+                    self.bindings.get(&(Context::Global, key))
+                }
+            })
             .copied()
     }
 
     /// The keys bound to an action in a context, for hints and help ("j/↓").
     pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<Key> {
-        let mut keys: Vec<Key> = self.bindings.iter().filter(|((c, _), a)| *c == ctx && **a == action).map(|((_, k), _)| *k).collect();
+        let mut keys: Vec<Key> = self
+            .bindings
+            .iter()
+            .filter(|((c, _), a)| *c == ctx && **a == action)
+            .map(|((_, k), _)| *k)
+            .collect();
         keys.sort_by_key(|k| (k.to_string().chars().count(), k.to_string()));
         keys
     }
@@ -356,13 +379,22 @@ impl KeyMap {
     /// Help rows per context: (context, keys, description), in action order.
     pub fn help(&self) -> Vec<(Context, String, &'static str)> {
         let mut rows = Vec::new();
-        for ctx in [Context::Global, Context::Envs, Context::Logs, Context::Modal] {
+        for ctx in [
+            Context::Global,
+            Context::Envs,
+            Context::Logs,
+            Context::Modal,
+        ] {
             for action in Action::ALL {
                 let keys = self.keys_for(ctx, *action);
                 if keys.is_empty() {
                     continue;
                 }
-                let keys = keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ");
+                let keys = keys
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 rows.push((ctx, keys, action.help()));
             }
         }
@@ -395,23 +427,48 @@ mod tests {
         let km = KeyMap::default();
         let u = Key::from_event(&ev(KeyCode::Char('U'), KeyModifiers::SHIFT));
         assert_eq!(km.lookup(Context::Envs, u), Some(Action::Rollback));
-        assert_eq!(km.lookup(Context::Envs, Key::ch('1')), Some(Action::FocusEnvs));
+        assert_eq!(
+            km.lookup(Context::Envs, Key::ch('1')),
+            Some(Action::FocusEnvs)
+        );
         assert_eq!(km.lookup(Context::Logs, Key::ch('1')), Some(Action::Back1m));
-        assert_eq!(km.lookup(Context::Logs, Key::ch('n')), Some(Action::NextHit));
+        assert_eq!(
+            km.lookup(Context::Logs, Key::ch('n')),
+            Some(Action::NextHit)
+        );
         assert_eq!(km.lookup(Context::Envs, Key::ch('n')), None);
         // Dialogs do not fall through to global keys: 'D' in a modal must not start a deploy.
         assert_eq!(km.lookup(Context::Modal, Key::ch('D')), None);
-        assert_eq!(km.lookup(Context::Modal, Key::ch('y')), Some(Action::Confirm));
+        assert_eq!(
+            km.lookup(Context::Modal, Key::ch('y')),
+            Some(Action::Confirm)
+        );
         let backtab = Key::from_event(&ev(KeyCode::BackTab, KeyModifiers::SHIFT));
-        assert_eq!(km.lookup(Context::Timeline, backtab), Some(Action::FocusPrev));
-        assert_eq!(km.lookup(Context::Health, Key::ctrl('c')), Some(Action::Quit));
+        assert_eq!(
+            km.lookup(Context::Timeline, backtab),
+            Some(Action::FocusPrev)
+        );
+        assert_eq!(
+            km.lookup(Context::Health, Key::ctrl('c')),
+            Some(Action::Quit)
+        );
     }
 
     #[test]
     fn parse_and_display_round_trip() {
-        for s in ["q", "S", "ctrl-s", "Ctrl-C", "enter", "esc", "pgup", "f5", "space", "alt-x"] {
+        for s in [
+            "q", "S", "ctrl-s", "Ctrl-C", "enter", "esc", "pgup", "f5", "space", "alt-x",
+        ] {
             let k = Key::parse(s).unwrap_or_else(|| panic!("{s}"));
-            assert_eq!(Key::parse(&k.to_string().replace("Ctrl-", "ctrl-").replace("Alt-", "alt-")), Some(k), "{s}");
+            assert_eq!(
+                Key::parse(
+                    &k.to_string()
+                        .replace("Ctrl-", "ctrl-")
+                        .replace("Alt-", "alt-")
+                ),
+                Some(k),
+                "{s}"
+            );
         }
         assert_eq!(Key::parse("shift-a"), Some(Key::ch('A')));
         assert_eq!(Key::parse("shift-tab"), Some(Key::code(KeyCode::BackTab)));
@@ -427,9 +484,21 @@ mod tests {
             ("nowhere".into(), "quit".into(), vec!["x".into()]),
         ]);
         assert_eq!(km.lookup(Context::Envs, Key::ctrl('q')), Some(Action::Quit));
-        assert_eq!(km.lookup(Context::Envs, Key::ch('q')), None, "the default q was replaced");
-        assert_eq!(km.lookup(Context::Envs, Key::ch('D')), Some(Action::Deploy), "an unreadable key keeps the default");
-        assert_eq!(km.lookup(Context::Envs, Key::ch('?')), Some(Action::Help), "untouched actions keep defaults");
+        assert_eq!(
+            km.lookup(Context::Envs, Key::ch('q')),
+            None,
+            "the default q was replaced"
+        );
+        assert_eq!(
+            km.lookup(Context::Envs, Key::ch('D')),
+            Some(Action::Deploy),
+            "an unreadable key keeps the default"
+        );
+        assert_eq!(
+            km.lookup(Context::Envs, Key::ch('?')),
+            Some(Action::Help),
+            "untouched actions keep defaults"
+        );
         assert_eq!(warnings.len(), 3, "{warnings:?}");
     }
 
@@ -437,13 +506,21 @@ mod tests {
     fn help_lists_every_default_binding_context() {
         let km = KeyMap::default();
         let help = km.help();
-        assert!(help.iter().any(|(c, k, d)| *c == Context::Global && k.contains('U') && d.starts_with("roll back")));
-        assert!(help.iter().any(|(c, k, _)| *c == Context::Logs && k.contains("Ctrl-s")));
+        assert!(help.iter().any(|(c, k, d)| *c == Context::Global
+            && k.contains('U')
+            && d.starts_with("roll back")));
+        assert!(
+            help.iter()
+                .any(|(c, k, _)| *c == Context::Logs && k.contains("Ctrl-s"))
+        );
         for (ctx, _, action) in DEFAULTS {
             if matches!(ctx, Context::Timeline | Context::Health) {
                 continue;
             }
-            assert!(help.iter().any(|(c, _, d)| c == ctx && *d == action.help()), "{action:?} missing from help");
+            assert!(
+                help.iter().any(|(c, _, d)| c == ctx && *d == action.help()),
+                "{action:?} missing from help"
+            );
         }
     }
 }

@@ -11,10 +11,10 @@ pub mod modal;
 pub mod msg;
 pub mod ops;
 pub mod schedule;
-pub mod timeline;
-mod update;
 #[cfg(test)]
 mod tests;
+pub mod timeline;
+mod update;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -77,7 +77,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { read_only: false, log_max_lines: 200_000, log_max_bytes: 256 * 1024 * 1024, log_backfill_min: 15 }
+        Self {
+            read_only: false,
+            log_max_lines: 200_000,
+            log_max_bytes: 256 * 1024 * 1024,
+            log_backfill_min: 15,
+        }
     }
 }
 
@@ -170,11 +175,19 @@ impl App {
 
     /// The operation followed on an environment: the active one, else the last ended one.
     pub fn op_for(&self, env: &str) -> Option<&Tracked> {
-        self.ops.iter().rev().find(|t| t.env == env && t.is_active()).or_else(|| self.ops.iter().rev().find(|t| t.env == env))
+        self.ops
+            .iter()
+            .rev()
+            .find(|t| t.env == env && t.is_active())
+            .or_else(|| self.ops.iter().rev().find(|t| t.env == env))
     }
 
     pub fn flash(&mut self, level: Level, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), level, until: self.now + 6_000 });
+        self.flash = Some(Flash {
+            text: text.into(),
+            level,
+            until: self.now + 6_000,
+        });
         self.dirty = true;
     }
 
@@ -195,6 +208,10 @@ impl App {
 
     /// The key context: a dialog or an input takes all keys.
     pub fn key_context(&self) -> Context {
-        if self.modal.is_some() { Context::Modal } else { self.focus.context() }
+        if self.modal.is_some() {
+            Context::Modal
+        } else {
+            self.focus.context()
+        }
     }
 }

@@ -22,6 +22,8 @@ pub enum PickPurpose {
 }
 
 #[derive(Debug)]
+// Moved once through a channel or held once: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Modal {
     Confirm {
         title: String,
@@ -53,13 +55,21 @@ impl Modal {
             Op::SwapCnames { a, b } => format!("Swap CNAMEs of {} and {}", a.name, b.name),
             other => format!("{} {}", other.verb(), other.env().name),
         };
-        Modal::Confirm { title, lines, op, typed: typed.map(|t| (t, Input::default())) }
+        Modal::Confirm {
+            title,
+            lines,
+            op,
+            typed: typed.map(|t| (t, Input::default())),
+        }
     }
 
     /// Whether Confirm may proceed: a typed confirmation must match exactly.
     pub fn confirm_ready(&self) -> bool {
         match self {
-            Modal::Confirm { typed: Some((want, input)), .. } => input.value() == want,
+            Modal::Confirm {
+                typed: Some((want, input)),
+                ..
+            } => input.value() == want,
             Modal::Confirm { .. } => true,
             _ => false,
         }

@@ -5,7 +5,8 @@ use crossterm::event::KeyEvent;
 
 use crate::cloud::{CloudResult, LogTarget, Op, OpAccepted, TailEvent};
 use crate::domain::{
-    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis, StackEvent,
+    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
+    StackEvent,
 };
 
 /// A read the app can ask for. Cursors travel with the request, so a dropped answer loses nothing.
@@ -36,7 +37,10 @@ impl PollKey {
     /// The AWS API family the key belongs to; throttling backs off per API.
     pub fn api(&self) -> Api {
         match self {
-            PollKey::Environments | PollKey::Events(_) | PollKey::Versions(_) | PollKey::History(_) => Api::ElasticBeanstalk,
+            PollKey::Environments
+            | PollKey::Events(_)
+            | PollKey::Versions(_)
+            | PollKey::History(_) => Api::ElasticBeanstalk,
             PollKey::Health(_) => Api::Health,
             PollKey::StackEvents(_) => Api::CloudFormation,
             PollKey::LogGroups(_) => Api::Logs,
@@ -68,6 +72,8 @@ impl Poll {
 
 /// The answer to a `Poll`.
 #[derive(Debug, Clone, PartialEq)]
+// Moved once through a channel or held once: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply {
     Environments(CloudResult<Vec<Environment>>),
     Events(CloudResult<Vec<EnvEvent>>),
@@ -96,18 +102,39 @@ impl Reply {
 /// Everything that happens. `epoch` is the cloud context generation a result belongs to: results of
 /// an older context (before `:profile`/`:region`) are dropped.
 #[derive(Debug, Clone)]
+// Moved once through a channel or held once: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
     Resize(u16, u16),
     /// Time passed: the schedule decides what to poll.
     Tick,
-    Cloud { epoch: u64, key: PollKey, reply: Reply },
-    Tail { epoch: u64, tail: u64, event: TailEvent },
-    TailEnded { epoch: u64, tail: u64, error: Option<String> },
-    OpDone { epoch: u64, op_id: u64, result: CloudResult<OpAccepted> },
+    Cloud {
+        epoch: u64,
+        key: PollKey,
+        reply: Reply,
+    },
+    Tail {
+        epoch: u64,
+        tail: u64,
+        event: TailEvent,
+    },
+    TailEnded {
+        epoch: u64,
+        tail: u64,
+        error: Option<String>,
+    },
+    OpDone {
+        epoch: u64,
+        op_id: u64,
+        result: CloudResult<OpAccepted>,
+    },
     /// The runtime switched (or failed to switch) the cloud context.
-    Context { epoch: u64, result: Result<CloudContext, String> },
+    Context {
+        epoch: u64,
+        result: Result<CloudContext, String>,
+    },
     /// API calls sent so far by the current cloud (for the calls-per-minute figure).
     ApiCalls(u64),
     /// A file was written (Ctrl-S) or could not be.
@@ -118,14 +145,29 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Poll(Poll),
-    Execute { op_id: u64, op: Op },
+    Execute {
+        op_id: u64,
+        op: Op,
+    },
     /// Start streaming logs; replaces any tail already running.
-    Tail { tail: u64, target: LogTarget },
+    Tail {
+        tail: u64,
+        target: LogTarget,
+    },
     StopTail,
     /// Elastic Beanstalk's own tail logs (no CloudWatch streaming); answers come as `Msg::Tail`.
-    EbTail { tail: u64, env: EnvRef },
-    SwitchContext { profile: Option<String>, region: Option<String> },
-    SaveFile { path: String, contents: String },
+    EbTail {
+        tail: u64,
+        env: EnvRef,
+    },
+    SwitchContext {
+        profile: Option<String>,
+        region: Option<String>,
+    },
+    SaveFile {
+        path: String,
+        contents: String,
+    },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     Quit,

@@ -102,7 +102,10 @@ impl Tracked {
                 _ => s.push_str(&format!(" · batch {b}")),
             }
         }
-        if let Some(total) = self.instances_total.filter(|t| *t > 0 && (self.instances_done > 0 || self.instances_failed > 0)) {
+        if let Some(total) = self
+            .instances_total
+            .filter(|t| *t > 0 && (self.instances_done > 0 || self.instances_failed > 0))
+        {
             s.push_str(&format!(" · {}/{total} done", self.instances_done));
             if self.instances_failed > 0 {
                 s.push_str(&format!(", {} failed", self.instances_failed));
@@ -125,16 +128,21 @@ impl Tracked {
                     self.batch_size = Some(ids.max(1));
                 }
             }
-            if self.origin == Origin::Elsewhere && self.label == "Update" {
-                if let Some(l) = label_from_message(&e.message) {
-                    self.label = l.to_string();
-                }
+            if self.origin == Origin::Elsewhere
+                && self.label == "Update"
+                && let Some(l) = label_from_message(&e.message)
+            {
+                self.label = l.to_string();
             }
         }
     }
 
     /// Read instance deployment states from a health snapshot.
-    pub fn observe_instances(&mut self, instances: &[InstanceHealth], target_version: Option<&str>) {
+    pub fn observe_instances(
+        &mut self,
+        instances: &[InstanceHealth],
+        target_version: Option<&str>,
+    ) {
         if instances.is_empty() {
             return;
         }
@@ -170,7 +178,9 @@ impl Tracked {
         if !self.is_active() {
             return false;
         }
-        let Some(settled) = self.settled_at else { return false };
+        let Some(settled) = self.settled_at else {
+            return false;
+        };
         if events_read_at < settled {
             return false;
         }
@@ -201,27 +211,42 @@ pub fn classify(events: &[&EnvEvent]) -> Option<Outcome> {
         let m = e.message.to_ascii_lowercase();
         // "Aborting the operation" follows a failed command, "request to abort" only announces
         // one, and "during an aborted deployment" is advice after a failure: none is the outcome.
-        let not_outcome = ["aborting the operation", "request to abort", "during an aborted"];
+        let not_outcome = [
+            "aborting the operation",
+            "request to abort",
+            "during an aborted",
+        ];
         let o = if m.contains("abort") && !not_outcome.iter().any(|n| m.contains(n)) {
             Some(Outcome::Aborted)
-        } else if m.contains("reverted") || m.contains("rolled back to the previous") || m.contains("rolling back to the previous") {
+        } else if m.contains("reverted")
+            || m.contains("rolled back to the previous")
+            || m.contains("rolling back to the previous")
+        {
             Some(Outcome::Reverted)
-        } else if m.contains("with errors") || m.contains("completed with error") || m.contains("but with") && m.contains("error") {
+        } else if m.contains("with errors")
+            || m.contains("completed with error")
+            || m.contains("but with") && m.contains("error")
+        {
             Some(Outcome::CompletedWithErrors)
-        } else if (m.contains("failed to deploy") || m.contains("failed.") || m.starts_with("failed") || m.contains(" failed "))
+        } else if (m.contains("failed to deploy")
+            || m.contains("failed.")
+            || m.starts_with("failed")
+            || m.contains(" failed "))
             && !m.contains("health")
             || e.severity >= Severity::Error && !m.contains("health")
         {
             Some(Outcome::Failed)
-        } else if m.contains("completed successfully") || m.contains("successfully") && m.contains("complete") {
+        } else if m.contains("completed successfully")
+            || m.contains("successfully") && m.contains("complete")
+        {
             Some(Outcome::Succeeded)
         } else {
             None
         };
-        if let Some(o) = o {
-            if out.is_none_or(|cur| rank(o) > rank(cur)) {
-                out = Some(o);
-            }
+        if let Some(o) = o
+            && out.is_none_or(|cur| rank(o) > rank(cur))
+        {
+            out = Some(o);
         }
     }
     out
@@ -235,30 +260,35 @@ fn parse_batch_start(msg: &str) -> Option<(u32, u32)> {
     if !rest.contains("Starting") {
         return None;
     }
-    let ids = rest.split_once('[').and_then(|(_, r)| r.split_once(']')).map(|(ids, _)| ids.split(',').filter(|s| !s.trim().is_empty()).count() as u32);
+    let ids = rest
+        .split_once('[')
+        .and_then(|(_, r)| r.split_once(']'))
+        .map(|(ids, _)| ids.split(',').filter(|s| !s.trim().is_empty()).count() as u32);
     Some((n, ids.unwrap_or(0)))
 }
 
 /// Name an operation started elsewhere from the event that announces it.
 pub fn label_from_message(msg: &str) -> Option<&'static str> {
     let m = msg.to_ascii_lowercase();
-    Some(if m.contains("deploying new version") || m.contains("application deployment") {
-        "Deploy"
-    } else if m.contains("rebuildenvironment") {
-        "Rebuild"
-    } else if m.contains("restartappserver") {
-        "Restart app servers"
-    } else if m.contains("swapping cnames") || m.contains("swap") && m.contains("cname") {
-        "Swap CNAMEs"
-    } else if m.contains("createenvironment") {
-        "Create"
-    } else if m.contains("terminateenvironment") {
-        "Terminate"
-    } else if m.contains("environment update is starting") {
-        "Update"
-    } else {
-        return None;
-    })
+    Some(
+        if m.contains("deploying new version") || m.contains("application deployment") {
+            "Deploy"
+        } else if m.contains("rebuildenvironment") {
+            "Rebuild"
+        } else if m.contains("restartappserver") {
+            "Restart app servers"
+        } else if m.contains("swapping cnames") || m.contains("swap") && m.contains("cname") {
+            "Swap CNAMEs"
+        } else if m.contains("createenvironment") {
+            "Create"
+        } else if m.contains("terminateenvironment") {
+            "Terminate"
+        } else if m.contains("environment update is starting") {
+            "Update"
+        } else {
+            return None;
+        },
+    )
 }
 
 fn elapsed(ms: Millis) -> String {
@@ -278,11 +308,22 @@ mod tests {
     use crate::domain::InstanceDeployment;
 
     fn ev(ts: Millis, sev: Severity, msg: &str) -> EnvEvent {
-        EnvEvent { ts, env: "prod".into(), severity: sev, message: msg.into(), version: None, request_id: None }
+        EnvEvent {
+            ts,
+            env: "prod".into(),
+            severity: sev,
+            message: msg.into(),
+            version: None,
+            request_id: None,
+        }
     }
 
     fn outcome_of(msgs: &[(Severity, &str)]) -> Option<Outcome> {
-        let evs: Vec<EnvEvent> = msgs.iter().enumerate().map(|(i, (s, m))| ev(i as Millis, *s, m)).collect();
+        let evs: Vec<EnvEvent> = msgs
+            .iter()
+            .enumerate()
+            .map(|(i, (s, m))| ev(i as Millis, *s, m))
+            .collect();
         classify(&evs.iter().collect::<Vec<_>>())
     }
 
@@ -292,8 +333,14 @@ mod tests {
         assert_eq!(
             outcome_of(&[
                 (Info, "Environment update is starting."),
-                (Info, "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."),
-                (Info, "New application version was deployed to running EC2 instances."),
+                (
+                    Info,
+                    "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."
+                ),
+                (
+                    Info,
+                    "New application version was deployed to running EC2 instances."
+                ),
                 (Info, "Environment update completed successfully."),
             ]),
             Some(Outcome::Succeeded)
@@ -301,9 +348,15 @@ mod tests {
         assert_eq!(
             outcome_of(&[
                 (Info, "Environment update is starting."),
-                (Error, "Unsuccessful command execution on instance id(s) 'i-1'. Aborting the operation."),
+                (
+                    Error,
+                    "Unsuccessful command execution on instance id(s) 'i-1'. Aborting the operation."
+                ),
                 (Error, "Failed to deploy application."),
-                (Warn, "During an aborted deployment, some instances may have deployed the new application version."),
+                (
+                    Warn,
+                    "During an aborted deployment, some instances may have deployed the new application version."
+                ),
             ]),
             Some(Outcome::Failed)
         );
@@ -318,31 +371,55 @@ mod tests {
         assert_eq!(
             outcome_of(&[
                 (Error, "Failed to deploy configuration."),
-                (Info, "The environment was reverted to the previous configuration setting."),
+                (
+                    Info,
+                    "The environment was reverted to the previous configuration setting."
+                ),
             ]),
             Some(Outcome::Reverted)
         );
         assert_eq!(
-            outcome_of(&[(Warn, "Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.")]),
+            outcome_of(&[(
+                Warn,
+                "Create environment operation is complete, but with errors. For more information, see troubleshooting documentation."
+            )]),
             Some(Outcome::CompletedWithErrors)
         );
         // Health transitions are not the operation's outcome.
         assert_eq!(
-            outcome_of(&[(Warn, "Environment health has transitioned from Ok to Severe. 44.8 % of the requests are failing with HTTP 5xx.")]),
+            outcome_of(&[(
+                Warn,
+                "Environment health has transitioned from Ok to Severe. 44.8 % of the requests are failing with HTTP 5xx."
+            )]),
             None
         );
         // Wording varies: a lower-case "failed" in another sentence still counts.
-        assert_eq!(outcome_of(&[(Warn, "Deployment failed on 2 instances.")]), Some(Outcome::Failed));
+        assert_eq!(
+            outcome_of(&[(Warn, "Deployment failed on 2 instances.")]),
+            Some(Outcome::Failed)
+        );
     }
 
     #[test]
     fn tracks_batches_instances_and_settles_on_ready() {
         let mut t = Tracked::new("prod", "Roll back", Origin::Ours { op_id: 1 }, 1000);
         let events = vec![
-            ev(500, Severity::Info, "Environment update completed successfully."), // before the start: ignored
+            ev(
+                500,
+                Severity::Info,
+                "Environment update completed successfully.",
+            ), // before the start: ignored
             ev(1100, Severity::Info, "Environment update is starting."),
-            ev(1200, Severity::Info, "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."),
-            ev(1300, Severity::Info, "Batch 2: Starting application deployment on instance(s) [i-3, i-4]."),
+            ev(
+                1200,
+                Severity::Info,
+                "Batch 1: Starting application deployment on instance(s) [i-1, i-2].",
+            ),
+            ev(
+                1300,
+                Severity::Info,
+                "Batch 2: Starting application deployment on instance(s) [i-3, i-4].",
+            ),
         ];
         t.observe_events(&events);
         let inst = |id: &str, status: &str, v: &str| InstanceHealth {
@@ -353,18 +430,41 @@ mod tests {
             metrics: None,
             cpu_pct: None,
             load1: None,
-            deployment: Some(InstanceDeployment { id: Some(7), status: status.into(), version: Some(v.into()), ts: Some(1250) }),
+            deployment: Some(InstanceDeployment {
+                id: Some(7),
+                status: status.into(),
+                version: Some(v.into()),
+                ts: Some(1250),
+            }),
             az: None,
             instance_type: None,
             launched: None,
         };
-        t.observe_instances(&[inst("i-1", "Deployed", "v1"), inst("i-2", "Deployed", "v1"), inst("i-3", "Deploying", "v1"), inst("i-4", "Failed", "v1")], Some("v1"));
-        assert_eq!((t.batch, t.batches(), t.instances_done, t.instances_failed), (Some(2), Some(2), 2, 1));
-        assert_eq!(t.summary(61_000), "Roll back · 1m00s · batch 2/2 · 2/4 done, 1 failed · in progress");
+        t.observe_instances(
+            &[
+                inst("i-1", "Deployed", "v1"),
+                inst("i-2", "Deployed", "v1"),
+                inst("i-3", "Deploying", "v1"),
+                inst("i-4", "Failed", "v1"),
+            ],
+            Some("v1"),
+        );
+        assert_eq!(
+            (t.batch, t.batches(), t.instances_done, t.instances_failed),
+            (Some(2), Some(2), 2, 1)
+        );
+        assert_eq!(
+            t.summary(61_000),
+            "Roll back · 1m00s · batch 2/2 · 2/4 done, 1 failed · in progress"
+        );
         t.observe_status(&EnvStatus::Updating, 2000);
         assert!(!t.settle(&events, 2000, 2000));
         let mut done = events.clone();
-        done.push(ev(1400, Severity::Info, "Environment update completed successfully."));
+        done.push(ev(
+            1400,
+            Severity::Info,
+            "Environment update completed successfully.",
+        ));
         t.observe_status(&EnvStatus::Ready, 3000);
         // Events read before the status settled cannot tell the outcome yet.
         assert!(!t.settle(&done, 2500, 3000));
@@ -384,10 +484,25 @@ mod tests {
 
     #[test]
     fn names_operations_started_elsewhere() {
-        assert_eq!(label_from_message("rebuildEnvironment is starting."), Some("Rebuild"));
-        assert_eq!(label_from_message("restartAppServer is starting."), Some("Restart app servers"));
-        assert_eq!(label_from_message("Deploying new version to instance(s)."), Some("Deploy"));
-        assert_eq!(label_from_message("Completed swapping CNAMEs for environments 'a' and 'b'."), Some("Swap CNAMEs"));
-        assert_eq!(label_from_message("Environment health has transitioned from Ok to Info."), None);
+        assert_eq!(
+            label_from_message("rebuildEnvironment is starting."),
+            Some("Rebuild")
+        );
+        assert_eq!(
+            label_from_message("restartAppServer is starting."),
+            Some("Restart app servers")
+        );
+        assert_eq!(
+            label_from_message("Deploying new version to instance(s)."),
+            Some("Deploy")
+        );
+        assert_eq!(
+            label_from_message("Completed swapping CNAMEs for environments 'a' and 'b'."),
+            Some("Swap CNAMEs")
+        );
+        assert_eq!(
+            label_from_message("Environment health has transitioned from Ok to Info."),
+            None
+        );
     }
 }

@@ -78,13 +78,19 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn new(intervals: Intervals) -> Self {
-        Self { intervals, ..Default::default() }
+        Self {
+            intervals,
+            ..Default::default()
+        }
     }
 
     /// The polls due now, in a stable order. Marks them in flight: the caller must emit them.
     pub fn due(&mut self, now: Millis, inp: &Inputs) -> Vec<PollKey> {
         let iv = &self.intervals;
-        let mut wanted: Vec<(PollKey, Millis)> = vec![(PollKey::Environments, if inp.busy { iv.envs_fast } else { iv.envs_slow })];
+        let mut wanted: Vec<(PollKey, Millis)> = vec![(
+            PollKey::Environments,
+            if inp.busy { iv.envs_fast } else { iv.envs_slow },
+        )];
         if let Some(env) = inp.shown_env.as_deref() {
             let busy = inp.busy || inp.tracked_envs.iter().any(|t| t == env);
             if inp.timeline_visible {
@@ -93,7 +99,10 @@ impl Schedule {
                 wanted.push((PollKey::StackEvents(env.to_string()), every));
             }
             if inp.health_visible {
-                wanted.push((PollKey::Health(env.to_string()), if busy { iv.health_fast } else { iv.health_slow }));
+                wanted.push((
+                    PollKey::Health(env.to_string()),
+                    if busy { iv.health_fast } else { iv.health_slow },
+                ));
             }
             wanted.push((PollKey::History(env.to_string()), iv.history));
         }
@@ -113,7 +122,10 @@ impl Schedule {
             if self.backoff.get(&key.api()).is_some_and(|b| now < b.until) {
                 continue;
             }
-            let due = self.last_started.get(&key).is_none_or(|last| now - last >= every);
+            let due = self
+                .last_started
+                .get(&key)
+                .is_none_or(|last| now - last >= every);
             if due {
                 self.last_started.insert(key.clone(), now);
                 self.in_flight.insert(key.clone());
@@ -126,7 +138,9 @@ impl Schedule {
     /// Ask for a poll now (the user selected an environment, an operation was accepted), unless it
     /// is in flight or its API is backing off. Returns whether the caller should emit it.
     pub fn force(&mut self, now: Millis, key: PollKey) -> bool {
-        if self.in_flight.contains(&key) || self.backoff.get(&key.api()).is_some_and(|b| now < b.until) {
+        if self.in_flight.contains(&key)
+            || self.backoff.get(&key.api()).is_some_and(|b| now < b.until)
+        {
             return false;
         }
         self.last_started.insert(key.clone(), now);
@@ -146,7 +160,8 @@ impl Schedule {
         if throttled {
             let b = self.backoff.entry(api).or_default();
             b.level = (b.level + 1).min(16);
-            let full = (self.intervals.backoff_base << (b.level - 1).min(10)).min(self.intervals.backoff_max);
+            let full = (self.intervals.backoff_base << (b.level - 1).min(10))
+                .min(self.intervals.backoff_max);
             // Jitter in [50 %, 100 %] of the full delay, derived from the time and key so the policy
             // stays a pure function (tests are stable) while concurrent clients still spread out.
             let j = jitter(now, api);
@@ -168,7 +183,12 @@ impl Schedule {
 
     /// APIs backing off now, with when they resume: the status line says so.
     pub fn backing_off(&self, now: Millis) -> Vec<(Api, Millis)> {
-        let mut v: Vec<(Api, Millis)> = self.backoff.iter().filter(|(_, b)| now < b.until).map(|(a, b)| (*a, b.until)).collect();
+        let mut v: Vec<(Api, Millis)> = self
+            .backoff
+            .iter()
+            .filter(|(_, b)| now < b.until)
+            .map(|(a, b)| (*a, b.until))
+            .collect();
         v.sort();
         v
     }
@@ -192,7 +212,13 @@ mod tests {
     use super::*;
 
     fn inputs(busy: bool) -> Inputs {
-        Inputs { shown_env: Some("prod".into()), busy, timeline_visible: true, health_visible: true, ..Default::default() }
+        Inputs {
+            shown_env: Some("prod".into()),
+            busy,
+            timeline_visible: true,
+            health_visible: true,
+            ..Default::default()
+        }
     }
 
     fn finish_all(s: &mut Schedule, now: Millis, keys: &[PollKey]) {
@@ -238,7 +264,11 @@ mod tests {
     #[test]
     fn hidden_panes_are_not_polled() {
         let mut s = Schedule::default();
-        let inp = Inputs { timeline_visible: false, health_visible: false, ..inputs(true) };
+        let inp = Inputs {
+            timeline_visible: false,
+            health_visible: false,
+            ..inputs(true)
+        };
         let c = count(&mut s, &inp, 30_000);
         assert!(!c.contains_key(&PollKey::Events("prod".into())));
         assert!(!c.contains_key(&PollKey::StackEvents("prod".into())));
@@ -249,7 +279,10 @@ mod tests {
     #[test]
     fn tracked_environments_are_followed_even_when_not_shown() {
         let mut s = Schedule::default();
-        let inp = Inputs { tracked_envs: vec!["staging".into()], ..inputs(false) };
+        let inp = Inputs {
+            tracked_envs: vec!["staging".into()],
+            ..inputs(false)
+        };
         let c = count(&mut s, &inp, 10_000);
         assert_eq!(c[&PollKey::Events("staging".into())], 4);
         // The tracked env makes nothing else fast.

@@ -5,13 +5,17 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::keymap::KeyMap;
 use super::modal::Modal;
 use super::ops::Outcome;
-use super::{update, App, Effect, Msg, Pane, Poll, PollKey, Reply, Settings};
+use super::{App, Effect, Msg, Pane, Poll, PollKey, Reply, Settings, update};
 use crate::cloud::{CloudError, Op, OpAccepted, RollbackVia};
 use crate::domain::*;
 
 pub(crate) fn env(app: &str, name: &str, status: EnvStatus, version: &str) -> Environment {
     Environment {
-        env: EnvRef { app: app.into(), name: name.into(), id: format!("e-{name}") },
+        env: EnvRef {
+            app: app.into(),
+            name: name.into(),
+            id: format!("e-{name}"),
+        },
         status,
         health: HealthColor::Green,
         health_status: Some(HealthStatus::Ok),
@@ -27,16 +31,40 @@ pub(crate) fn env(app: &str, name: &str, status: EnvStatus, version: &str) -> En
 }
 
 fn app_with(envs: Vec<Environment>, read_only: bool) -> App {
-    let settings = Settings { read_only, ..Settings::default() };
-    let mut app = App::new(settings, KeyMap::default(), CloudContext::default(), 1_000_000);
-    let fx = update(&mut app, Msg::Cloud { epoch: 0, key: PollKey::Environments, reply: Reply::Environments(Ok(envs)) }, 1_000_000);
-    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Poll::Events { .. }))), "the first environment is selected and read: {fx:?}");
+    let settings = Settings {
+        read_only,
+        ..Settings::default()
+    };
+    let mut app = App::new(
+        settings,
+        KeyMap::default(),
+        CloudContext::default(),
+        1_000_000,
+    );
+    let fx = update(
+        &mut app,
+        Msg::Cloud {
+            epoch: 0,
+            key: PollKey::Environments,
+            reply: Reply::Environments(Ok(envs)),
+        },
+        1_000_000,
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Poll::Events { .. }))),
+        "the first environment is selected and read: {fx:?}"
+    );
     app
 }
 
 fn key(app: &mut App, c: char) -> Vec<Effect> {
     let now = app.now;
-    update(app, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)), now)
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        now,
+    )
 }
 
 fn code(app: &mut App, k: KeyCode) -> Vec<Effect> {
@@ -46,15 +74,44 @@ fn code(app: &mut App, k: KeyCode) -> Vec<Effect> {
 
 fn reply(app: &mut App, key: PollKey, reply: Reply) -> Vec<Effect> {
     let now = app.now;
-    update(app, Msg::Cloud { epoch: app.epoch, key, reply }, now)
+    update(
+        app,
+        Msg::Cloud {
+            epoch: app.epoch,
+            key,
+            reply,
+        },
+        now,
+    )
 }
 
 fn executed(fx: &[Effect]) -> Vec<Op> {
-    fx.iter().filter_map(|e| if let Effect::Execute { op, .. } = e { Some(op.clone()) } else { None }).collect()
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Execute { op, .. } = e {
+                Some(op.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn prod() -> Vec<Environment> {
-    vec![env("storefront", "storefront-prod", EnvStatus::Ready, "v-broken"), env("storefront", "storefront-staging", EnvStatus::Ready, "v1.4.4")]
+    vec![
+        env(
+            "storefront",
+            "storefront-prod",
+            EnvStatus::Ready,
+            "v-broken",
+        ),
+        env(
+            "storefront",
+            "storefront-staging",
+            EnvStatus::Ready,
+            "v1.4.4",
+        ),
+    ]
 }
 
 #[test]
@@ -64,7 +121,11 @@ fn read_only_refuses_every_write_before_a_dialog_opens() {
         let fx = key(&mut app, c);
         assert!(app.modal.is_none(), "{c} opened a dialog in read-only mode");
         assert!(executed(&fx).is_empty());
-        let flash = app.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        let flash = app
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
         assert!(flash.contains("read-only"), "{c}: {flash}");
     }
 }
@@ -77,15 +138,29 @@ fn rollback_during_an_abortable_update_aborts() {
     let mut app = app_with(envs, false);
     key(&mut app, 'U');
     match &app.modal {
-        Some(Modal::Confirm { title, op, lines, .. }) => {
+        Some(Modal::Confirm {
+            title, op, lines, ..
+        }) => {
             assert_eq!(title, "Roll back storefront-prod");
-            assert!(matches!(op, Op::Rollback { via: RollbackVia::Abort, .. }));
+            assert!(matches!(
+                op,
+                Op::Rollback {
+                    via: RollbackVia::Abort,
+                    ..
+                }
+            ));
             assert!(lines.iter().any(|l| l.contains("ABORTED")), "{lines:?}");
         }
         other => panic!("expected a confirmation, got {other:?}"),
     }
     let fx = key(&mut app, 'y');
-    assert!(matches!(executed(&fx)[..], [Op::Rollback { via: RollbackVia::Abort, .. }]));
+    assert!(matches!(
+        executed(&fx)[..],
+        [Op::Rollback {
+            via: RollbackVia::Abort,
+            ..
+        }]
+    ));
     assert!(app.modal.is_none());
 }
 
@@ -95,14 +170,51 @@ fn rollback_when_ready_deploys_the_previous_version_from_history() {
     // Without the history, it is read first and the dialog opens when it arrives.
     let fx = key(&mut app, 'U');
     assert!(app.modal.is_none());
-    assert!(fx.contains(&Effect::Poll(Poll::History { env: prod()[0].env.clone() })) || app.schedule.in_flight(&PollKey::History("storefront-prod".into())));
-    let history = vec![DeployRecord { version: "v-broken".into(), ts: 3 }, DeployRecord { version: "v1.4.3".into(), ts: 2 }, DeployRecord { version: "v1.4.2".into(), ts: 1 }];
-    reply(&mut app, PollKey::History("storefront-prod".into()), Reply::History(Ok(history)));
+    assert!(
+        fx.contains(&Effect::Poll(Poll::History {
+            env: prod()[0].env.clone()
+        })) || app
+            .schedule
+            .in_flight(&PollKey::History("storefront-prod".into()))
+    );
+    let history = vec![
+        DeployRecord {
+            version: "v-broken".into(),
+            ts: 3,
+        },
+        DeployRecord {
+            version: "v1.4.3".into(),
+            ts: 2,
+        },
+        DeployRecord {
+            version: "v1.4.2".into(),
+            ts: 1,
+        },
+    ];
+    reply(
+        &mut app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Ok(history)),
+    );
     match &app.modal {
-        Some(Modal::Confirm { op: Op::Rollback { via: RollbackVia::Deploy { version }, from, .. }, lines, .. }) => {
+        Some(Modal::Confirm {
+            op:
+                Op::Rollback {
+                    via: RollbackVia::Deploy { version },
+                    from,
+                    ..
+                },
+            lines,
+            ..
+        }) => {
             assert_eq!(version, "v1.4.3");
             assert_eq!(from.as_deref(), Some("v-broken"));
-            assert!(lines.iter().any(|l| l.contains("from v-broken -> to v1.4.3")), "{lines:?}");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("from v-broken -> to v1.4.3")),
+                "{lines:?}"
+            );
         }
         other => panic!("expected a rollback confirmation, got {other:?}"),
     }
@@ -116,7 +228,10 @@ fn rollback_when_ready_deploys_the_previous_version_from_history() {
 fn rebuild_and_swap_ask_for_the_name_to_be_typed() {
     let mut app = app_with(prod(), false);
     key(&mut app, 'B');
-    assert!(matches!(&app.modal, Some(Modal::Confirm { typed: Some(_), .. })));
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::Confirm { typed: Some(_), .. })
+    ));
     // 'y' is typed into the name, not a confirmation; Enter without the exact name refuses.
     key(&mut app, 'y');
     let fx = code(&mut app, KeyCode::Enter);
@@ -127,26 +242,64 @@ fn rebuild_and_swap_ask_for_the_name_to_be_typed() {
         key(&mut app, c);
     }
     let fx = code(&mut app, KeyCode::Enter);
-    assert_eq!(executed(&fx), vec![Op::Rebuild { env: prod()[0].env.clone() }]);
+    assert_eq!(
+        executed(&fx),
+        vec![Op::Rebuild {
+            env: prod()[0].env.clone()
+        }]
+    );
 
     key(&mut app, 'W');
     match &app.modal {
-        Some(Modal::Pick { items, .. }) => assert_eq!(items.iter().map(|i| i.value.as_str()).collect::<Vec<_>>(), ["storefront-staging"]),
+        Some(Modal::Pick { items, .. }) => assert_eq!(
+            items.iter().map(|i| i.value.as_str()).collect::<Vec<_>>(),
+            ["storefront-staging"]
+        ),
         other => panic!("expected the swap picker, got {other:?}"),
     }
     code(&mut app, KeyCode::Enter);
-    assert!(matches!(&app.modal, Some(Modal::Confirm { typed: Some(_), op: Op::SwapCnames { .. }, .. })));
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::Confirm {
+            typed: Some(_),
+            op: Op::SwapCnames { .. },
+            ..
+        })
+    ));
 }
 
 #[test]
 fn deploy_picks_a_version_then_confirms() {
     let mut app = app_with(prod(), false);
     let fx = key(&mut app, 'D');
-    assert!(fx.contains(&Effect::Poll(Poll::Versions { app: "storefront".into() })), "{fx:?}");
-    assert!(matches!(&app.modal, Some(Modal::Pick { loading: true, .. })));
-    let versions = ["v1.4.4", "v1.4.3"].iter().map(|l| AppVersion { app: "storefront".into(), label: l.to_string(), description: None, created: 0, status: "Processed".into() }).collect();
-    reply(&mut app, PollKey::Versions("storefront".into()), Reply::Versions(Ok(versions)));
-    assert!(matches!(&app.modal, Some(Modal::Pick { loading: false, items, .. }) if items.len() == 2));
+    assert!(
+        fx.contains(&Effect::Poll(Poll::Versions {
+            app: "storefront".into()
+        })),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::Pick { loading: true, .. })
+    ));
+    let versions = ["v1.4.4", "v1.4.3"]
+        .iter()
+        .map(|l| AppVersion {
+            app: "storefront".into(),
+            label: l.to_string(),
+            description: None,
+            created: 0,
+            status: "Processed".into(),
+        })
+        .collect();
+    reply(
+        &mut app,
+        PollKey::Versions("storefront".into()),
+        Reply::Versions(Ok(versions)),
+    );
+    assert!(
+        matches!(&app.modal, Some(Modal::Pick { loading: false, items, .. }) if items.len() == 2)
+    );
     code(&mut app, KeyCode::Down);
     code(&mut app, KeyCode::Enter);
     match &app.modal {
@@ -154,7 +307,13 @@ fn deploy_picks_a_version_then_confirms() {
         other => panic!("{other:?}"),
     }
     let fx = code(&mut app, KeyCode::Enter);
-    assert_eq!(executed(&fx), vec![Op::Deploy { env: prod()[0].env.clone(), version: "v1.4.3".into() }]);
+    assert_eq!(
+        executed(&fx),
+        vec![Op::Deploy {
+            env: prod()[0].env.clone(),
+            version: "v1.4.3".into()
+        }]
+    );
 }
 
 #[test]
@@ -162,7 +321,11 @@ fn abort_is_offered_only_while_abortable() {
     let mut app = app_with(prod(), false);
     key(&mut app, 'A');
     assert!(app.modal.is_none());
-    assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("nothing to abort")));
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("nothing to abort"))
+    );
 }
 
 #[test]
@@ -194,43 +357,117 @@ fn results_of_an_older_context_are_dropped() {
     let mut app = app_with(prod(), false);
     let n = app.envs.all.len();
     let now = app.now;
-    update(&mut app, Msg::Cloud { epoch: 7, key: PollKey::Environments, reply: Reply::Environments(Ok(vec![])) }, now);
+    update(
+        &mut app,
+        Msg::Cloud {
+            epoch: 7,
+            key: PollKey::Environments,
+            reply: Reply::Environments(Ok(vec![])),
+        },
+        now,
+    );
     assert_eq!(app.envs.all.len(), n);
 }
 
 #[test]
 fn our_operation_is_followed_to_its_outcome() {
     let mut app = app_with(prod(), false);
-    let history = vec![DeployRecord { version: "v-broken".into(), ts: 3 }, DeployRecord { version: "v1.4.3".into(), ts: 2 }];
-    reply(&mut app, PollKey::History("storefront-prod".into()), Reply::History(Ok(history)));
+    let history = vec![
+        DeployRecord {
+            version: "v-broken".into(),
+            ts: 3,
+        },
+        DeployRecord {
+            version: "v1.4.3".into(),
+            ts: 2,
+        },
+    ];
+    reply(
+        &mut app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Ok(history)),
+    );
     key(&mut app, 'U');
     let fx = key(&mut app, 'y');
-    let Some(Effect::Execute { op_id, .. }) = fx.iter().find(|e| matches!(e, Effect::Execute { .. })).cloned() else { panic!("{fx:?}") };
+    let Some(Effect::Execute { op_id, .. }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::Execute { .. }))
+        .cloned()
+    else {
+        panic!("{fx:?}")
+    };
     let now = app.now;
-    update(&mut app, Msg::OpDone { epoch: 0, op_id, result: Ok(OpAccepted { request_id: Some("req-1".into()) }) }, now + 100);
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Ok(OpAccepted {
+                request_id: Some("req-1".into()),
+            }),
+        },
+        now + 100,
+    );
     let t0 = now + 100;
     let mut envs = prod();
     envs[0].status = EnvStatus::Updating;
-    reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs.clone())));
-    let ev = |ts, m: &str| EnvEvent { ts, env: "storefront-prod".into(), severity: Severity::Info, message: m.into(), version: None, request_id: None };
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Reply::Environments(Ok(envs.clone())),
+    );
+    let ev = |ts, m: &str| EnvEvent {
+        ts,
+        env: "storefront-prod".into(),
+        severity: Severity::Info,
+        message: m.into(),
+        version: None,
+        request_id: None,
+    };
     reply(
         &mut app,
         PollKey::Events("storefront-prod".into()),
-        Reply::Events(Ok(vec![ev(t0 + 1, "Environment update is starting."), ev(t0 + 2, "Batch 1: Starting application deployment on instance(s) [i-1, i-2].")])),
+        Reply::Events(Ok(vec![
+            ev(t0 + 1, "Environment update is starting."),
+            ev(
+                t0 + 2,
+                "Batch 1: Starting application deployment on instance(s) [i-1, i-2].",
+            ),
+        ])),
     );
     let t = app.op_for("storefront-prod").cloned().expect("tracked");
     assert!(t.is_active());
     assert_eq!(t.batch, Some(1));
     assert_eq!(t.request_id.as_deref(), Some("req-1"));
-    reply(&mut app, PollKey::Events("storefront-prod".into()), Reply::Events(Ok(vec![ev(t0 + 3, "Environment update completed successfully.")])));
+    reply(
+        &mut app,
+        PollKey::Events("storefront-prod".into()),
+        Reply::Events(Ok(vec![ev(
+            t0 + 3,
+            "Environment update completed successfully.",
+        )])),
+    );
     envs[0].status = EnvStatus::Ready;
     envs[0].version = Some("v1.4.3".into());
-    reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs)));
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Reply::Environments(Ok(envs)),
+    );
     // Ready, but the outcome waits for events read after that.
     assert!(app.op_for("storefront-prod").is_some_and(|t| t.is_active()));
     let fx = update(&mut app, Msg::Tick, now + 200);
-    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Poll::Events { env, .. }) if env.name == "storefront-prod")), "{fx:?}");
-    reply(&mut app, PollKey::Events("storefront-prod".into()), Reply::Events(Ok(vec![])));
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Poll(Poll::Events { env, .. }) if env.name == "storefront-prod")
+        ),
+        "{fx:?}"
+    );
+    reply(
+        &mut app,
+        PollKey::Events("storefront-prod".into()),
+        Reply::Events(Ok(vec![])),
+    );
     let t = app.op_for("storefront-prod").expect("kept after it ended");
     assert_eq!(t.outcome, Some(Outcome::Succeeded));
 }
@@ -240,14 +477,27 @@ fn a_refused_operation_shows_the_aws_error_verbatim_and_changes_nothing() {
     let mut app = app_with(prod(), false);
     key(&mut app, 'S');
     let fx = key(&mut app, 'y');
-    let Some(Effect::Execute { op_id, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let Some(Effect::Execute { op_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
     let text = "Environment named storefront-prod is in an invalid state for this operation. Must be Ready.";
     let now = app.now;
-    update(&mut app, Msg::OpDone { epoch: 0, op_id, result: Err(CloudError::Other(text.into())) }, now);
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Err(CloudError::Other(text.into())),
+        },
+        now,
+    );
     assert!(app.flash.as_ref().is_some_and(|f| f.text.contains(text)));
     let t = app.op_for("storefront-prod").expect("tracked");
     assert_eq!(t.error.as_deref(), Some(text));
-    assert_eq!(app.envs.get("storefront-prod").map(|e| e.status.clone()), Some(EnvStatus::Ready));
+    assert_eq!(
+        app.envs.get("storefront-prod").map(|e| e.status.clone()),
+        Some(EnvStatus::Ready)
+    );
 }
 
 #[test]
@@ -256,26 +506,62 @@ fn operations_started_elsewhere_are_detected_and_settled() {
     let mut envs = prod();
     envs[1].status = EnvStatus::Updating;
     envs[1].updated = app.now - 5_000;
-    reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs.clone())));
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Reply::Environments(Ok(envs.clone())),
+    );
     let t = app.op_for("storefront-staging").cloned().expect("detected");
     assert!(t.is_active());
     // It is followed even though another environment is selected.
-    assert!(super::update::schedule_inputs(&app).tracked_envs.contains(&"storefront-staging".to_string()));
+    assert!(
+        super::update::schedule_inputs(&app)
+            .tracked_envs
+            .contains(&"storefront-staging".to_string())
+    );
     envs[1].status = EnvStatus::Ready;
-    reply(&mut app, PollKey::Environments, Reply::Environments(Ok(envs)));
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Reply::Environments(Ok(envs)),
+    );
     let now = app.now + 100;
     let fx = update(&mut app, Msg::Tick, now);
     assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Poll::Events { env, .. }) if env.name == "storefront-staging")), "{fx:?}");
-    let failed = EnvEvent { ts: now - 1_000, env: "storefront-staging".into(), severity: Severity::Error, message: "Failed to deploy application.".into(), version: None, request_id: None };
-    reply(&mut app, PollKey::Events("storefront-staging".into()), Reply::Events(Ok(vec![failed])));
-    assert_eq!(app.op_for("storefront-staging").and_then(|t| t.outcome), Some(Outcome::Failed));
+    let failed = EnvEvent {
+        ts: now - 1_000,
+        env: "storefront-staging".into(),
+        severity: Severity::Error,
+        message: "Failed to deploy application.".into(),
+        version: None,
+        request_id: None,
+    };
+    reply(
+        &mut app,
+        PollKey::Events("storefront-staging".into()),
+        Reply::Events(Ok(vec![failed])),
+    );
+    assert_eq!(
+        app.op_for("storefront-staging").and_then(|t| t.outcome),
+        Some(Outcome::Failed)
+    );
 }
 
 #[test]
 fn throttling_shows_in_the_header_not_as_an_error() {
     let mut app = app_with(prod(), false);
-    reply(&mut app, PollKey::Environments, Reply::Environments(Err(CloudError::Throttled("Rate exceeded".into()))));
-    assert!(app.flash.is_none() || !app.flash.as_ref().is_some_and(|f| f.text.contains("Rate exceeded")));
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Reply::Environments(Err(CloudError::Throttled("Rate exceeded".into()))),
+    );
+    assert!(
+        app.flash.is_none()
+            || !app
+                .flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("Rate exceeded"))
+    );
     assert!(!app.schedule.backing_off(app.now).is_empty());
 }
 

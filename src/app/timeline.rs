@@ -29,7 +29,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Timeline {
     pub entries: Vec<Entry>,
     seen: HashSet<String>,
@@ -42,9 +42,24 @@ pub struct Timeline {
     pub loaded: bool,
 }
 
+/// A new timeline follows new entries.
+impl Default for Timeline {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            seen: HashSet::new(),
+            events_since: None,
+            stack_since: None,
+            scroll_back: 0,
+            follow: true,
+            loaded: false,
+        }
+    }
+}
+
 impl Timeline {
     pub fn new() -> Self {
-        Self { follow: true, ..Default::default() }
+        Self::default()
     }
 
     /// Merge new EB events; returns how many were new.
@@ -85,7 +100,8 @@ impl Timeline {
             }
             if !self.follow {
                 // Keep the rows the user is reading in place.
-                self.scroll_back = (self.scroll_back + self.entries.len().saturating_sub(before)).min(self.entries.len().saturating_sub(1));
+                self.scroll_back = (self.scroll_back + self.entries.len().saturating_sub(before))
+                    .min(self.entries.len().saturating_sub(1));
             }
         }
         added
@@ -93,7 +109,16 @@ impl Timeline {
 
     /// The EB events, oldest first (for operation tracking).
     pub fn eb_events(&self) -> Vec<EnvEvent> {
-        self.entries.iter().filter_map(|e| if let Entry::Eb(ev) = e { Some(ev.clone()) } else { None }).collect()
+        self.entries
+            .iter()
+            .filter_map(|e| {
+                if let Entry::Eb(ev) = e {
+                    Some(ev.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     pub fn scroll(&mut self, delta: isize) {
@@ -127,10 +152,25 @@ mod tests {
     use crate::domain::Severity;
 
     fn eb(ts: Millis, m: &str) -> EnvEvent {
-        EnvEvent { ts, env: "e".into(), severity: Severity::Info, message: m.into(), version: None, request_id: None }
+        EnvEvent {
+            ts,
+            env: "e".into(),
+            severity: Severity::Info,
+            message: m.into(),
+            version: None,
+            request_id: None,
+        }
     }
     fn st(id: &str, ts: Millis) -> StackEvent {
-        StackEvent { id: id.into(), ts, stack: "s".into(), logical_id: "L".into(), resource_type: "T".into(), status: "CREATE_COMPLETE".into(), reason: None }
+        StackEvent {
+            id: id.into(),
+            ts,
+            stack: "s".into(),
+            logical_id: "L".into(),
+            resource_type: "T".into(),
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+        }
     }
 
     #[test]
@@ -154,7 +194,10 @@ mod tests {
         assert!(!t.follow);
         assert_eq!(t.scroll_back, 3);
         t.add_events(vec![eb(100, "new")]);
-        assert_eq!(t.scroll_back, 4, "new rows push the scroll-back so the same rows stay visible");
+        assert_eq!(
+            t.scroll_back, 4,
+            "new rows push the scroll-back so the same rows stay visible"
+        );
         t.scroll(10);
         assert!(t.follow);
         assert_eq!(t.scroll_back, 0);

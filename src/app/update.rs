@@ -7,8 +7,7 @@ use super::keymap::{Action, Context, Key};
 use super::modal::{Modal, PickPurpose};
 use super::ops::{Origin, Tracked};
 use super::schedule::Inputs;
-use super::timeline::Timeline;
-use super::{intents, App, Effect, Level, Msg, Pane, Poll, PollKey, Reply};
+use super::{App, Effect, Level, Msg, Pane, Poll, PollKey, Reply, intents};
 use crate::cloud::{CloudError, LogTarget, Op, RollbackVia, TailEvent};
 use crate::domain::{EnvRef, Millis, Tier};
 
@@ -26,28 +25,46 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
             app.dirty = true;
         }
         Msg::Tick => on_tick(app, &mut fx),
-        Msg::Cloud { epoch, key, reply } if epoch == app.epoch => on_reply(app, key, reply, &mut fx),
-        Msg::Tail { epoch, tail, event } if epoch == app.epoch && tail == app.tail => on_tail(app, event),
+        Msg::Cloud { epoch, key, reply } if epoch == app.epoch => {
+            on_reply(app, key, reply, &mut fx)
+        }
+        Msg::Tail { epoch, tail, event } if epoch == app.epoch && tail == app.tail => {
+            on_tail(app, event)
+        }
         Msg::TailEnded { epoch, tail, error } if epoch == app.epoch && tail == app.tail => {
             if let Some(e) = error {
                 app.logs.set_status(format!("log stream stopped: {e}"));
                 app.flash(Level::Error, format!("logs: {e}"));
             }
         }
-        Msg::OpDone { epoch, op_id, result } if epoch == app.epoch => on_op_done(app, op_id, result),
+        Msg::OpDone {
+            epoch,
+            op_id,
+            result,
+        } if epoch == app.epoch => on_op_done(app, op_id, result),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {
                 reset_context(app, epoch, ctx);
                 let inputs = schedule_inputs(app);
                 let polls = app.schedule.due(now, &inputs);
-                fx.extend(polls.into_iter().filter_map(|k| poll_for(app, &k)).map(Effect::Poll));
+                fx.extend(
+                    polls
+                        .into_iter()
+                        .filter_map(|k| poll_for(app, &k))
+                        .map(Effect::Poll),
+                );
             }
             Err(e) => app.flash(Level::Error, e),
         },
         Msg::ApiCalls(n) => {
             let before = app.calls_per_minute();
             app.api_samples.push_back((now, n));
-            while app.api_samples.len() > 2 && app.api_samples.get(1).is_some_and(|(t, _)| now - t >= 60_000) {
+            while app.api_samples.len() > 2
+                && app
+                    .api_samples
+                    .get(1)
+                    .is_some_and(|(t, _)| now - t >= 60_000)
+            {
                 app.api_samples.pop_front();
             }
             app.dirty |= before != app.calls_per_minute();
@@ -109,14 +126,26 @@ fn on_tick(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn schedule_inputs(app: &App) -> Inputs {
-    let busy = app.envs.all.iter().any(|e| e.status.is_transitional()) || app.ops.iter().any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }));
+    let busy = app.envs.all.iter().any(|e| e.status.is_transitional())
+        || app
+            .ops
+            .iter()
+            .any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }));
     let versions_app = match &app.modal {
-        Some(Modal::Pick { purpose: PickPurpose::DeployVersion { .. }, .. }) => app.selected_env().map(|e| e.env.app.clone()),
+        Some(Modal::Pick {
+            purpose: PickPurpose::DeployVersion { .. },
+            ..
+        }) => app.selected_env().map(|e| e.env.app.clone()),
         _ => None,
     };
     Inputs {
         shown_env: app.selected.clone(),
-        tracked_envs: app.ops.iter().filter(|t| t.is_active()).map(|t| t.env.clone()).collect(),
+        tracked_envs: app
+            .ops
+            .iter()
+            .filter(|t| t.is_active())
+            .map(|t| t.env.clone())
+            .collect(),
         busy,
         timeline_visible: app.visible(Pane::Timeline),
         health_visible: app.visible(Pane::Health),
@@ -129,8 +158,14 @@ fn poll_for(app: &App, key: &PollKey) -> Option<Poll> {
     let env = |name: &str| app.envs.get(name).map(|e| e.env.clone());
     Some(match key {
         PollKey::Environments => Poll::Environments,
-        PollKey::Events(n) => Poll::Events { env: env(n)?, since: app.timelines.get(n).and_then(|t| t.events_since) },
-        PollKey::StackEvents(n) => Poll::StackEvents { env: env(n)?, since: app.timelines.get(n).and_then(|t| t.stack_since) },
+        PollKey::Events(n) => Poll::Events {
+            env: env(n)?,
+            since: app.timelines.get(n).and_then(|t| t.events_since),
+        },
+        PollKey::StackEvents(n) => Poll::StackEvents {
+            env: env(n)?,
+            since: app.timelines.get(n).and_then(|t| t.stack_since),
+        },
         PollKey::Health(n) => Poll::Health { env: env(n)? },
         PollKey::History(n) => Poll::History { env: env(n)? },
         PollKey::LogGroups(n) => Poll::LogGroups { env: env(n)? },
@@ -139,10 +174,10 @@ fn poll_for(app: &App, key: &PollKey) -> Option<Poll> {
 }
 
 fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
-    if let Some(p) = poll_for(app, &key) {
-        if app.schedule.force(app.now, key) {
-            fx.push(Effect::Poll(p));
-        }
+    if let Some(p) = poll_for(app, &key)
+        && app.schedule.force(app.now, key)
+    {
+        fx.push(Effect::Poll(p));
     }
 }
 
@@ -165,15 +200,18 @@ fn on_reply(app: &mut App, key: PollKey, reply: Reply, fx: &mut Vec<Effect>) {
                 app.dirty = true;
             }
             follow_status(app);
-            if app.selected.as_ref().is_none_or(|s| app.envs.get(s).is_none()) {
-                if let Some(first) = app.envs.cursor.clone() {
-                    select(app, &first, fx);
-                }
+            if app
+                .selected
+                .as_ref()
+                .is_none_or(|s| app.envs.get(s).is_none())
+                && let Some(first) = app.envs.cursor.clone()
+            {
+                select(app, &first, fx);
             }
         }
         Reply::Events(Ok(events)) => {
             let PollKey::Events(name) = &key else { return };
-            let t = app.timelines.entry(name.clone()).or_insert_with(Timeline::new);
+            let t = app.timelines.entry(name.clone()).or_default();
             let added = t.add_events(events);
             if added > 0 || !t.loaded {
                 app.dirty |= app.selected.as_deref() == Some(name);
@@ -181,13 +219,23 @@ fn on_reply(app: &mut App, key: PollKey, reply: Reply, fx: &mut Vec<Effect>) {
             follow_events(app, name);
         }
         Reply::StackEvents(Ok(events)) => {
-            let PollKey::StackEvents(name) = &key else { return };
-            let added = app.timelines.entry(name.clone()).or_insert_with(Timeline::new).add_stack_events(events);
+            let PollKey::StackEvents(name) = &key else {
+                return;
+            };
+            let added = app
+                .timelines
+                .entry(name.clone())
+                .or_default()
+                .add_stack_events(events);
             app.dirty |= added > 0 && app.selected.as_deref() == Some(name);
         }
         Reply::Health(Ok(snap)) => {
             let PollKey::Health(name) = &key else { return };
-            for t in app.ops.iter_mut().filter(|t| &t.env == name && t.is_active()) {
+            for t in app
+                .ops
+                .iter_mut()
+                .filter(|t| &t.env == name && t.is_active())
+            {
                 let target = app.envs.get(name).and_then(|e| e.version.clone());
                 t.observe_instances(&snap.instances, target.as_deref());
             }
@@ -209,7 +257,9 @@ fn on_reply(app: &mut App, key: PollKey, reply: Reply, fx: &mut Vec<Effect>) {
             app.dirty = true;
         }
         Reply::LogGroups(Ok(groups)) => {
-            let PollKey::LogGroups(name) = &key else { return };
+            let PollKey::LogGroups(name) = &key else {
+                return;
+            };
             app.log_groups.insert(name.clone(), groups);
             if app.selected.as_deref() == Some(name) && app.tail_env.as_deref() != Some(name) {
                 open_logs(app, fx);
@@ -236,10 +286,14 @@ fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
             PollKey::LogGroups(n) => format!("log groups of {n}"),
         };
         app.flash(Level::Error, format!("{what}: {text}"));
-        if let (PollKey::LogGroups(n), CloudError::Auth(_) | CloudError::NotFound(_) | CloudError::Unsupported(_)) = (key, err) {
-            if app.selected.as_deref() == Some(n) {
-                app.logs.set_status(format!("cannot list log groups: {text}"));
-            }
+        if let (
+            PollKey::LogGroups(n),
+            CloudError::Auth(_) | CloudError::NotFound(_) | CloudError::Unsupported(_),
+        ) = (key, err)
+            && app.selected.as_deref() == Some(n)
+        {
+            app.logs
+                .set_status(format!("cannot list log groups: {text}"));
         }
     }
 }
@@ -265,30 +319,57 @@ fn follow_status(app: &mut App) {
             app.dirty = true;
         }
     }
-    let names: Vec<String> = app.ops.iter().filter(|t| t.is_active()).map(|t| t.env.clone()).collect();
+    let names: Vec<String> = app
+        .ops
+        .iter()
+        .filter(|t| t.is_active())
+        .map(|t| t.env.clone())
+        .collect();
     for name in names {
         settle(app, &name);
     }
 }
 
 fn follow_events(app: &mut App, name: &str) {
-    let events = app.timelines.get(name).map(|t| t.eb_events()).unwrap_or_default();
-    for t in app.ops.iter_mut().filter(|t| t.env == name && t.is_active()) {
+    let events = app
+        .timelines
+        .get(name)
+        .map(|t| t.eb_events())
+        .unwrap_or_default();
+    for t in app
+        .ops
+        .iter_mut()
+        .filter(|t| t.env == name && t.is_active())
+    {
         t.observe_events(&events);
     }
     settle(app, name);
 }
 
 fn settle(app: &mut App, name: &str) {
-    let Some(status) = app.envs.get(name).map(|e| e.status.clone()) else { return };
-    let events = app.timelines.get(name).map(|t| t.eb_events()).unwrap_or_default();
+    let Some(status) = app.envs.get(name).map(|e| e.status.clone()) else {
+        return;
+    };
+    let events = app
+        .timelines
+        .get(name)
+        .map(|t| t.eb_events())
+        .unwrap_or_default();
     let key = PollKey::Events(name.to_string());
     // Only an events read that finished counts; one still in flight started before the answer.
-    let read_at = if app.schedule.in_flight(&key) { None } else { app.schedule.started_at(&key) };
+    let read_at = if app.schedule.in_flight(&key) {
+        None
+    } else {
+        app.schedule.started_at(&key)
+    };
     let now = app.now;
     let mut ended = Vec::new();
     let mut need_events = false;
-    for t in app.ops.iter_mut().filter(|t| t.env == name && t.is_active() && t.accepted) {
+    for t in app
+        .ops
+        .iter_mut()
+        .filter(|t| t.env == name && t.is_active() && t.accepted)
+    {
         t.observe_status(&status, now);
         match read_at {
             Some(at) if t.settle(&events, at, now) => ended.push(t.summary(now)),
@@ -300,7 +381,11 @@ fn settle(app: &mut App, name: &str) {
         app.schedule.expire(&key);
     }
     for s in ended {
-        let level = if s.ends_with("succeeded") { Level::Info } else { Level::Warn };
+        let level = if s.ends_with("succeeded") {
+            Level::Info
+        } else {
+            Level::Warn
+        };
         app.flash(level, format!("{name}: {s}"));
     }
     // Keep the last ended operation per environment; drop older ones.
@@ -316,16 +401,29 @@ fn settle(app: &mut App, name: &str) {
 }
 
 fn on_op_done(app: &mut App, op_id: u64, result: Result<crate::cloud::OpAccepted, CloudError>) {
-    let Some(t) = app.ops.iter_mut().find(|t| t.origin == Origin::Ours { op_id }) else { return };
+    let Some(t) = app
+        .ops
+        .iter_mut()
+        .find(|t| t.origin == Origin::Ours { op_id })
+    else {
+        return;
+    };
     let env = t.env.clone();
     match result {
         Ok(acc) => {
             t.accepted = true;
             t.request_id = acc.request_id;
             let label = t.label.clone();
-            app.flash(Level::Info, format!("{label}: request accepted, following {env}"));
+            app.flash(
+                Level::Info,
+                format!("{label}: request accepted, following {env}"),
+            );
             // Follow it fast from now on.
-            for key in [PollKey::Environments, PollKey::Events(env.clone()), PollKey::Health(env.clone())] {
+            for key in [
+                PollKey::Environments,
+                PollKey::Events(env.clone()),
+                PollKey::Health(env.clone()),
+            ] {
                 app.schedule.expire(&key);
             }
         }
@@ -364,8 +462,18 @@ fn on_tail(app: &mut App, event: TailEvent) {
 /// The groups a pane opens on: for a web environment the nginx error and access logs (where 502s
 /// show first), otherwise the application's stdout and the deployment engine's log.
 pub fn default_groups(groups: &[String], tier: Tier) -> Vec<String> {
-    let pick = |suffixes: &[&str]| -> Vec<String> { groups.iter().filter(|g| suffixes.iter().any(|s| g.ends_with(s))).cloned().collect() };
-    let mut chosen = if tier == Tier::Web { pick(&["nginx/error.log", "nginx/access.log"]) } else { Vec::new() };
+    let pick = |suffixes: &[&str]| -> Vec<String> {
+        groups
+            .iter()
+            .filter(|g| suffixes.iter().any(|s| g.ends_with(s)))
+            .cloned()
+            .collect()
+    };
+    let mut chosen = if tier == Tier::Web {
+        pick(&["nginx/error.log", "nginx/access.log"])
+    } else {
+        Vec::new()
+    };
     if chosen.is_empty() {
         chosen = pick(&["web.stdout.log", "eb-engine.log"]);
     }
@@ -376,10 +484,17 @@ pub fn default_groups(groups: &[String], tier: Tier) -> Vec<String> {
 }
 
 fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(env) = app.selected_env().cloned() else { return };
-    let groups = app.log_groups.get(&env.env.name).cloned().unwrap_or_default();
+    let Some(env) = app.selected_env().cloned() else {
+        return;
+    };
+    let groups = app
+        .log_groups
+        .get(&env.env.name)
+        .cloned()
+        .unwrap_or_default();
     let chosen = default_groups(&groups, env.tier);
-    app.logs.reset_for(&env.env.name, groups.clone(), chosen.clone());
+    app.logs
+        .reset_for(&env.env.name, groups.clone(), chosen.clone());
     app.tail_env = Some(env.env.name.clone());
     app.dirty = true;
     if groups.is_empty() {
@@ -395,13 +510,26 @@ fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
     start_tail(app, env.env.clone(), chosen, start, fx);
 }
 
-fn start_tail(app: &mut App, env: EnvRef, groups: Vec<String>, start: Millis, fx: &mut Vec<Effect>) {
+fn start_tail(
+    app: &mut App,
+    env: EnvRef,
+    groups: Vec<String>,
+    start: Millis,
+    fx: &mut Vec<Effect>,
+) {
     app.tail += 1;
-    fx.push(Effect::Tail { tail: app.tail, target: LogTarget { env, groups, start } });
+    fx.push(Effect::Tail {
+        tail: app.tail,
+        target: LogTarget { env, groups, start },
+    });
 }
 
 fn keys_label(app: &App, ctx: Context, action: Action) -> String {
-    app.keymap.keys_for(ctx, action).first().map(|k| k.to_string()).unwrap_or_else(|| action.id().to_string())
+    app.keymap
+        .keys_for(ctx, action)
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| action.id().to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,9 +542,14 @@ fn select(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     app.selected = Some(name.to_string());
     app.envs.cursor = Some(name.to_string());
     app.health_cursor = 0;
-    app.timelines.entry(name.to_string()).or_insert_with(Timeline::new);
+    app.timelines.entry(name.to_string()).or_default();
     app.dirty = true;
-    for key in [PollKey::Events(name.into()), PollKey::StackEvents(name.into()), PollKey::Health(name.into()), PollKey::History(name.into())] {
+    for key in [
+        PollKey::Events(name.into()),
+        PollKey::StackEvents(name.into()),
+        PollKey::Health(name.into()),
+        PollKey::History(name.into()),
+    ] {
         force(app, key, fx);
     }
     // Logs follow the selection: stop the old tail now, open the new one once its groups are known.
@@ -427,7 +560,8 @@ fn select(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
         open_logs(app, fx);
     } else {
         app.logs.reset_for(name, Vec::new(), Vec::new());
-        app.logs.set_status(format!("finding the log groups of {name}..."));
+        app.logs
+            .set_status(format!("finding the log groups of {name}..."));
         force(app, PollKey::LogGroups(name.into()), fx);
     }
 }
@@ -439,7 +573,10 @@ fn on_paste(app: &mut App, text: &str) {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let input = match &mut app.modal {
         Some(Modal::Command(i)) => Some(i),
-        Some(Modal::Confirm { typed: Some((_, i)), .. }) => Some(i),
+        Some(Modal::Confirm {
+            typed: Some((_, i)),
+            ..
+        }) => Some(i),
         _ if app.envs.editing => Some(&mut app.envs.filter),
         _ => None,
     };
@@ -466,12 +603,16 @@ fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let key = Key::from_event(&k);
     let ctx = app.key_context();
     // '?' closes help as it opened it.
-    if matches!(app.modal, Some(Modal::Help { .. })) && app.keymap.lookup(Context::Global, key) == Some(Action::Help) {
+    if matches!(app.modal, Some(Modal::Help { .. }))
+        && app.keymap.lookup(Context::Global, key) == Some(Action::Help)
+    {
         app.modal = None;
         app.dirty = true;
         return;
     }
-    let Some(action) = app.keymap.lookup(ctx, key) else { return };
+    let Some(action) = app.keymap.lookup(ctx, key) else {
+        return;
+    };
     app.dirty = true;
     if ctx == Context::Modal {
         modal_action(app, action, fx);
@@ -501,7 +642,10 @@ fn text_input(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             }
             return true;
         }
-        Some(Modal::Confirm { typed: Some((_, input)), .. }) if !matches!(k.code, KeyCode::Enter | KeyCode::Esc) => {
+        Some(Modal::Confirm {
+            typed: Some((_, input)),
+            ..
+        }) if !matches!(k.code, KeyCode::Enter | KeyCode::Esc) => {
             if let Some(r) = to_input_request(&ev) {
                 input.handle(r);
             }
@@ -549,21 +693,42 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
                 app.flash(Level::Warn, format!("no environment named {name}"));
             }
         }
-        ("profile", Some(p)) => fx.push(Effect::SwitchContext { profile: Some(p.to_string()), region: None }),
-        ("region", Some(r)) => fx.push(Effect::SwitchContext { profile: None, region: Some(r.to_string()) }),
+        ("profile", Some(p)) => fx.push(Effect::SwitchContext {
+            profile: Some(p.to_string()),
+            region: None,
+        }),
+        ("region", Some(r)) => fx.push(Effect::SwitchContext {
+            profile: None,
+            region: Some(r.to_string()),
+        }),
         ("help", _) => app.modal = Some(Modal::Help { scroll: 0 }),
         ("", _) => {}
-        ("env" | "e" | "profile" | "region", None) => app.flash(Level::Warn, format!(":{cmd} needs a name")),
-        _ => app.flash(Level::Warn, format!("unknown command :{cmd} (try :env NAME, :profile NAME, :region NAME, :q)")),
+        ("env" | "e" | "profile" | "region", None) => {
+            app.flash(Level::Warn, format!(":{cmd} needs a name"))
+        }
+        _ => app.flash(
+            Level::Warn,
+            format!("unknown command :{cmd} (try :env NAME, :profile NAME, :region NAME, :q)"),
+        ),
     }
 }
 
 fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let Some(modal) = app.modal.take() else { return };
+    let Some(modal) = app.modal.take() else {
+        return;
+    };
     match (modal, action) {
         (Modal::Help { .. }, Action::Cancel | Action::Confirm) => {}
-        (Modal::Help { scroll }, Action::Down | Action::PageDown) => app.modal = Some(Modal::Help { scroll: scroll.saturating_add(if action == Action::Down { 1 } else { 10 }) }),
-        (Modal::Help { scroll }, Action::Up | Action::PageUp) => app.modal = Some(Modal::Help { scroll: scroll.saturating_sub(if action == Action::Up { 1 } else { 10 }) }),
+        (Modal::Help { scroll }, Action::Down | Action::PageDown) => {
+            app.modal = Some(Modal::Help {
+                scroll: scroll.saturating_add(if action == Action::Down { 1 } else { 10 }),
+            })
+        }
+        (Modal::Help { scroll }, Action::Up | Action::PageUp) => {
+            app.modal = Some(Modal::Help {
+                scroll: scroll.saturating_sub(if action == Action::Up { 1 } else { 10 }),
+            })
+        }
         (m @ Modal::Confirm { .. }, Action::Confirm) => {
             if !m.confirm_ready() {
                 app.flash(Level::Warn, "type the environment name exactly to confirm");
@@ -574,25 +739,53 @@ fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 execute(app, op, fx);
             }
         }
-        (Modal::Pick { purpose, items, cursor, .. }, Action::Confirm | Action::Select) if !items.is_empty() => {
+        (
+            Modal::Pick {
+                purpose,
+                items,
+                cursor,
+                ..
+            },
+            Action::Confirm | Action::Select,
+        ) if !items.is_empty() => {
             let value = items[cursor.min(items.len() - 1)].value.clone();
             intents::picked(app, purpose, value);
         }
-        (Modal::Pick { title, purpose, items, cursor, loading }, a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown)) => {
+        (
+            Modal::Pick {
+                title,
+                purpose,
+                items,
+                cursor,
+                loading,
+            },
+            a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown),
+        ) => {
             let delta: isize = match a {
                 Action::Up => -1,
                 Action::Down => 1,
                 Action::PageUp => -10,
                 _ => 10,
             };
-            let cursor = (cursor as isize + delta).clamp(0, items.len().saturating_sub(1) as isize) as usize;
-            app.modal = Some(Modal::Pick { title, purpose, items, cursor, loading });
+            let cursor =
+                (cursor as isize + delta).clamp(0, items.len().saturating_sub(1) as isize) as usize;
+            app.modal = Some(Modal::Pick {
+                title,
+                purpose,
+                items,
+                cursor,
+                loading,
+            });
         }
         (Modal::LogGroups, Action::Confirm) => {
             if let Some(env) = app.selected_env().map(|e| e.env.clone()) {
                 let groups = app.logs.chosen_groups();
                 if !groups.is_empty() {
-                    app.logs.reset_for(&env.name, app.log_groups.get(&env.name).cloned().unwrap_or_default(), groups.clone());
+                    app.logs.reset_for(
+                        &env.name,
+                        app.log_groups.get(&env.name).cloned().unwrap_or_default(),
+                        groups.clone(),
+                    );
                     let start = app.now - app.settings.log_backfill_min * 60_000;
                     start_tail(app, env, groups, start, fx);
                 }
@@ -627,8 +820,14 @@ fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
     app.next_op_id += 1;
     let label = match &op {
         Op::Deploy { version, .. } => format!("Deploy {version}"),
-        Op::Rollback { via: RollbackVia::Deploy { version }, .. } => format!("Roll back to {version}"),
-        Op::Rollback { via: RollbackVia::Abort, .. } => "Roll back (abort)".to_string(),
+        Op::Rollback {
+            via: RollbackVia::Deploy { version },
+            ..
+        } => format!("Roll back to {version}"),
+        Op::Rollback {
+            via: RollbackVia::Abort,
+            ..
+        } => "Roll back (abort)".to_string(),
         Op::Rebuild { .. } => "Rebuild".to_string(),
         Op::Abort { .. } => "Abort update".to_string(),
         Op::RestartAppServer { .. } => "Restart app servers".to_string(),
@@ -636,11 +835,17 @@ fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
     };
     let env = op.env().name.clone();
     // An operation replaces any detected one on the same environment.
-    for t in app.ops.iter_mut().filter(|t| t.env == env && t.is_active() && t.origin == Origin::Elsewhere) {
+    for t in app
+        .ops
+        .iter_mut()
+        .filter(|t| t.env == env && t.is_active() && t.origin == Origin::Elsewhere)
+    {
         t.ended = Some(app.now);
     }
-    app.ops.retain(|t| !(t.env == env && t.origin == Origin::Elsewhere && t.ended == Some(app.now)));
-    app.ops.push(Tracked::new(&env, &label, Origin::Ours { op_id }, app.now));
+    app.ops
+        .retain(|t| !(t.env == env && t.origin == Origin::Elsewhere && t.ended == Some(app.now)));
+    app.ops
+        .push(Tracked::new(&env, &label, Origin::Ours { op_id }, app.now));
     app.flash(Level::Info, format!("{label} on {env}: request sent"));
     fx.push(Effect::Execute { op_id, op });
 }
@@ -655,7 +860,11 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::FocusNext | Action::FocusPrev => {
             let i = Pane::ALL.iter().position(|p| *p == app.focus).unwrap_or(0);
             let n = Pane::ALL.len();
-            app.focus = Pane::ALL[if action == Action::FocusNext { (i + 1) % n } else { (i + n - 1) % n }];
+            app.focus = Pane::ALL[if action == Action::FocusNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
         }
         Action::FocusEnvs => app.focus = Pane::Envs,
         Action::FocusTimeline => app.focus = Pane::Timeline,
@@ -663,7 +872,12 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::FocusLogs => app.focus = Pane::Logs,
         Action::Zoom => app.zoom = !app.zoom,
         Action::Command => app.modal = Some(Modal::Command(Default::default())),
-        Action::Deploy | Action::Rollback | Action::Rebuild | Action::Abort | Action::Restart | Action::Swap => {
+        Action::Deploy
+        | Action::Rollback
+        | Action::Rebuild
+        | Action::Abort
+        | Action::Restart
+        | Action::Swap => {
             fx.extend(intents::start(app, action));
         }
         _ => match app.focus {
@@ -702,7 +916,9 @@ fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn timeline_action(app: &mut App, action: Action) {
-    let Some(t) = app.selected.as_ref().and_then(|s| app.timelines.get_mut(s)) else { return };
+    let Some(t) = app.selected.as_ref().and_then(|s| app.timelines.get_mut(s)) else {
+        return;
+    };
     match action {
         Action::Up => t.scroll(-1),
         Action::Down => t.scroll(1),
@@ -720,7 +936,11 @@ fn timeline_action(app: &mut App, action: Action) {
 }
 
 fn health_action(app: &mut App, action: Action) {
-    let n = app.selected.as_ref().and_then(|s| app.health.get(s)).map_or(0, |h| h.instances.len());
+    let n = app
+        .selected
+        .as_ref()
+        .and_then(|s| app.health.get(s))
+        .map_or(0, |h| h.instances.len());
     let max = n.saturating_sub(1);
     app.health_cursor = match action {
         Action::Up => app.health_cursor.saturating_sub(1),
@@ -765,20 +985,31 @@ fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.logs.escape();
         }
         Action::Groups => {
-            let Some(env) = app.selected_env().map(|e| e.env.clone()) else { return };
+            let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+                return;
+            };
             if app.log_groups.get(&env.name).is_some_and(|g| !g.is_empty()) {
                 app.modal = Some(Modal::LogGroups);
             } else {
                 app.tail += 1;
-                app.logs.set_status(format!("requesting Elastic Beanstalk tail logs of {}...", env.name));
-                fx.push(Effect::EbTail { tail: app.tail, env });
+                app.logs.set_status(format!(
+                    "requesting Elastic Beanstalk tail logs of {}...",
+                    env.name
+                ));
+                fx.push(Effect::EbTail {
+                    tail: app.tail,
+                    env,
+                });
             }
         }
         Action::Save => {
             let lines = app.logs.visible_text();
             let env = app.selected.clone().unwrap_or_else(|| "logs".into());
             let path = format!("ebtui-{}-{}.log", env, app.now / 1000);
-            fx.push(Effect::SaveFile { path, contents: lines.join("\n") + "\n" });
+            fx.push(Effect::SaveFile {
+                path,
+                contents: lines.join("\n") + "\n",
+            });
         }
         Action::Copy => match app.logs.selected_text() {
             Some(t) => {
@@ -795,15 +1026,31 @@ fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 Action::Back1h => 60,
                 _ => 360,
             };
-            let Some(env) = app.selected_env().map(|e| e.env.clone()) else { return };
+            let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+                return;
+            };
             let groups = app.logs.chosen_groups();
             if groups.is_empty() {
                 return;
             }
             // Re-open from further back: lines already loaded arrive again and are de-duplicated by
             // id, so nothing is lost and the buffer stays in time order.
-            app.logs.reset_for(&env.name, app.log_groups.get(&env.name).cloned().unwrap_or_default(), groups.clone());
-            app.flash(Level::Info, format!("loading the last {}", if minutes >= 60 { format!("{}h", minutes / 60) } else { format!("{minutes}m") }));
+            app.logs.reset_for(
+                &env.name,
+                app.log_groups.get(&env.name).cloned().unwrap_or_default(),
+                groups.clone(),
+            );
+            app.flash(
+                Level::Info,
+                format!(
+                    "loading the last {}",
+                    if minutes >= 60 {
+                        format!("{}h", minutes / 60)
+                    } else {
+                        format!("{minutes}m")
+                    }
+                ),
+            );
             start_tail(app, env, groups, app.now - minutes * 60_000, fx);
         }
         _ => {}

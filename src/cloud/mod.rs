@@ -39,7 +39,12 @@ pub enum CloudError {
 impl CloudError {
     pub fn message(&self) -> &str {
         match self {
-            Self::Throttled(m) | Self::Auth(m) | Self::NotFound(m) | Self::Unsupported(m) | Self::Network(m) | Self::Other(m) => m,
+            Self::Throttled(m)
+            | Self::Auth(m)
+            | Self::NotFound(m)
+            | Self::Unsupported(m)
+            | Self::Network(m)
+            | Self::Other(m) => m,
         }
     }
 }
@@ -66,12 +71,28 @@ pub enum RollbackVia {
 /// The writes. Every one goes through the app's confirmation modal first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    Deploy { env: EnvRef, version: String },
-    Rollback { env: EnvRef, from: Option<String>, via: RollbackVia },
-    Rebuild { env: EnvRef },
-    Abort { env: EnvRef },
-    RestartAppServer { env: EnvRef },
-    SwapCnames { a: EnvRef, b: EnvRef },
+    Deploy {
+        env: EnvRef,
+        version: String,
+    },
+    Rollback {
+        env: EnvRef,
+        from: Option<String>,
+        via: RollbackVia,
+    },
+    Rebuild {
+        env: EnvRef,
+    },
+    Abort {
+        env: EnvRef,
+    },
+    RestartAppServer {
+        env: EnvRef,
+    },
+    SwapCnames {
+        a: EnvRef,
+        b: EnvRef,
+    },
 }
 
 impl Op {
@@ -148,7 +169,11 @@ pub trait Cloud: Send + Sync {
 
     /// Stack events of the environment's CloudFormation stacks (main, immutable, nested), oldest
     /// first. With `since`, only those at or after it; without, the most recent 100.
-    async fn stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>>;
+    async fn stack_events(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<StackEvent>>;
 
     /// Enhanced health of the environment and its instances. When enhanced health is off, a
     /// snapshot with `enhanced: false`, the basic colour and no instances.

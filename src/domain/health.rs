@@ -129,7 +129,14 @@ pub struct InstanceCounts {
 
 impl InstanceCounts {
     pub fn total(&self) -> u32 {
-        self.no_data + self.unknown + self.pending + self.ok + self.info + self.warning + self.degraded + self.severe
+        self.no_data
+            + self.unknown
+            + self.pending
+            + self.ok
+            + self.info
+            + self.warning
+            + self.degraded
+            + self.severe
     }
 }
 

@@ -65,7 +65,12 @@ impl EnvStatus {
     pub fn is_transitional(&self) -> bool {
         matches!(
             self,
-            Self::Launching | Self::Updating | Self::Terminating | Self::Aborting | Self::LinkingFrom | Self::LinkingTo
+            Self::Launching
+                | Self::Updating
+                | Self::Terminating
+                | Self::Aborting
+                | Self::LinkingFrom
+                | Self::LinkingTo
         )
     }
 }

@@ -13,7 +13,14 @@ use crate::cloud::{Cloud, TailEvent};
 use crate::domain::Millis;
 
 /// Builds a new cloud for `:profile` / `:region` (profile, region) -> cloud or a message.
-pub type Switcher = Arc<dyn Fn(Option<String>, Option<String>) -> Pin<Box<dyn Future<Output = Result<Arc<dyn Cloud>, String>> + Send>> + Send + Sync>;
+pub type Switcher = Arc<
+    dyn Fn(
+            Option<String>,
+            Option<String>,
+        ) -> Pin<Box<dyn Future<Output = Result<Arc<dyn Cloud>, String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 pub struct Executor {
     cloud: Arc<dyn Cloud>,
@@ -28,7 +35,15 @@ pub struct Executor {
 impl Executor {
     pub fn new(cloud: Arc<dyn Cloud>, tx: mpsc::Sender<Msg>, switcher: Option<Switcher>) -> Self {
         let (switch_tx, switch_rx) = mpsc::channel(1);
-        Self { cloud, epoch: 0, tx, tail: None, switcher, switch_tx, switch_rx }
+        Self {
+            cloud,
+            epoch: 0,
+            tx,
+            tail: None,
+            switcher,
+            switch_tx,
+            switch_rx,
+        }
     }
 
     pub fn now(&self) -> Millis {
@@ -51,9 +66,15 @@ impl Executor {
                 self.stop_tail();
                 self.cloud = cloud;
                 self.epoch += 1;
-                Some(Msg::Context { epoch: self.epoch, result: Ok(self.cloud.context()) })
+                Some(Msg::Context {
+                    epoch: self.epoch,
+                    result: Ok(self.cloud.context()),
+                })
             }
-            Err(e) => Some(Msg::Context { epoch: self.epoch, result: Err(e) }),
+            Err(e) => Some(Msg::Context {
+                epoch: self.epoch,
+                result: Err(e),
+            }),
         }
     }
 
@@ -71,7 +92,13 @@ impl Executor {
                 tokio::spawn(async move {
                     tracing::info!(?op, "executing");
                     let result = cloud.execute(&op).await;
-                    let _ = tx.send(Msg::OpDone { epoch, op_id, result }).await;
+                    let _ = tx
+                        .send(Msg::OpDone {
+                            epoch,
+                            op_id,
+                            result,
+                        })
+                        .await;
                 });
             }
             Effect::Tail { tail, target } => {
@@ -81,14 +108,24 @@ impl Executor {
                     let forward_tx = tx.clone();
                     let forward = tokio::spawn(async move {
                         while let Some(event) = irx.recv().await {
-                            if forward_tx.send(Msg::Tail { epoch, tail, event }).await.is_err() {
+                            if forward_tx
+                                .send(Msg::Tail { epoch, tail, event })
+                                .await
+                                .is_err()
+                            {
                                 break;
                             }
                         }
                     });
                     let result = cloud.tail_logs(target, itx).await;
                     let _ = forward.await;
-                    let _ = tx.send(Msg::TailEnded { epoch, tail, error: result.err().map(|e| e.to_string()) }).await;
+                    let _ = tx
+                        .send(Msg::TailEnded {
+                            epoch,
+                            tail,
+                            error: result.err().map(|e| e.to_string()),
+                        })
+                        .await;
                 }));
             }
             Effect::EbTail { tail, env } => {
@@ -97,12 +134,32 @@ impl Executor {
                     match cloud.eb_tail_logs(&env).await {
                         Ok(lines) => {
                             let n = lines.len();
-                            let _ = tx.send(Msg::Tail { epoch, tail, event: TailEvent::Events(lines) }).await;
-                            let status = format!("Elastic Beanstalk tail logs: {n} lines (a snapshot, not live)");
-                            let _ = tx.send(Msg::Tail { epoch, tail, event: TailEvent::Status(status) }).await;
+                            let _ = tx
+                                .send(Msg::Tail {
+                                    epoch,
+                                    tail,
+                                    event: TailEvent::Events(lines),
+                                })
+                                .await;
+                            let status = format!(
+                                "Elastic Beanstalk tail logs: {n} lines (a snapshot, not live)"
+                            );
+                            let _ = tx
+                                .send(Msg::Tail {
+                                    epoch,
+                                    tail,
+                                    event: TailEvent::Status(status),
+                                })
+                                .await;
                         }
                         Err(e) => {
-                            let _ = tx.send(Msg::TailEnded { epoch, tail, error: Some(e.to_string()) }).await;
+                            let _ = tx
+                                .send(Msg::TailEnded {
+                                    epoch,
+                                    tail,
+                                    error: Some(e.to_string()),
+                                })
+                                .await;
                         }
                     }
                 }));
@@ -117,12 +174,18 @@ impl Executor {
                     });
                 }
                 None => {
-                    let _ = self.tx.try_send(Msg::Context { epoch, result: Err("the demo has no profiles or regions to switch to".into()) });
+                    let _ = self.tx.try_send(Msg::Context {
+                        epoch,
+                        result: Err("the demo has no profiles or regions to switch to".into()),
+                    });
                 }
             },
             Effect::SaveFile { path, contents } => {
                 tokio::spawn(async move {
-                    let r = tokio::fs::write(&path, contents).await.map(|_| path.clone()).map_err(|e| format!("{path}: {e}"));
+                    let r = tokio::fs::write(&path, contents)
+                        .await
+                        .map(|_| path.clone())
+                        .map_err(|e| format!("{path}: {e}"));
                     let _ = tx.send(Msg::Saved(r)).await;
                 });
             }
@@ -150,7 +213,9 @@ async fn poll(cloud: &dyn Cloud, p: Poll) -> Reply {
     match p {
         Poll::Environments => Reply::Environments(cloud.environments().await),
         Poll::Events { env, since } => Reply::Events(cloud.events(&env, since).await),
-        Poll::StackEvents { env, since } => Reply::StackEvents(cloud.stack_events(&env, since).await),
+        Poll::StackEvents { env, since } => {
+            Reply::StackEvents(cloud.stack_events(&env, since).await)
+        }
         Poll::Health { env } => Reply::Health(cloud.health(&env).await),
         Poll::Versions { app } => Reply::Versions(cloud.versions(&app).await),
         Poll::History { env } => Reply::History(cloud.deploy_history(&env).await),

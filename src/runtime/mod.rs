@@ -29,14 +29,25 @@ pub struct Options {
     pub tick: Duration,
 }
 
-pub async fn run(mut app: App, cloud: Arc<dyn Cloud>, switcher: Option<Switcher>, opts: Options) -> color_eyre::Result<()> {
+pub async fn run(
+    mut app: App,
+    cloud: Arc<dyn Cloud>,
+    switcher: Option<Switcher>,
+    opts: Options,
+) -> color_eyre::Result<()> {
     let mut term = terminal::enter()?;
     let result = event_loop(&mut term, &mut app, cloud, switcher, opts).await;
     terminal::restore();
     result
 }
 
-async fn event_loop(term: &mut terminal::Tui, app: &mut App, cloud: Arc<dyn Cloud>, switcher: Option<Switcher>, opts: Options) -> color_eyre::Result<()> {
+async fn event_loop(
+    term: &mut terminal::Tui,
+    app: &mut App,
+    cloud: Arc<dyn Cloud>,
+    switcher: Option<Switcher>,
+    opts: Options,
+) -> color_eyre::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut exec = Executor::new(cloud, tx.clone(), switcher);
     let mut keys = EventStream::new();
@@ -51,7 +62,11 @@ async fn event_loop(term: &mut terminal::Tui, app: &mut App, cloud: Arc<dyn Clou
         app.size = (size.width, size.height);
     }
     loop {
-        let draw_at = if app.dirty { last_draw + FRAME } else { Instant::now() + Duration::from_secs(3600) };
+        let draw_at = if app.dirty {
+            last_draw + FRAME
+        } else {
+            Instant::now() + Duration::from_secs(3600)
+        };
         let first = tokio::select! {
             ev = keys.next() => match ev {
                 Some(Ok(ev)) => terminal_msg(ev),

@@ -9,13 +9,17 @@ pub fn when(now: Millis, ts: Millis) -> String {
     if now.div_euclid(86_400_000) == ts.div_euclid(86_400_000) {
         hms(ts)
     } else {
-        DateTime::<Utc>::from_timestamp_millis(ts).map(|d| d.format("%m-%d %H:%M").to_string()).unwrap_or_else(|| "--:--:--".into())
+        DateTime::<Utc>::from_timestamp_millis(ts)
+            .map(|d| d.format("%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "--:--:--".into())
     }
 }
 
 /// "14:03:07" (UTC).
 pub fn hms(ts: Millis) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ts).map(|d| d.format("%H:%M:%S").to_string()).unwrap_or_else(|| "--:--:--".into())
+    DateTime::<Utc>::from_timestamp_millis(ts)
+        .map(|d| d.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".into())
 }
 
 /// "3m", "2h", "5d", "now": coarse on purpose, so the screen changes at most once a minute.
@@ -39,7 +43,8 @@ pub fn latency(s: Option<f64>) -> String {
 }
 
 pub fn num(v: Option<f64>, decimals: usize) -> String {
-    v.map(|v| format!("{v:.decimals$}")).unwrap_or_else(|| "-".into())
+    v.map(|v| format!("{v:.decimals$}"))
+        .unwrap_or_else(|| "-".into())
 }
 
 /// Cut a string to `width` characters with an ellipsis.

@@ -14,7 +14,15 @@ use crate::domain::{HealthColor, HealthSnapshot};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
     let name = app.selected.clone().unwrap_or_default();
-    let block = pane_block(3, Line::from(vec![Span::styled("Health", theme.title), Span::styled(format!(" {name}"), theme.dim)]), theme, focused);
+    let block = pane_block(
+        3,
+        Line::from(vec![
+            Span::styled("Health", theme.title),
+            Span::styled(format!(" {name}"), theme.dim),
+        ]),
+        theme,
+        focused,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let env = app.selected_env();
@@ -28,7 +36,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
             (false, Some(crate::app::ops::Outcome::Succeeded), _) => theme.ok,
             _ => theme.error,
         };
-        head.push(Line::from(vec![Span::styled("op ", theme.dim), Span::styled(t.summary(app.now), style)]));
+        head.push(Line::from(vec![
+            Span::styled("op ", theme.dim),
+            Span::styled(t.summary(app.now), style),
+        ]));
     }
     let Some(snap) = snap else {
         let text = match (env, err) {
@@ -37,30 +48,70 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
             (None, None) => "no environment selected".into(),
         };
         frame.render_widget(Paragraph::new(head.clone()), inner);
-        let rest = Rect { y: inner.y + head.len() as u16, height: inner.height.saturating_sub(head.len() as u16), ..inner };
-        placeholder(frame, rest, &text, if err.is_some() { theme.error } else { theme.dim });
+        let rest = Rect {
+            y: inner.y + head.len() as u16,
+            height: inner.height.saturating_sub(head.len() as u16),
+            ..inner
+        };
+        placeholder(
+            frame,
+            rest,
+            &text,
+            if err.is_some() {
+                theme.error
+            } else {
+                theme.dim
+            },
+        );
         return;
     };
     let at = head.len();
-    head.splice(at..at, summary_lines(snap, env.map(|e| e.status.as_str()).unwrap_or(""), theme, inner.width as usize));
+    head.splice(
+        at..at,
+        summary_lines(
+            snap,
+            env.map(|e| e.status.as_str()).unwrap_or(""),
+            theme,
+            inner.width as usize,
+        ),
+    );
     if let Some(e) = err {
         head.push(Line::styled(format!("! {e}"), theme.error));
     }
     let head_h = (head.len() as u16).min(inner.height);
-    let [top, table_area] = Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
+    let [top, table_area] =
+        Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(head), top);
     if !snap.env.enhanced {
-        placeholder(frame, table_area, "enhanced health is off for this environment: basic health only", theme.dim);
+        placeholder(
+            frame,
+            table_area,
+            "enhanced health is off for this environment: basic health only",
+            theme.dim,
+        );
         return;
     }
     instances_table(app, snap, frame, table_area, theme, focused);
 }
 
-fn summary_lines<'a>(snap: &HealthSnapshot, status: &str, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+fn summary_lines<'a>(
+    snap: &HealthSnapshot,
+    status: &str,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
     let snap = &snap.env;
     let style = theme.health(snap.color);
-    let hs = snap.status.as_ref().map(|s| s.as_str().to_string()).unwrap_or_else(|| snap.color.as_str().to_string());
-    let mut first = vec![Span::styled("● ", style), Span::styled(hs, style), Span::styled(format!("  {status}"), theme.dim)];
+    let hs = snap
+        .status
+        .as_ref()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|| snap.color.as_str().to_string());
+    let mut first = vec![
+        Span::styled("● ", style),
+        Span::styled(hs, style),
+        Span::styled(format!("  {status}"), theme.dim),
+    ];
     let c = &snap.counts;
     if snap.enhanced && c.total() > 0 {
         first.push(Span::raw("  "));
@@ -84,7 +135,10 @@ fn summary_lines<'a>(snap: &HealthSnapshot, status: &str, theme: &Theme, width: 
         lines.push(Line::from(vec![
             Span::styled(format!("{} r/s", num(m.requests_per_sec(), 1)), theme.text),
             Span::styled("  5xx ", theme.dim),
-            Span::styled(format!("{five:.1}%"), if five >= 1.0 { theme.error } else { theme.ok }),
+            Span::styled(
+                format!("{five:.1}%"),
+                if five >= 1.0 { theme.error } else { theme.ok },
+            ),
             Span::styled("  p99 ", theme.dim),
             Span::raw(latency(m.p99)),
             Span::styled("  p50 ", theme.dim),
@@ -132,7 +186,14 @@ fn pick_columns(width: u16) -> Vec<usize> {
     keep
 }
 
-fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
+fn instances_table(
+    app: &App,
+    snap: &HealthSnapshot,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    focused: bool,
+) {
     if snap.instances.is_empty() {
         placeholder(frame, area, "no instances", theme.dim);
         return;
@@ -144,7 +205,11 @@ fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Re
         let st = theme.health(i.color);
         let m = i.metrics.as_ref();
         let five = m.and_then(|m| m.pct_5xx());
-        let five_style = if five.unwrap_or(0.0) >= 1.0 { theme.error } else { theme.text };
+        let five_style = if five.unwrap_or(0.0) >= 1.0 {
+            theme.error
+        } else {
+            theme.text
+        };
         let dep = i.deployment.as_ref();
         let dep_status = dep.map(|d| d.status.clone()).unwrap_or_else(|| "-".into());
         let dep_style = match dep_status.as_str() {
@@ -156,7 +221,10 @@ fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Re
         let cells = cols.iter().map(|c| match COLUMNS[*c].0 {
             "INSTANCE" => Cell::from(clip(&i.id, id_w as usize)),
             "STATUS" => Cell::from(Span::styled(i.status.as_str().to_string(), st)),
-            "CAUSE" => Cell::from(Span::styled(i.causes.first().cloned().unwrap_or_default(), st)),
+            "CAUSE" => Cell::from(Span::styled(
+                i.causes.first().cloned().unwrap_or_default(),
+                st,
+            )),
             "R/S" => Cell::from(num(m.and_then(|m| m.requests_per_sec()), 1)),
             "5XX%" => Cell::from(Span::styled(num(five, 1), five_style)),
             "P99" => Cell::from(latency(m.and_then(|m| m.p99))),
@@ -164,7 +232,10 @@ fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Re
             "CPU%" => Cell::from(num(i.cpu_pct, 0)),
             "LOAD" => Cell::from(num(i.load1, 2)),
             "DEPLOY" => Cell::from(Span::styled(dep_status.clone(), dep_style)),
-            "VERSION" => Cell::from(dep.and_then(|d| d.version.clone()).unwrap_or_else(|| "-".into())),
+            "VERSION" => Cell::from(
+                dep.and_then(|d| d.version.clone())
+                    .unwrap_or_else(|| "-".into()),
+            ),
             _ => Cell::from(i.az.clone().unwrap_or_else(|| "-".into())),
         });
         Row::new(cells.collect::<Vec<_>>())
@@ -178,7 +249,9 @@ fn instances_table(app: &App, snap: &HealthSnapshot, frame: &mut Frame, area: Re
         })
         .collect();
     let header: Vec<&str> = cols.iter().map(|c| COLUMNS[*c].0).collect();
-    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).row_highlight_style(if focused { theme.selected } else { theme.text });
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header))
+        .row_highlight_style(if focused { theme.selected } else { theme.text });
     let mut state = TableState::default().with_selected(focused.then_some(app.health_cursor));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -11,9 +11,18 @@ pub struct Areas {
 }
 
 pub fn compute(area: Rect, app: &App) -> Areas {
-    let [header, body, footer] = Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     if app.zoom {
-        return Areas { header, footer, panes: vec![(app.focus, body)] };
+        return Areas {
+            header,
+            footer,
+            panes: vec![(app.focus, body)],
+        };
     }
     let env_rows = app.envs.visible().len().max(1) as u16 + 3;
     // Environments on top, full width (as tall as they need, within limits); then timeline and
@@ -23,9 +32,23 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     let mid_h = rest / 2;
     let rows = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Length(env_h), Constraint::Length(mid_h), Constraint::Min(0)])
+        .constraints([
+            Constraint::Length(env_h),
+            Constraint::Length(mid_h),
+            Constraint::Min(0),
+        ])
         .split(body);
-    let [timeline, health] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rows[1]);
-    let panes = vec![(Pane::Envs, rows[0]), (Pane::Timeline, timeline), (Pane::Health, health), (Pane::Logs, rows[2])];
-    Areas { header, footer, panes }
+    let [timeline, health] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rows[1]);
+    let panes = vec![
+        (Pane::Envs, rows[0]),
+        (Pane::Timeline, timeline),
+        (Pane::Health, health),
+        (Pane::Logs, rows[2]),
+    ];
+    Areas {
+        header,
+        footer,
+        panes,
+    }
 }

@@ -3,7 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap,
+};
 
 use super::theme::Theme;
 use crate::app::App;
@@ -12,42 +14,88 @@ use crate::app::modal::Modal;
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(modal) = &app.modal else { return };
     match modal {
-        Modal::Confirm { title, lines, typed, .. } => {
+        Modal::Confirm {
+            title,
+            lines,
+            typed,
+            ..
+        } => {
             let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
             text.push(Line::raw(""));
             match typed {
                 Some((want, input)) => {
-                    text.push(Line::from(vec![Span::raw("Type "), Span::styled(want.clone(), theme.warn), Span::raw(" to confirm:")]));
+                    text.push(Line::from(vec![
+                        Span::raw("Type "),
+                        Span::styled(want.clone(), theme.warn),
+                        Span::raw(" to confirm:"),
+                    ]));
                     let ok = input.value() == want;
-                    text.push(Line::from(vec![Span::styled(format!("> {}▏", input.value()), if ok { theme.ok } else { theme.text })]));
+                    text.push(Line::from(vec![Span::styled(
+                        format!("> {}▏", input.value()),
+                        if ok { theme.ok } else { theme.text },
+                    )]));
                     text.push(Line::styled("Enter confirm · Esc cancel", theme.dim));
                 }
-                None => text.push(Line::styled("y / Enter confirm · n / Esc cancel", theme.dim)),
+                None => text.push(Line::styled(
+                    "y / Enter confirm · n / Esc cancel",
+                    theme.dim,
+                )),
             }
             let w = area.width.saturating_sub(4).min(76);
             let inner_w = w.saturating_sub(2).max(1) as usize;
-            let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+            let rows: usize = text
+                .iter()
+                .map(|l| l.width().max(1).div_ceil(inner_w))
+                .sum();
             let r = centered(area, w, rows as u16 + 2);
-            draw_box(frame, r, title, theme, Paragraph::new(text).wrap(Wrap { trim: false }));
+            draw_box(
+                frame,
+                r,
+                title,
+                theme,
+                Paragraph::new(text).wrap(Wrap { trim: false }),
+            );
         }
-        Modal::Pick { title, items, cursor, loading, .. } => {
+        Modal::Pick {
+            title,
+            items,
+            cursor,
+            loading,
+            ..
+        } => {
             let h = (items.len() as u16 + 3).clamp(5, area.height.saturating_sub(4).max(5));
             let r = centered(area, 72, h);
             frame.render_widget(Clear, r);
-            let block = Block::default().borders(Borders::ALL).border_type(BorderType::Rounded).border_style(theme.border_focused).title(Span::styled(format!(" {title} "), theme.title));
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border_focused)
+                .title(Span::styled(format!(" {title} "), theme.title));
             let inner = block.inner(r);
             frame.render_widget(block, r);
             if *loading {
                 frame.render_widget(Paragraph::new(Line::styled("loading...", theme.dim)), inner);
                 return;
             }
-            let [list_area, hint] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-            let list = List::new(items.iter().map(|i| ListItem::new(Line::from(vec![Span::styled(format!("{:<24}", i.label), theme.text), Span::styled(i.detail.clone(), theme.dim)]))))
-                .highlight_style(theme.selected)
-                .highlight_symbol("▶ ");
+            let [list_area, hint] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+            let list = List::new(items.iter().map(|i| {
+                ListItem::new(Line::from(vec![
+                    Span::styled(format!("{:<24}", i.label), theme.text),
+                    Span::styled(i.detail.clone(), theme.dim),
+                ]))
+            }))
+            .highlight_style(theme.selected)
+            .highlight_symbol("▶ ");
             let mut st = ListState::default().with_selected(Some(*cursor));
             frame.render_stateful_widget(list, list_area, &mut st);
-            frame.render_widget(Paragraph::new(Line::styled("↑↓ choose · Enter pick · Esc cancel", theme.dim)), hint);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "↑↓ choose · Enter pick · Esc cancel",
+                    theme.dim,
+                )),
+                hint,
+            );
         }
         Modal::Help { scroll } => {
             let mut lines = Vec::new();
@@ -60,36 +108,72 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                     lines.push(Line::styled(ctx.title(), theme.header));
                     last = Some(ctx);
                 }
-                lines.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), theme.info), Span::raw(desc)]));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<18}"), theme.info),
+                    Span::raw(desc),
+                ]));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Commands: :env NAME  :profile NAME  :region NAME  :q", theme.dim));
+            lines.push(Line::styled(
+                "Commands: :env NAME  :profile NAME  :region NAME  :q",
+                theme.dim,
+            ));
             let r = centered(area, 76, area.height.saturating_sub(2));
-            draw_box(frame, r, "Help (? or Esc closes, j/k scroll)", theme, Paragraph::new(lines).scroll((*scroll, 0)));
+            draw_box(
+                frame,
+                r,
+                "Help (? or Esc closes, j/k scroll)",
+                theme,
+                Paragraph::new(lines).scroll((*scroll, 0)),
+            );
         }
         Modal::LogGroups => {
-            let r = centered(area, 76, (app.logs.group_count() as u16 + 4).min(area.height.saturating_sub(2)));
+            let r = centered(
+                area,
+                76,
+                (app.logs.group_count() as u16 + 4).min(area.height.saturating_sub(2)),
+            );
             frame.render_widget(Clear, r);
             super::logs::render_group_picker(frame, r, &app.logs, theme);
         }
         Modal::Command(input) => {
-            let r = Rect { x: area.x, y: area.bottom().saturating_sub(1), width: area.width, height: 1 };
+            let r = Rect {
+                x: area.x,
+                y: area.bottom().saturating_sub(1),
+                width: area.width,
+                height: 1,
+            };
             frame.render_widget(Clear, r);
-            frame.render_widget(Paragraph::new(Line::from(vec![Span::styled(":", theme.warn), Span::raw(input.value().to_string()), Span::styled("▏", theme.warn)])), r);
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(":", theme.warn),
+                    Span::raw(input.value().to_string()),
+                    Span::styled("▏", theme.warn),
+                ])),
+                r,
+            );
         }
     }
 }
 
 fn draw_box(frame: &mut Frame, r: Rect, title: &str, theme: &Theme, body: Paragraph) {
     frame.render_widget(Clear, r);
-    let block = Block::default().borders(Borders::ALL).border_type(BorderType::Rounded).border_style(theme.border_focused).title(Span::styled(format!(" {title} "), theme.title));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused)
+        .title(Span::styled(format!(" {title} "), theme.title));
     frame.render_widget(body.block(block), r);
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    let [r] = Layout::horizontal([Constraint::Length(w)]).flex(Flex::Center).areas(area);
-    let [r] = Layout::vertical([Constraint::Length(h)]).flex(Flex::Center).areas(r);
+    let [r] = Layout::horizontal([Constraint::Length(w)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::vertical([Constraint::Length(h)])
+        .flex(Flex::Center)
+        .areas(r);
     r
 }

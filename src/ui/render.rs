@@ -6,9 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-use crate::app::{App, Pane};
-use super::{envs, health, layout, logs, modal, status, timeline};
 use super::theme::Theme;
+use super::{envs, health, layout, logs, modal, status, timeline};
+use crate::app::{App, Pane};
 
 /// Draw the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -30,12 +30,36 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 /// The frame of a pane: its number, title, and a focus colour.
-pub fn pane_block<'a>(n: u8, title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Block<'a> {
-    let border = if focused { theme.border_focused } else { theme.border };
-    let mut spans = vec![Span::styled(format!(" {n} "), if focused { theme.border_focused } else { theme.dim })];
+pub fn pane_block<'a>(
+    n: u8,
+    title: impl Into<Line<'a>>,
+    theme: &Theme,
+    focused: bool,
+) -> Block<'a> {
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {n} "),
+        if focused {
+            theme.border_focused
+        } else {
+            theme.dim
+        },
+    )];
     spans.extend(title.into().spans);
     spans.push(Span::raw(" "));
-    Block::default().borders(Borders::ALL).border_type(if focused { BorderType::Thick } else { BorderType::Plain }).border_style(border).title(Line::from(spans))
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(Line::from(spans))
 }
 
 /// A one-line message centred in an empty pane ("loading...", an error).
@@ -44,6 +68,15 @@ pub fn placeholder(frame: &mut Frame, inner: Rect, text: &str, style: Style) {
         return;
     }
     let y = inner.y + inner.height / 2;
-    let p = ratatui::widgets::Paragraph::new(Line::styled(text.to_string(), style)).alignment(ratatui::layout::Alignment::Center).wrap(ratatui::widgets::Wrap { trim: true });
-    frame.render_widget(p, Rect { y, height: inner.height - (y - inner.y), ..inner });
+    let p = ratatui::widgets::Paragraph::new(Line::styled(text.to_string(), style))
+        .alignment(ratatui::layout::Alignment::Center)
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(
+        p,
+        Rect {
+            y,
+            height: inner.height - (y - inner.y),
+            ..inner
+        },
+    );
 }

@@ -12,7 +12,12 @@ use crate::app::{App, Level};
 pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let c = &app.ctx;
     let mut spans = vec![
-        Span::styled(" ebtui ", theme.border_focused.add_modifier(ratatui::style::Modifier::REVERSED)),
+        Span::styled(
+            " ebtui ",
+            theme
+                .border_focused
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        ),
         Span::raw(" "),
         Span::styled(c.profile.clone(), theme.title),
         Span::styled(" · ", theme.dim),
@@ -30,7 +35,13 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     let mut right = Vec::new();
     for (api, until) in app.schedule.backing_off(app.now) {
-        right.push(Span::styled(format!("throttled {api:?}: backing off {}s ", (until - app.now + 999) / 1000), theme.warn));
+        right.push(Span::styled(
+            format!(
+                "throttled {api:?}: backing off {}s ",
+                (until - app.now + 999) / 1000
+            ),
+            theme.warn,
+        ));
     }
     if let Some(r) = app.calls_per_minute() {
         right.push(Span::styled(format!("{r} API calls/min "), theme.dim));
@@ -38,7 +49,9 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
     let right_w: usize = right.iter().map(|s| s.width()).sum();
     if left_w + right_w < area.width as usize {
-        spans.push(Span::raw(" ".repeat(area.width as usize - left_w - right_w)));
+        spans.push(Span::raw(
+            " ".repeat(area.width as usize - left_w - right_w),
+        ));
         spans.extend(right);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -54,7 +67,10 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         };
         spans.push(Span::styled(f.text.clone(), style));
     } else if let Some(t) = app.selected.as_deref().and_then(|s| app.op_for(s)) {
-        spans.push(Span::styled(format!("{}: {}", t.env, t.summary(app.now)), if t.is_active() { theme.warn } else { theme.dim }));
+        spans.push(Span::styled(
+            format!("{}: {}", t.env, t.summary(app.now)),
+            if t.is_active() { theme.warn } else { theme.dim },
+        ));
     } else {
         spans.push(Span::styled(hints(app), theme.dim));
     }
@@ -65,14 +81,33 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 fn hints(app: &App) -> String {
     let ctx = app.key_context();
     let key = |a: Action| {
-        app.keymap.keys_for(ctx, a).into_iter().next().or_else(|| app.keymap.keys_for(Context::Global, a).into_iter().next()).map(|k| k.to_string())
+        app.keymap
+            .keys_for(ctx, a)
+            .into_iter()
+            .next()
+            .or_else(|| app.keymap.keys_for(Context::Global, a).into_iter().next())
+            .map(|k| k.to_string())
     };
     let mut items: Vec<(Action, &str)> = vec![(Action::Help, "help")];
     items.extend(match ctx {
         Context::Envs => vec![(Action::Select, "select"), (Action::Search, "filter")],
-        Context::Logs => vec![(Action::Search, "search"), (Action::Preset5xx, "5xx"), (Action::FilterMatches, "only matches"), (Action::Groups, "groups")],
+        Context::Logs => vec![
+            (Action::Search, "search"),
+            (Action::Preset5xx, "5xx"),
+            (Action::FilterMatches, "only matches"),
+            (Action::Groups, "groups"),
+        ],
         _ => vec![(Action::Follow, "follow")],
     });
-    items.extend([(Action::Deploy, "deploy"), (Action::Rollback, "roll back"), (Action::Zoom, "zoom"), (Action::Quit, "quit")]);
-    items.iter().filter_map(|(a, label)| key(*a).map(|k| format!("{k} {label}"))).collect::<Vec<_>>().join(" · ")
+    items.extend([
+        (Action::Deploy, "deploy"),
+        (Action::Rollback, "roll back"),
+        (Action::Zoom, "zoom"),
+        (Action::Quit, "quit"),
+    ]);
+    items
+        .iter()
+        .filter_map(|(a, label)| key(*a).map(|k| format!("{k} {label}")))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

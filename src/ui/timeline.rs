@@ -14,30 +14,49 @@ use crate::app::{App, PollKey};
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
     let name = app.selected.clone().unwrap_or_default();
     let t = app.timelines.get(&name);
-    let mut title = vec![Span::styled("Timeline", theme.title), Span::styled(format!(" {name}"), theme.dim)];
-    if let Some(t) = t {
-        if !t.follow {
-            title.push(Span::styled(format!(" ↑{} (f follows)", t.scroll_back), theme.warn));
-        }
+    let mut title = vec![
+        Span::styled("Timeline", theme.title),
+        Span::styled(format!(" {name}"), theme.dim),
+    ];
+    if let Some(t) = t.filter(|t| !t.follow) {
+        title.push(Span::styled(
+            format!(" ↑{} (f follows)", t.scroll_back),
+            theme.warn,
+        ));
     }
     let block = pane_block(2, Line::from(title), theme, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let err = app.errors.get(&PollKey::Events(name.clone())).or_else(|| app.errors.get(&PollKey::StackEvents(name.clone())));
+    let err = app
+        .errors
+        .get(&PollKey::Events(name.clone()))
+        .or_else(|| app.errors.get(&PollKey::StackEvents(name.clone())));
     let Some(t) = t.filter(|t| t.loaded || !t.entries.is_empty()) else {
         let text = match (app.selected.is_some(), err) {
             (_, Some(e)) => format!("cannot read events: {e}"),
             (true, None) => "loading events...".into(),
             (false, None) => "no environment selected".into(),
         };
-        placeholder(frame, inner, &text, if err.is_some() { theme.error } else { theme.dim });
+        placeholder(
+            frame,
+            inner,
+            &text,
+            if err.is_some() {
+                theme.error
+            } else {
+                theme.dim
+            },
+        );
         return;
     };
     let h = inner.height as usize;
     let n = t.entries.len();
     let end = n.saturating_sub(t.scroll_back);
     let start = end.saturating_sub(h.saturating_sub(usize::from(err.is_some())));
-    let mut lines: Vec<Line> = t.entries[start..end].iter().map(|e| entry_line(e, app.now, theme)).collect();
+    let mut lines: Vec<Line> = t.entries[start..end]
+        .iter()
+        .map(|e| entry_line(e, app.now, theme))
+        .collect();
     if let Some(e) = err {
         lines.push(Line::styled(format!("! {e}"), theme.error));
     }
