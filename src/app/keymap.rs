@@ -91,6 +91,7 @@ actions! {
     Back15m => "back_15m", "load the last 15 minutes";
     Back1h => "back_1h", "load the last hour";
     Back6h => "back_6h", "load the last 6 hours";
+    SearchBack => "search_back", "search the query 6h further back, in CloudWatch";
 }
 
 /// A key with its modifiers, comparable and printable ("ctrl-s", "S", "tab").
@@ -282,6 +283,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Logs, "3", Back15m),
         (Logs, "4", Back1h),
         (Logs, "5", Back6h),
+        (Logs, "F", SearchBack),
         (Modal, "y", Confirm),
         (Modal, "enter", Confirm),
         (Modal, "n", Cancel),

@@ -112,6 +112,8 @@ pub struct App {
     pub logs: LogsPane,
     pub tail: u64,
     pub tail_env: Option<String>,
+    /// The logs pane shows a pushed-down search, not the live tail; Esc returns to live.
+    pub searching_back: bool,
     /// Operations being followed, and the last ended one per environment.
     pub ops: Vec<Tracked>,
     pub next_op_id: u64,
@@ -153,6 +155,7 @@ impl App {
             logs,
             tail: 0,
             tail_env: None,
+            searching_back: false,
             ops: Vec::new(),
             next_op_id: 1,
             modal: None,

@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::cloud::{CloudResult, LogTarget, Op, OpAccepted, TailEvent};
+use crate::cloud::{CloudResult, LogSearch, LogTarget, Op, OpAccepted, TailEvent};
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
     StackEvent,
@@ -155,6 +155,11 @@ pub enum Effect {
         target: LogTarget,
     },
     StopTail,
+    /// A search pushed down to the service; answers come as `Msg::Tail` and replace the view.
+    SearchLogs {
+        tail: u64,
+        search: LogSearch,
+    },
     /// Elastic Beanstalk's own tail logs (no CloudWatch streaming); answers come as `Msg::Tail`.
     EbTail {
         tail: u64,

@@ -576,3 +576,49 @@ fn command_line_selects_an_environment() {
     assert_eq!(app.selected.as_deref(), Some("storefront-staging"));
     assert!(fx.contains(&Effect::StopTail));
 }
+
+#[test]
+fn filter_patterns_for_pushed_down_searches() {
+    use super::update::filter_pattern;
+    assert_eq!(filter_pattern("502", false), "\"502\"");
+    assert_eq!(filter_pattern("connect failed", false), "\"connect failed\"");
+    assert_eq!(filter_pattern(" 50[0-9] ", false), "% 50[0-9] %");
+    // An invalid regex is searched literally, as in the pane.
+    assert_eq!(filter_pattern("(oops", true), "\"(oops\"");
+    assert_eq!(filter_pattern("say \"(hi\"", true), "%say \"\\(hi\"%");
+}
+
+#[test]
+fn search_back_pushes_the_query_down_and_esc_returns_to_live() {
+    let mut app = app_with(prod(), false);
+    let groups = vec![
+        "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log".to_string(),
+        "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log".to_string(),
+        "/aws/elasticbeanstalk/storefront-prod/var/log/web.stdout.log".to_string(),
+    ];
+    let fx = reply(&mut app, PollKey::LogGroups("storefront-prod".into()), Reply::LogGroups(Ok(groups)));
+    match fx.iter().find(|e| matches!(e, Effect::Tail { .. })) {
+        Some(Effect::Tail { target, .. }) => {
+            assert_eq!(target.groups.len(), 2, "opens on the nginx logs: {target:?}");
+            assert!(target.groups.iter().all(|g| g.contains("nginx")));
+        }
+        other => panic!("expected a tail, got {other:?}"),
+    }
+    key(&mut app, '4');
+    // Without a query, F says what to do.
+    assert!(key(&mut app, 'F').is_empty());
+    app.logs.set_query("502");
+    let fx = key(&mut app, 'F');
+    match &fx[..] {
+        [Effect::SearchLogs { search, .. }] => {
+            assert_eq!(search.pattern, "\"502\"");
+            assert_eq!(search.end - search.start, 6 * 3_600_000);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.searching_back);
+    let fx = code(&mut app, KeyCode::Esc);
+    assert_eq!(fx.first(), Some(&Effect::StopTail));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Tail { .. })));
+    assert!(!app.searching_back);
+}

@@ -510,6 +510,60 @@ fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
     start_tail(app, env.env.clone(), chosen, start, fx);
 }
 
+/// Push the current search down to the service, over the 6 hours before the oldest loaded line.
+fn search_back(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+        return;
+    };
+    let Some(q) = app.logs.search().query() else {
+        app.flash(
+            Level::Warn,
+            "search first (/), then F searches further back in CloudWatch",
+        );
+        return;
+    };
+    let text = q.text().to_string();
+    let pattern = filter_pattern(&text, q.error().is_some());
+    let groups = app.logs.chosen_groups();
+    if groups.is_empty() {
+        return;
+    }
+    let buf = app.logs.buffer();
+    let end = buf.get(buf.first_seq()).map_or(app.now, |l| l.ts);
+    let start = end - 6 * 3_600_000;
+    let all = app.log_groups.get(&env.name).cloned().unwrap_or_default();
+    app.logs.reset_for(&env.name, all, groups.clone());
+    app.logs.set_query(&text);
+    app.logs.set_status(format!(
+        "CloudWatch search {pattern} over the 6h before the buffer · Esc returns to live"
+    ));
+    app.searching_back = true;
+    app.tail += 1;
+    fx.push(Effect::SearchLogs {
+        tail: app.tail,
+        search: crate::cloud::LogSearch {
+            env,
+            groups,
+            pattern,
+            start,
+            end,
+        },
+    });
+}
+
+/// A CloudWatch Logs filter pattern for a query: a quoted phrase when it is plain text (or an
+/// invalid regex, searched literally), else `%regex%`.
+pub fn filter_pattern(query: &str, literal: bool) -> String {
+    let plain = !query.chars().any(|c| "\\.^$|?*+()[]{}%\"".contains(c));
+    if plain || literal && !query.contains('"') {
+        format!("\"{query}\"")
+    } else if literal {
+        format!("%{}%", regex::escape(query))
+    } else {
+        format!("%{query}%")
+    }
+}
+
 fn start_tail(
     app: &mut App,
     env: EnvRef,
@@ -517,6 +571,7 @@ fn start_tail(
     start: Millis,
     fx: &mut Vec<Effect>,
 ) {
+    app.searching_back = false;
     app.tail += 1;
     fx.push(Effect::Tail {
         tail: app.tail,
@@ -979,11 +1034,18 @@ fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Timestamps => l.toggle_timestamps(),
         Action::Instances => l.toggle_instance(),
         Action::Cancel => {
+            if app.searching_back {
+                // Stop the search (if running) and return to the live tail.
+                fx.push(Effect::StopTail);
+                open_logs(app, fx);
+                return;
+            }
             if app.zoom && l.is_following() {
                 app.zoom = false;
             }
             app.logs.escape();
         }
+        Action::SearchBack => search_back(app, fx),
         Action::Groups => {
             let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
                 return;

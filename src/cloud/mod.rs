@@ -136,6 +136,17 @@ pub struct LogTarget {
     pub start: Millis,
 }
 
+/// A search pushed down to the service, for lines older than the buffer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSearch {
+    pub env: EnvRef,
+    pub groups: Vec<String>,
+    /// A CloudWatch Logs filter pattern: `"a phrase"`, a word, or `%regex%`.
+    pub pattern: String,
+    pub start: Millis,
+    pub end: Millis,
+}
+
 /// What a log tail reports while it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TailEvent {
@@ -192,6 +203,11 @@ pub trait Cloud: Send + Sync {
     /// Stream log events into `tx` until the receiver is dropped or the task is aborted. Returns
     /// only on an error the caller should show, or when `tx` is closed.
     async fn tail_logs(&self, target: LogTarget, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
+
+    /// Search `[start, end)` of the groups on the service side (FilterLogEvents with a filter
+    /// pattern), sending matches in batches to `tx` with `TailEvent::Status` progress ("searched
+    /// 20 of 360 minutes"). Returns when done or when `tx` closes (the way to cancel).
+    async fn search_logs(&self, search: LogSearch, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
 
     /// Elastic Beanstalk's own tail logs (RequestEnvironmentInfo + RetrieveEnvironmentInfo), for
     /// environments that do not stream to CloudWatch. Lines of the last 100 of each log, per instance.

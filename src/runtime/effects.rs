@@ -102,31 +102,15 @@ impl Executor {
                 });
             }
             Effect::Tail { tail, target } => {
-                self.stop_tail();
-                self.tail = Some(tokio::spawn(async move {
-                    let (itx, mut irx) = mpsc::channel::<TailEvent>(64);
-                    let forward_tx = tx.clone();
-                    let forward = tokio::spawn(async move {
-                        while let Some(event) = irx.recv().await {
-                            if forward_tx
-                                .send(Msg::Tail { epoch, tail, event })
-                                .await
-                                .is_err()
-                            {
-                                break;
-                            }
-                        }
-                    });
-                    let result = cloud.tail_logs(target, itx).await;
-                    let _ = forward.await;
-                    let _ = tx
-                        .send(Msg::TailEnded {
-                            epoch,
-                            tail,
-                            error: result.err().map(|e| e.to_string()),
-                        })
-                        .await;
-                }));
+                self.stream(tail, None, move |cloud, itx| async move {
+                    cloud.tail_logs(target, itx).await
+                });
+            }
+            Effect::SearchLogs { tail, search } => {
+                let done = "search done · Esc returns to live";
+                self.stream(tail, Some(done), move |cloud, itx| async move {
+                    cloud.search_logs(search, itx).await
+                });
             }
             Effect::EbTail { tail, env } => {
                 self.stop_tail();
@@ -196,6 +180,45 @@ impl Executor {
             }
             Effect::Quit => {}
         }
+    }
+
+    /// Run a streaming read (a tail or a pushed-down search) in the tail slot, forwarding what
+    /// it sends as `Msg::Tail` and its end as `Msg::TailEnded`. Replaces the stream running.
+    fn stream<F, Fut>(&mut self, tail: u64, done: Option<&'static str>, run: F)
+    where
+        F: FnOnce(Arc<dyn Cloud>, mpsc::Sender<TailEvent>) -> Fut + Send + 'static,
+        Fut: Future<Output = crate::cloud::CloudResult<()>> + Send + 'static,
+    {
+        self.stop_tail();
+        let (cloud, tx, epoch) = (self.cloud.clone(), self.tx.clone(), self.epoch);
+        self.tail = Some(tokio::spawn(async move {
+            let (itx, mut irx) = mpsc::channel::<TailEvent>(64);
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(event) = irx.recv().await {
+                    if forward_tx
+                        .send(Msg::Tail { epoch, tail, event })
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+            let result = run(cloud, itx).await;
+            let _ = forward.await;
+            let error = result.err().map(|e| e.to_string());
+            if let (None, Some(done)) = (&error, done) {
+                let _ = tx
+                    .send(Msg::Tail {
+                        epoch,
+                        tail,
+                        event: TailEvent::Status(done.into()),
+                    })
+                    .await;
+            }
+            let _ = tx.send(Msg::TailEnded { epoch, tail, error }).await;
+        }));
     }
 
     fn stop_tail(&mut self) {

@@ -3,8 +3,9 @@
 //!
 //! Files by responsibility: `connect` builds the clients, `eb` reads Elastic Beanstalk, `stacks`
 //! finds the environment's CloudFormation stacks and reads their events, `history` infers the
-//! deployment history, `ops` carries out the writes, `error` classifies SDK errors, `logs` (its
-//! own owner) reads CloudWatch Logs and Elastic Beanstalk tail logs.
+//! deployment history, `ops` carries out the writes, `error` classifies SDK errors, `quirks`
+//! tolerates a documented response oddity, `logs` reads CloudWatch Logs and Elastic Beanstalk
+//! tail logs.
 //!
 //! Every read is paginated to the end (bounded by `Pager`) and incremental where the API allows
 //! (a time cursor), because the poller calls them every few seconds.
@@ -16,6 +17,7 @@ pub(crate) mod error;
 mod history;
 pub mod logs;
 mod ops;
+mod quirks;
 mod stacks;
 
 use std::collections::{HashMap, HashSet};
@@ -31,8 +33,8 @@ pub use connect::AwsOptions;
 
 use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
 use crate::domain::{
-    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis, RawLogEvent,
-    StackEvent,
+    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
+    RawLogEvent, StackEvent,
 };
 
 /// The AWS account behind the three SDK clients. Send + Sync, cheap to share in an Arc: the SDK
@@ -144,7 +146,10 @@ impl Pager {
 #[async_trait]
 impl Cloud for AwsCloud {
     fn context(&self) -> CloudContext {
-        CloudContext { account: lock(&self.account).clone(), ..self.ctx.clone() }
+        CloudContext {
+            account: lock(&self.account).clone(),
+            ..self.ctx.clone()
+        }
     }
 
     fn api_calls(&self) -> u64 {
@@ -163,7 +168,11 @@ impl Cloud for AwsCloud {
         self.read_events(env, since).await
     }
 
-    async fn stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>> {
+    async fn stack_events(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<StackEvent>> {
         self.read_stack_events(env, since).await
     }
 
@@ -180,15 +189,38 @@ impl Cloud for AwsCloud {
     }
 
     async fn log_groups(&self, env: &EnvRef) -> CloudResult<Vec<String>> {
-        logs::log_groups(&self.logs, &env.name).await.map_err(|e| self.refine(e))
+        logs::log_groups(&self.logs, &env.name)
+            .await
+            .map_err(|e| self.refine(e))
     }
 
     async fn tail_logs(&self, target: LogTarget, tx: mpsc::Sender<TailEvent>) -> CloudResult<()> {
-        logs::tail_logs(&self.logs, target, tx).await.map_err(|e| self.refine(e))
+        logs::tail_logs(&self.logs, target, tx)
+            .await
+            .map_err(|e| self.refine(e))
+    }
+
+    async fn search_logs(
+        &self,
+        search: crate::cloud::LogSearch,
+        tx: mpsc::Sender<TailEvent>,
+    ) -> CloudResult<()> {
+        logs::search_logs(
+            &self.logs,
+            &search.groups,
+            &search.pattern,
+            search.start,
+            search.end,
+            tx,
+        )
+        .await
+        .map_err(|e| self.refine(e))
     }
 
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
-        logs::eb_tail_logs(&self.eb, env).await.map_err(|e| self.refine(e))
+        logs::eb_tail_logs(&self.eb, env)
+            .await
+            .map_err(|e| self.refine(e))
     }
 
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
@@ -216,7 +248,9 @@ mod tests {
     #[test]
     fn pager_stops_at_the_page_cap() {
         let mut p = Pager::default();
-        let followed = (0..MAX_PAGES * 2).take_while(|i| p.advance(Some(&i.to_string()))).count();
+        let followed = (0..MAX_PAGES * 2)
+            .take_while(|i| p.advance(Some(&i.to_string())))
+            .count();
         assert_eq!(followed, MAX_PAGES - 1);
     }
 }

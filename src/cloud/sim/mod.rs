@@ -6,9 +6,10 @@
 //! the clock only, never on how often it polls. Content is seeded: the same seed, start and
 //! sequence of clock readings and operations give the same events, health and log lines.
 //!
-//! Layout: `world` (state and stepping), `build` (the seeded account and its history), `ops`,
-//! `deploy` and `launch` (the writes and their timed steps), `health`, `logs`/`traffic`/`engine`
-//! (log groups and lines), `scenario` (the stories), `rng` (splitmix64 and hashing).
+//! Layout: `model` (the data) and `world` (stepping through time), `build` (the seeded account
+//! and its weeks of history), `ops`, `deploy` and `launch` (the writes and their timed steps),
+//! `health`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `scenario` (the
+//! stories), `rng` (splitmix64 and stable hashing).
 
 mod build;
 mod deploy;
@@ -16,7 +17,9 @@ mod engine;
 mod health;
 mod launch;
 mod logs;
+mod model;
 mod ops;
+mod requests;
 mod rng;
 mod scenario;
 mod traffic;
@@ -33,6 +36,7 @@ mod tests_ops;
 #[cfg(test)]
 mod tests_scenarios;
 
+mod search;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -42,8 +46,8 @@ use tokio::sync::mpsc;
 
 use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
 use crate::domain::{
-    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor, HealthSnapshot,
-    Millis, RawLogEvent, StackEvent,
+    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor,
+    HealthSnapshot, Millis, RawLogEvent, StackEvent,
 };
 
 pub use scenario::Scenario;
@@ -61,7 +65,11 @@ const TERMINATED_LISTED: Millis = HOUR;
 
 enum Clock {
     /// The system clock at construction, then real time multiplied by `speed`.
-    Real { start: Millis, origin: Instant, speed: f64 },
+    Real {
+        start: Millis,
+        origin: Instant,
+        speed: f64,
+    },
     /// Moves only with `advance`.
     Manual(AtomicI64),
 }
@@ -80,17 +88,45 @@ impl SimCloud {
     /// at the current system time so that "updated 3m ago" reads sensibly. The account's history
     /// is laid out relative to that start, so two runs with the same seed differ only by it.
     pub fn new(scenario: Scenario, seed: u64, speed: f64) -> SimCloud {
-        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
-        let start = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis);
-        SimCloud::with_clock(scenario, seed, start, Clock::Real { start, origin: Instant::now(), speed }, speed)
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        let start = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as Millis);
+        SimCloud::with_clock(
+            scenario,
+            seed,
+            start,
+            Clock::Real {
+                start,
+                origin: Instant::now(),
+                speed,
+            },
+            speed,
+        )
     }
 
     /// A manually driven clock for tests: time only moves with `advance`.
     pub fn manual(scenario: Scenario, seed: u64, start: Millis) -> SimCloud {
-        SimCloud::with_clock(scenario, seed, start, Clock::Manual(AtomicI64::new(start)), 1.0)
+        SimCloud::with_clock(
+            scenario,
+            seed,
+            start,
+            Clock::Manual(AtomicI64::new(start)),
+            1.0,
+        )
     }
 
-    fn with_clock(scenario: Scenario, seed: u64, start: Millis, clock: Clock, speed: f64) -> SimCloud {
+    fn with_clock(
+        scenario: Scenario,
+        seed: u64,
+        start: Millis,
+        clock: Clock,
+        speed: f64,
+    ) -> SimCloud {
         SimCloud {
             world: Mutex::new(build::build(scenario, seed, start)),
             clock,
@@ -131,15 +167,25 @@ impl SimCloud {
 
 /// An environment a read names: any that exists, terminated ones included (their events stay).
 fn find_any(w: &World, r: &EnvRef) -> CloudResult<usize> {
-    w.env_index(&r.name).filter(|&e| w.envs[e].visible_at(w.now)).ok_or_else(|| ops::not_found(&r.name))
+    w.env_index(&r.name)
+        .filter(|&e| w.envs[e].visible_at(w.now))
+        .ok_or_else(|| ops::not_found(&r.name))
 }
 
 fn describe(env: &Env) -> Environment {
     let gone = env.terminated.is_some();
     Environment {
-        env: EnvRef { app: env.app.clone(), name: env.name.clone(), id: env.id.clone() },
+        env: EnvRef {
+            app: env.app.clone(),
+            name: env.name.clone(),
+            id: env.id.clone(),
+        },
         status: env.status.clone(),
-        health: if gone { HealthColor::Grey } else { env.health.color() },
+        health: if gone {
+            HealthColor::Grey
+        } else {
+            env.health.color()
+        },
         health_status: (!gone).then(|| env.health.clone()),
         version: env.version.clone(),
         tier: env.tier,
@@ -153,12 +199,22 @@ fn describe(env: &Env) -> Environment {
 }
 
 /// Everything at or after `since`; without, the last hour or the last 100, whichever is more.
-fn recent<T: Clone>(items: &[T], ts: impl Fn(&T) -> Millis, since: Option<Millis>, now: Millis, hour: bool) -> Vec<T> {
+fn recent<T: Clone>(
+    items: &[T],
+    ts: impl Fn(&T) -> Millis,
+    since: Option<Millis>,
+    now: Millis,
+    hour: bool,
+) -> Vec<T> {
     let from = match since {
         Some(s) => items.partition_point(|i| ts(i) < s),
         None => {
             let last_100 = items.len().saturating_sub(100);
-            if hour { last_100.min(items.partition_point(|i| ts(i) < now - HOUR)) } else { last_100 }
+            if hour {
+                last_100.min(items.partition_point(|i| ts(i) < now - HOUR))
+            } else {
+                last_100
+            }
         }
     };
     items[from..].to_vec()
@@ -181,7 +237,11 @@ impl Cloud for SimCloud {
 
     fn now(&self) -> Millis {
         match &self.clock {
-            Clock::Real { start, origin, speed } => start + (origin.elapsed().as_secs_f64() * 1000.0 * speed) as Millis,
+            Clock::Real {
+                start,
+                origin,
+                speed,
+            } => start + (origin.elapsed().as_secs_f64() * 1000.0 * speed) as Millis,
             Clock::Manual(t) => t.load(Ordering::SeqCst),
         }
     }
@@ -192,7 +252,9 @@ impl Cloud for SimCloud {
         let mut out: Vec<Environment> = w
             .envs
             .iter()
-            .filter(|e| e.visible_at(now) && e.terminated.is_none_or(|t| now - t < TERMINATED_LISTED))
+            .filter(|e| {
+                e.visible_at(now) && e.terminated.is_none_or(|t| now - t < TERMINATED_LISTED)
+            })
             .map(describe)
             .collect();
         out.sort_by(|a, b| (&a.env.app, &a.env.name).cmp(&(&b.env.app, &b.env.name)));
@@ -206,11 +268,21 @@ impl Cloud for SimCloud {
         Ok(recent(&w.envs[e].events, |ev| ev.ts, since, now, true))
     }
 
-    async fn stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>> {
+    async fn stack_events(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<StackEvent>> {
         self.call();
         let (w, now) = self.world();
         let e = find_any(&w, env)?;
-        Ok(recent(&w.envs[e].stack_events, |ev| ev.ts, since, now, false))
+        Ok(recent(
+            &w.envs[e].stack_events,
+            |ev| ev.ts,
+            since,
+            now,
+            false,
+        ))
     }
 
     async fn health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
@@ -223,7 +295,9 @@ impl Cloud for SimCloud {
     async fn versions(&self, app: &str) -> CloudResult<Vec<AppVersion>> {
         self.call();
         let (w, now) = self.world();
-        let a = w.app(app).ok_or_else(|| CloudError::NotFound(format!("No Application named '{app}' found.")))?;
+        let a = w
+            .app(app)
+            .ok_or_else(|| CloudError::NotFound(format!("No Application named '{app}' found.")))?;
         let mut out: Vec<AppVersion> = a
             .versions
             .iter()
@@ -236,7 +310,11 @@ impl Cloud for SimCloud {
                 status: "Processed".to_string(),
             })
             .collect();
-        out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.label.cmp(&a.label)));
+        out.sort_by(|a, b| {
+            b.created
+                .cmp(&a.created)
+                .then_with(|| b.label.cmp(&a.label))
+        });
         Ok(out)
     }
 
@@ -251,7 +329,10 @@ impl Cloud for SimCloud {
         self.call();
         let (w, _) = self.world();
         let e = find_any(&w, env)?;
-        Ok(logs::groups(&w.envs[e]).into_iter().map(|(g, _)| g).collect())
+        Ok(logs::groups(&w.envs[e])
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect())
     }
 
     async fn tail_logs(&self, target: LogTarget, tx: mpsc::Sender<TailEvent>) -> CloudResult<()> {
@@ -260,10 +341,22 @@ impl Cloud for SimCloud {
             let (w, now) = self.world();
             let e = find_any(&w, &target.env)?;
             let files = logs::resolve(&w.envs[e], &target.groups)?;
-            let backfill = logs::collect(w.seed, &w.envs[e], &files, None, target.start, now, BACKFILL_CAP);
+            let backfill = logs::collect(
+                w.seed,
+                &w.envs[e],
+                &files,
+                None,
+                target.start,
+                now,
+                BACKFILL_CAP,
+            );
             (e, files, backfill, now.max(target.start))
         };
-        if tx.send(TailEvent::Status("live (simulated)".to_string())).await.is_err() {
+        if tx
+            .send(TailEvent::Status("live (simulated)".to_string()))
+            .await
+            .is_err()
+        {
             return Ok(());
         }
         if !backfill.is_empty() && tx.send(TailEvent::Events(backfill)).await.is_err() {
@@ -292,6 +385,14 @@ impl Cloud for SimCloud {
         }
     }
 
+    async fn search_logs(
+        &self,
+        search: crate::cloud::LogSearch,
+        tx: mpsc::Sender<TailEvent>,
+    ) -> CloudResult<()> {
+        search::run(self, search, tx).await
+    }
+
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
         self.call();
         let (w, now) = self.world();
@@ -303,11 +404,24 @@ impl Cloud for SimCloud {
         let mut out = Vec::new();
         // The tail bundle holds the instance's log files; the health agent's stream is
         // CloudWatch-only.
-        let files: Vec<(String, LogFile)> = logs::groups(env).into_iter().filter(|(_, f)| *f != LogFile::Health).collect();
+        let files: Vec<(String, LogFile)> = logs::groups(env)
+            .into_iter()
+            .filter(|(_, f)| *f != LogFile::Health)
+            .collect();
         for inst in env.live_instances(now) {
             for file in &files {
                 let one = std::slice::from_ref(file);
-                out.extend(logs::collect(w.seed, env, one, Some(&inst.id), now - logs::MAX_LOOKBACK, now + 1, EB_TAIL_LINES));
+                // From the beginning: engine output of a deployment days ago is still in the file;
+                // `collect` bounds how far back it generates traffic lines itself.
+                out.extend(logs::collect(
+                    w.seed,
+                    env,
+                    one,
+                    Some(&inst.id),
+                    inst.launched,
+                    now + 1,
+                    EB_TAIL_LINES,
+                ));
             }
         }
         Ok(out)
