@@ -135,8 +135,12 @@ pub enum Msg {
         epoch: u64,
         result: Result<CloudContext, String>,
     },
-    /// API calls sent so far by the current cloud (for the calls-per-minute figure).
-    ApiCalls(u64),
+    /// API calls sent so far by the current cloud (for the calls-per-minute figure), and the
+    /// context as the cloud knows it now (AWS learns the account from the first answer).
+    Stats {
+        api_calls: u64,
+        ctx: CloudContext,
+    },
     /// A file was written (Ctrl-S) or could not be.
     Saved(Result<String, String>),
 }

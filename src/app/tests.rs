@@ -581,7 +581,10 @@ fn command_line_selects_an_environment() {
 fn filter_patterns_for_pushed_down_searches() {
     use super::update::filter_pattern;
     assert_eq!(filter_pattern("502", false), "\"502\"");
-    assert_eq!(filter_pattern("connect failed", false), "\"connect failed\"");
+    assert_eq!(
+        filter_pattern("connect failed", false),
+        "\"connect failed\""
+    );
     assert_eq!(filter_pattern(" 50[0-9] ", false), "% 50[0-9] %");
     // An invalid regex is searched literally, as in the pane.
     assert_eq!(filter_pattern("(oops", true), "\"(oops\"");
@@ -596,10 +599,18 @@ fn search_back_pushes_the_query_down_and_esc_returns_to_live() {
         "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log".to_string(),
         "/aws/elasticbeanstalk/storefront-prod/var/log/web.stdout.log".to_string(),
     ];
-    let fx = reply(&mut app, PollKey::LogGroups("storefront-prod".into()), Reply::LogGroups(Ok(groups)));
+    let fx = reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Reply::LogGroups(Ok(groups)),
+    );
     match fx.iter().find(|e| matches!(e, Effect::Tail { .. })) {
         Some(Effect::Tail { target, .. }) => {
-            assert_eq!(target.groups.len(), 2, "opens on the nginx logs: {target:?}");
+            assert_eq!(
+                target.groups.len(),
+                2,
+                "opens on the nginx logs: {target:?}"
+            );
             assert!(target.groups.iter().all(|g| g.contains("nginx")));
         }
         other => panic!("expected a tail, got {other:?}"),
@@ -621,4 +632,72 @@ fn search_back_pushes_the_query_down_and_esc_returns_to_live() {
     assert_eq!(fx.first(), Some(&Effect::StopTail));
     assert!(fx.iter().any(|e| matches!(e, Effect::Tail { .. })));
     assert!(!app.searching_back);
+}
+
+#[test]
+fn a_new_context_resets_and_drops_the_old_ones_results() {
+    let mut app = app_with(prod(), false);
+    let now = app.now;
+    let ctx = CloudContext {
+        profile: "prod".into(),
+        region: "eu-west-1".into(),
+        account: None,
+        note: None,
+    };
+    let fx = update(
+        &mut app,
+        Msg::Context {
+            epoch: 1,
+            result: Ok(ctx.clone()),
+        },
+        now,
+    );
+    assert_eq!(app.epoch, 1);
+    assert_eq!(app.ctx, ctx);
+    assert!(app.envs.all.is_empty() && app.selected.is_none());
+    assert!(fx.contains(&Effect::Poll(Poll::Environments)), "{fx:?}");
+    // A late answer of the old context changes nothing.
+    reply_epoch(&mut app, 0, prod());
+    assert!(app.envs.all.is_empty());
+    reply_epoch(&mut app, 1, prod());
+    assert_eq!(app.envs.all.len(), 2);
+    // The account learnt later shows without a reset.
+    let with_account = CloudContext {
+        account: Some("123456789012".into()),
+        ..ctx
+    };
+    update(
+        &mut app,
+        Msg::Stats {
+            api_calls: 10,
+            ctx: with_account.clone(),
+        },
+        now + 1,
+    );
+    assert_eq!(app.ctx, with_account);
+    assert_eq!(app.envs.all.len(), 2);
+    // A failed switch keeps the context and says why.
+    update(
+        &mut app,
+        Msg::Context {
+            epoch: 1,
+            result: Err("profile nope not found".into()),
+        },
+        now + 2,
+    );
+    assert_eq!(app.epoch, 1);
+    assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("nope")));
+}
+
+fn reply_epoch(app: &mut App, epoch: u64, envs: Vec<Environment>) {
+    let now = app.now;
+    update(
+        app,
+        Msg::Cloud {
+            epoch,
+            key: PollKey::Environments,
+            reply: Reply::Environments(Ok(envs)),
+        },
+        now,
+    );
 }

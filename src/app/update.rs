@@ -56,7 +56,11 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
             }
             Err(e) => app.flash(Level::Error, e),
         },
-        Msg::ApiCalls(n) => {
+        Msg::Stats { api_calls: n, ctx } => {
+            if ctx != app.ctx {
+                app.ctx = ctx;
+                app.dirty = true;
+            }
             let before = app.calls_per_minute();
             app.api_samples.push_back((now, n));
             while app.api_samples.len() > 2

@@ -50,6 +50,10 @@ impl Executor {
         self.cloud.now()
     }
 
+    pub fn context(&self) -> crate::domain::CloudContext {
+        self.cloud.context()
+    }
+
     pub fn api_calls(&self) -> u64 {
         self.cloud.api_calls()
     }

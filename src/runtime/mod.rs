@@ -75,7 +75,7 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => Some(m),
             _ = tick.tick() => Some(Msg::Tick),
-            _ = calls_every.tick() => Some(Msg::ApiCalls(exec.api_calls())),
+            _ = calls_every.tick() => Some(Msg::Stats { api_calls: exec.api_calls(), ctx: exec.context() }),
             Some(r) = exec.next_switch() => exec.switched(r),
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
