@@ -171,7 +171,8 @@ pub trait Cloud: Send + Sync {
     /// The cloud's clock. The simulator runs faster than real time; AWS uses the system clock.
     fn now(&self) -> Millis;
 
-    /// Every environment of every application (all pages); terminated ones left out.
+    /// Every environment of every application (all pages), with those terminated in the last
+    /// hour (a failed creation stays readable).
     async fn environments(&self) -> CloudResult<Vec<Environment>>;
 
     /// Events of one environment, oldest first. With `since`, those at or after it (the caller

@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterce
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use super::quirks::NullNumberTolerance;
 use super::{AwsCloud, logs};
 use crate::cloud::CloudError;
 use crate::domain::CloudContext;
@@ -76,7 +77,11 @@ impl AwsCloud {
 
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
-            .timeout_config(TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build());
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .build(),
+            );
         if let Some(profile) = &opts.profile {
             loader = loader.profile_name(profile);
         }
@@ -93,9 +98,11 @@ impl AwsCloud {
                 profile_region = profile_region.profile_name(profile);
             }
             loader = loader.region(
-                RegionProviderChain::first_try(aws_config::environment::EnvironmentVariableRegionProvider::new())
-                    .or_else(profile_region.build())
-                    .or_else(Region::from_static(EMULATOR_REGION)),
+                RegionProviderChain::first_try(
+                    aws_config::environment::EnvironmentVariableRegionProvider::new(),
+                )
+                .or_else(profile_region.build())
+                .or_else(Region::from_static(EMULATOR_REGION)),
             );
         }
         let mut sdk = loader.load().await;
@@ -103,7 +110,10 @@ impl AwsCloud {
         let endpoint = sdk.endpoint_url().map(str::to_string);
         if sdk.region().is_none() {
             if endpoint.is_some() {
-                sdk = sdk.to_builder().region(Region::from_static(EMULATOR_REGION)).build();
+                sdk = sdk
+                    .to_builder()
+                    .region(Region::from_static(EMULATOR_REGION))
+                    .build();
             } else {
                 return Err(CloudError::Other(
                     "No AWS region configured: pass --region, set AWS_REGION, or set `region` in the profile".to_string(),
@@ -120,8 +130,11 @@ impl AwsCloud {
         let cfn_conf = aws_sdk_cloudformation::config::Builder::from(&sdk)
             .timeout_config(attempt_timeouts())
             .build();
-        let logs_conf =
-            logs::configure_logs_client(aws_sdk_cloudwatchlogs::config::Builder::from(&sdk), endpoint.is_some()).build();
+        let logs_conf = logs::configure_logs_client(
+            aws_sdk_cloudwatchlogs::config::Builder::from(&sdk),
+            endpoint.is_some(),
+        )
+        .build();
 
         let ctx = CloudContext {
             profile: profile.clone().unwrap_or_else(|| "default".to_string()),
@@ -148,11 +161,24 @@ impl AwsCloud {
     ) -> AwsCloud {
         let calls = Arc::new(AtomicU64::new(0));
         let counter = CallCounter(calls.clone());
-        // Rebuild each client from its own config plus the counter: everything the caller set
-        // (mocks, replay connector, retry) is kept.
-        let eb = aws_sdk_elasticbeanstalk::Client::from_conf(eb.config().to_builder().interceptor(counter.clone()).build());
-        let cfn = aws_sdk_cloudformation::Client::from_conf(cfn.config().to_builder().interceptor(counter.clone()).build());
-        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(logs.config().to_builder().interceptor(counter).build());
+        // Rebuild each client from its own config plus our interceptors: everything the caller
+        // set (mocks, replay connector, retry) is kept.
+        let eb = aws_sdk_elasticbeanstalk::Client::from_conf(
+            eb.config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .interceptor(NullNumberTolerance)
+                .build(),
+        );
+        let cfn = aws_sdk_cloudformation::Client::from_conf(
+            cfn.config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+            logs.config().to_builder().interceptor(counter).build(),
+        );
         AwsCloud::new(eb, cfn, logs, ctx, calls)
     }
 }

@@ -7,8 +7,9 @@ use aws_sdk_elasticbeanstalk::types as eb;
 use aws_smithy_types::DateTime;
 
 use crate::domain::{
-    AppMetrics, AppVersion, EnvEvent, EnvHealth, EnvRef, EnvStatus, Environment, HealthColor, HealthStatus,
-    InstanceCounts, InstanceDeployment, InstanceHealth, Millis, Severity, StackEvent, Tier,
+    AppMetrics, AppVersion, EnvEvent, EnvHealth, EnvRef, EnvStatus, Environment, HealthColor,
+    HealthStatus, InstanceCounts, InstanceDeployment, InstanceHealth, Millis, Severity, StackEvent,
+    Tier,
 };
 
 /// Epoch milliseconds of an SDK timestamp; `None` only for dates beyond i64 milliseconds.
@@ -38,8 +39,14 @@ pub(crate) fn environment(d: &eb::EnvironmentDescription) -> Environment {
             name: d.environment_name().unwrap_or_default().to_string(),
             id: d.environment_id().unwrap_or_default().to_string(),
         },
-        status: d.status().map(|s| EnvStatus::parse(s.as_str())).unwrap_or(EnvStatus::Other(String::new())),
-        health: d.health().map(|h| HealthColor::parse(h.as_str())).unwrap_or(HealthColor::Grey),
+        status: d
+            .status()
+            .map(|s| EnvStatus::parse(s.as_str()))
+            .unwrap_or(EnvStatus::Other(String::new())),
+        health: d
+            .health()
+            .map(|h| HealthColor::parse(h.as_str()))
+            .unwrap_or(HealthColor::Grey),
         health_status: d.health_status().map(|h| HealthStatus::parse(h.as_str())),
         version: non_empty(d.version_label()),
         tier,
@@ -47,7 +54,9 @@ pub(crate) fn environment(d: &eb::EnvironmentDescription) -> Environment {
         abortable: d.abortable_operation_in_progress().unwrap_or(false),
         updated: opt_millis(d.date_updated()).unwrap_or(0),
         created: opt_millis(d.date_created()).unwrap_or(0),
-        platform: non_empty(d.solution_stack_name()).or_else(|| non_empty(d.platform_arn())).unwrap_or_default(),
+        platform: non_empty(d.solution_stack_name())
+            .or_else(|| non_empty(d.platform_arn()))
+            .unwrap_or_default(),
         // Not part of DescribeEnvironments (it lives in the configuration settings).
         deployment_policy: None,
     }
@@ -56,19 +65,27 @@ pub(crate) fn environment(d: &eb::EnvironmentDescription) -> Environment {
 /// The account id from an environment ARN: `arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APP/ENV`.
 pub(crate) fn account_from_arn(arn: &str) -> Option<String> {
     let mut parts = arn.split(':');
-    let (Some("arn"), Some(_partition), Some(_service), Some(_region), Some(account)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("arn"), Some(_partition), Some(_service), Some(_region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
-    (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_string())
+    (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| account.to_string())
 }
 
 pub(crate) fn event(e: &eb::EventDescription) -> EnvEvent {
     EnvEvent {
         ts: opt_millis(e.event_date()).unwrap_or(0),
         env: e.environment_name().unwrap_or_default().to_string(),
-        severity: e.severity().map(|s| Severity::parse(s.as_str())).unwrap_or(Severity::Info),
+        severity: e
+            .severity()
+            .map(|s| Severity::parse(s.as_str()))
+            .unwrap_or(Severity::Info),
         message: e.message().unwrap_or_default().to_string(),
         version: non_empty(e.version_label()),
         request_id: non_empty(e.request_id()),
@@ -82,7 +99,10 @@ pub(crate) fn stack_event(e: &cfn::StackEvent) -> StackEvent {
         stack: e.stack_name().unwrap_or_default().to_string(),
         logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
         resource_type: e.resource_type().unwrap_or_default().to_string(),
-        status: e.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        status: e
+            .resource_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         reason: non_empty(e.resource_status_reason()),
     }
 }
@@ -93,7 +113,10 @@ pub(crate) fn app_version(v: &eb::ApplicationVersionDescription) -> AppVersion {
         label: v.version_label().unwrap_or_default().to_string(),
         description: non_empty(v.description()),
         created: opt_millis(v.date_created()).unwrap_or(0),
-        status: v.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        status: v
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -140,7 +163,10 @@ fn counts(s: &eb::InstanceHealthSummary) -> InstanceCounts {
 pub(crate) fn env_health(
     o: &aws_sdk_elasticbeanstalk::operation::describe_environment_health::DescribeEnvironmentHealthOutput,
 ) -> EnvHealth {
-    let status = o.health_status().filter(|s| !s.is_empty()).map(HealthStatus::parse);
+    let status = o
+        .health_status()
+        .filter(|s| !s.is_empty())
+        .map(HealthStatus::parse);
     // `Color` is the enhanced colour; `Status` the basic one. Prefer the colour AWS states.
     let color = o
         .color()
@@ -175,11 +201,18 @@ pub(crate) fn basic_health(color: HealthColor) -> EnvHealth {
 
 pub(crate) fn instance_health(i: &eb::SingleInstanceHealth) -> InstanceHealth {
     let status = HealthStatus::parse(i.health_status().unwrap_or("Unknown"));
-    let color = i.color().filter(|c| !c.is_empty()).map(HealthColor::parse).unwrap_or_else(|| status.color());
+    let color = i
+        .color()
+        .filter(|c| !c.is_empty())
+        .map(HealthColor::parse)
+        .unwrap_or_else(|| status.color());
     let system = i.system();
     // Linux reports the idle share; Windows reports only Privileged/User (no idle), so no CPU
     // figure is derived there rather than a wrong one.
-    let cpu_pct = system.and_then(|s| s.cpu_utilization()).and_then(|c| c.idle()).map(|idle| 100.0 - idle);
+    let cpu_pct = system
+        .and_then(|s| s.cpu_utilization())
+        .and_then(|c| c.idle())
+        .map(|idle| 100.0 - idle);
     let load1 = system.and_then(|s| s.load_average().first().copied());
     InstanceHealth {
         id: i.instance_id().unwrap_or_default().to_string(),
@@ -208,10 +241,14 @@ mod tests {
     #[test]
     fn account_from_environment_arn() {
         assert_eq!(
-            account_from_arn("arn:aws:elasticbeanstalk:us-east-1:123456789012:environment/app/env").as_deref(),
+            account_from_arn("arn:aws:elasticbeanstalk:us-east-1:123456789012:environment/app/env")
+                .as_deref(),
             Some("123456789012")
         );
-        assert_eq!(account_from_arn("arn:aws:elasticbeanstalk:us-east-1::environment/app/env"), None);
+        assert_eq!(
+            account_from_arn("arn:aws:elasticbeanstalk:us-east-1::environment/app/env"),
+            None
+        );
         assert_eq!(account_from_arn("not an arn"), None);
     }
 
@@ -230,7 +267,14 @@ mod tests {
             .date_updated(DateTime::from_millis(2_000))
             .build();
         let e = environment(&d);
-        assert_eq!(e.env, EnvRef { app: "app".into(), name: "web".into(), id: String::new() });
+        assert_eq!(
+            e.env,
+            EnvRef {
+                app: "app".into(),
+                name: "web".into(),
+                id: String::new()
+            }
+        );
         assert_eq!(e.status, EnvStatus::Other("Available".into()));
         assert_eq!(e.health_status, Some(HealthStatus::NoData));
         assert_eq!(e.tier, Tier::Worker);
@@ -262,7 +306,12 @@ mod tests {
             .health_status("Brand New Status")
             .system(
                 eb::SystemStatus::builder()
-                    .cpu_utilization(eb::CpuUtilization::builder().privileged(1.0).user(2.0).build())
+                    .cpu_utilization(
+                        eb::CpuUtilization::builder()
+                            .privileged(1.0)
+                            .user(2.0)
+                            .build(),
+                    )
                     .build(),
             )
             .build();

@@ -10,7 +10,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::{AwsCloud, Pager, convert, history, lock};
 use crate::cloud::{Cloud, CloudError, CloudResult};
 use crate::domain::{
-    AppVersion, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor, HealthSnapshot, Millis,
+    AppVersion, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor,
+    HealthSnapshot, Millis,
 };
 
 const HOUR_MS: Millis = 60 * 60 * 1000;
@@ -26,25 +27,37 @@ const BASIC_HEALTH_RECHECK_MS: Millis = 5 * 60 * 1000;
 /// Is this DescribeEnvironmentHealth / DescribeInstancesHealth refusal "enhanced health is off"?
 /// AWS answers InvalidRequestException for it; the same code for an unknown environment carries a
 /// not-found message, which must stay an error.
-fn enhanced_health_off<E: ProvideErrorMetadata>(err: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
-    let Some(service) = err.as_service_error() else { return false };
+fn enhanced_health_off<E: ProvideErrorMetadata>(
+    err: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
+    let Some(service) = err.as_service_error() else {
+        return false;
+    };
     let message = service.message().unwrap_or_default().to_ascii_lowercase();
     if message.contains("enhanced health") {
         return true;
     }
     service.code() == Some("InvalidRequestException")
-        && !(message.contains("not found") || message.contains("no environment found") || message.contains("does not exist"))
+        && !(message.contains("not found")
+            || message.contains("no environment found")
+            || message.contains("does not exist"))
 }
 
 impl AwsCloud {
     pub(super) async fn read_environments(&self) -> CloudResult<Vec<Environment>> {
         let mut out = Vec::new();
         let mut pager = Pager::default();
+        // Environments terminated in the last hour stay listed (as in the console), so a failed
+        // first creation can still be selected and its events and logs read.
+        let back_to = aws_smithy_types::DateTime::from_millis(
+            chrono::Utc::now().timestamp_millis() - 3_600_000,
+        );
         loop {
             let resp = self
                 .eb
                 .describe_environments()
-                .include_deleted(false)
+                .include_deleted(true)
+                .included_deleted_back_to(back_to)
                 .set_next_token(pager.token())
                 .send()
                 .await
@@ -95,14 +108,22 @@ impl AwsCloud {
         Ok(out)
     }
 
-    pub(super) async fn read_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+    pub(super) async fn read_events(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<EnvEvent>> {
         let start = since.unwrap_or_else(|| self.now() - HOUR_MS);
-        let mut events = self.describe_events(env, Some(start), EVENTS_PAGE, usize::MAX).await?;
+        let mut events = self
+            .describe_events(env, Some(start), EVENTS_PAGE, usize::MAX)
+            .await?;
         // StartTime is inclusive at AWS; filtering here too keeps the contract with endpoints
         // that ignore it.
         events.retain(|e| e.ts >= start);
         if since.is_none() && events.len() < RECENT_EVENTS {
-            let latest = self.describe_events(env, None, RECENT_EVENTS as i32, RECENT_EVENTS).await?;
+            let latest = self
+                .describe_events(env, None, RECENT_EVENTS as i32, RECENT_EVENTS)
+                .await?;
             let key = |e: &EnvEvent| (e.ts, e.message.clone(), e.request_id.clone());
             let have: HashSet<_> = events.iter().map(key).collect();
             events.extend(latest.into_iter().filter(|e| !have.contains(&key(e))));
@@ -115,7 +136,9 @@ impl AwsCloud {
     }
 
     pub(super) async fn read_deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
-        let events = self.describe_events(env, None, EVENTS_PAGE, HISTORY_EVENTS).await?;
+        let events = self
+            .describe_events(env, None, EVENTS_PAGE, HISTORY_EVENTS)
+            .await?;
         Ok(history::deploy_records(&events))
     }
 
@@ -136,13 +159,15 @@ impl AwsCloud {
                 break;
             }
         }
-        out.sort_by(|a, b| b.created.cmp(&a.created));
+        out.sort_by_key(|v| std::cmp::Reverse(v.created));
         Ok(out)
     }
 
     pub(super) async fn read_health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
         let now = self.now();
-        let known_basic = lock(&self.basic_health).get(env).is_some_and(|until| now < *until);
+        let known_basic = lock(&self.basic_health)
+            .get(env)
+            .is_some_and(|until| now < *until);
         if known_basic {
             return self.basic_snapshot(env).await;
         }
@@ -176,12 +201,19 @@ impl AwsCloud {
                 .send()
                 .await
                 .map_err(|e| self.sdk_err(e))?;
-            instances.extend(resp.instance_health_list().iter().map(convert::instance_health));
+            instances.extend(
+                resp.instance_health_list()
+                    .iter()
+                    .map(convert::instance_health),
+            );
             if !pager.advance(resp.next_token()) {
                 break;
             }
         }
-        Ok(HealthSnapshot { env: env_health, instances })
+        Ok(HealthSnapshot {
+            env: env_health,
+            instances,
+        })
     }
 
     /// The snapshot for an environment without enhanced health: the colour DescribeEnvironments
@@ -201,8 +233,20 @@ impl AwsCloud {
             .environments()
             .iter()
             .find(|d| d.environment_name() == Some(env.name.as_str()))
-            .map(|d| d.health().map(|h| HealthColor::parse(h.as_str())).unwrap_or(HealthColor::Grey))
-            .ok_or_else(|| CloudError::NotFound(format!("No Environment found for EnvironmentName = '{}'.", env.name)))?;
-        Ok(HealthSnapshot { env: convert::basic_health(color), instances: Vec::new() })
+            .map(|d| {
+                d.health()
+                    .map(|h| HealthColor::parse(h.as_str()))
+                    .unwrap_or(HealthColor::Grey)
+            })
+            .ok_or_else(|| {
+                CloudError::NotFound(format!(
+                    "No Environment found for EnvironmentName = '{}'.",
+                    env.name
+                ))
+            })?;
+        Ok(HealthSnapshot {
+            env: convert::basic_health(color),
+            instances: Vec::new(),
+        })
     }
 }

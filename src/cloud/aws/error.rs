@@ -52,9 +52,16 @@ where
     let classified = match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            classify_service(e.code(), e.message(), service.raw().status().as_u16(), &chain_text(e))
+            classify_service(
+                e.code(),
+                e.message(),
+                service.raw().status().as_u16(),
+                &chain_text(e),
+            )
         }
-        SdkError::TimeoutError(_) => CloudError::Network(format!("Request to AWS timed out: {}", chain_text(&err))),
+        SdkError::TimeoutError(_) => {
+            CloudError::Network(format!("Request to AWS timed out: {}", chain_text(&err)))
+        }
         SdkError::DispatchFailure(failure) => {
             let text = chain_text(&err);
             if let Some(auth) = credential_failure(&text) {
@@ -67,7 +74,9 @@ where
         }
         SdkError::ConstructionFailure(_) => {
             let text = chain_text(&err);
-            credential_failure(&text).unwrap_or(CloudError::Other(format!("Could not build the request: {text}")))
+            credential_failure(&text).unwrap_or(CloudError::Other(format!(
+                "Could not build the request: {text}"
+            )))
         }
         SdkError::ResponseError(response) => CloudError::Other(format!(
             "Unreadable answer from AWS (HTTP {}): {}",
@@ -83,7 +92,12 @@ where
 
 /// Classify a service error from its code and message. Separate from `classify` so the rules are
 /// testable without building SDK errors.
-pub(crate) fn classify_service(code: Option<&str>, message: Option<&str>, http_status: u16, fallback: &str) -> CloudError {
+pub(crate) fn classify_service(
+    code: Option<&str>,
+    message: Option<&str>,
+    http_status: u16,
+    fallback: &str,
+) -> CloudError {
     let verbatim = match (message, code) {
         (Some(m), _) if !m.is_empty() => m.to_string(),
         (_, Some(c)) if !c.is_empty() => c.to_string(),
@@ -113,13 +127,19 @@ pub(crate) fn classify_service(code: Option<&str>, message: Option<&str>, http_s
 fn auth_message(code: &str, verbatim: &str) -> String {
     match code {
         "ExpiredToken" | "ExpiredTokenException" => {
-            format!("AWS credentials expired: refresh them (for SSO run {SSO_LOGIN}). AWS said: {verbatim}")
+            format!(
+                "AWS credentials expired: refresh them (for SSO run {SSO_LOGIN}). AWS said: {verbatim}"
+            )
         }
         "InvalidClientTokenId" | "UnrecognizedClientException" | "InvalidAccessKeyId" => {
-            format!("AWS does not recognise the access key: check AWS_PROFILE or run `aws configure`. AWS said: {verbatim}")
+            format!(
+                "AWS does not recognise the access key: check AWS_PROFILE or run `aws configure`. AWS said: {verbatim}"
+            )
         }
         "SignatureDoesNotMatch" | "IncompleteSignature" => {
-            format!("AWS rejected the request signature: check the secret key and the clock. AWS said: {verbatim}")
+            format!(
+                "AWS rejected the request signature: check the secret key and the clock. AWS said: {verbatim}"
+            )
         }
         // AccessDenied and friends: the message names the missing permission; it is the fix.
         _ => verbatim.to_string(),
@@ -130,7 +150,9 @@ fn auth_message(code: &str, verbatim: &str) -> String {
 fn credential_failure(text: &str) -> Option<CloudError> {
     let lower = text.to_ascii_lowercase();
     if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) {
-        return Some(CloudError::Auth(format!("AWS SSO session expired: run {SSO_LOGIN}. ({text})")));
+        return Some(CloudError::Auth(format!(
+            "AWS SSO session expired: run {SSO_LOGIN}. ({text})"
+        )));
     }
     let no_credentials = [
         "no providers in chain provided credentials",
@@ -153,24 +175,44 @@ fn credential_failure(text: &str) -> Option<CloudError> {
 pub(crate) fn with_profile(err: CloudError, profile: Option<&str>) -> CloudError {
     let Some(profile) = profile else { return err };
     match err {
-        CloudError::Auth(m) if m.contains(SSO_LOGIN) => {
-            CloudError::Auth(m.replacen(SSO_LOGIN, &format!("`aws sso login --profile {profile}`"), 1))
-        }
+        CloudError::Auth(m) if m.contains(SSO_LOGIN) => CloudError::Auth(m.replacen(
+            SSO_LOGIN,
+            &format!("`aws sso login --profile {profile}`"),
+            1,
+        )),
         other => other,
     }
 }
 
+/// The SDK's own wrapper texts ("dispatch failure: other: ..."): they name the layer, not the
+/// problem, and are left out of what the user reads (the kind already says it).
+const WRAPPER_TEXTS: &[&str] = &[
+    "failed to construct request",
+    "request has timed out",
+    "dispatch failure",
+    "response error",
+    "service error",
+    "other",
+];
+
 /// Every message of an error's source chain, joined; repeats (wrappers that print their source)
-/// are dropped.
+/// and the SDK's wrapper texts are dropped.
 fn chain_text(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = current {
         let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+        if !text.is_empty()
+            && !WRAPPER_TEXTS.contains(&text.as_str())
+            && !parts.iter().any(|p| p.contains(&text))
+        {
             parts.push(text);
         }
         current = e.source();
+    }
+    if parts.is_empty() {
+        // Nothing but wrappers: better the wrapper's word than nothing.
+        return err.to_string();
     }
     parts.join(": ")
 }
@@ -189,25 +231,54 @@ mod tests {
             classify_service(Some("SomethingElse"), Some("Rate exceeded"), 400, ""),
             CloudError::Throttled(_)
         ));
-        assert!(matches!(classify_service(None, None, 429, "x"), CloudError::Throttled(_)));
+        assert!(matches!(
+            classify_service(None, None, 429, "x"),
+            CloudError::Throttled(_)
+        ));
     }
 
     #[test]
     fn auth_codes_keep_aws_words() {
-        let e = classify_service(Some("AccessDenied"), Some("User: x is not authorized to perform: y"), 403, "");
-        assert_eq!(e, CloudError::Auth("User: x is not authorized to perform: y".into()));
-        let e = classify_service(Some("ExpiredToken"), Some("The security token included in the request is expired"), 403, "");
-        assert!(e.message().contains("aws sso login") && e.message().contains("is expired"), "{e:?}");
+        let e = classify_service(
+            Some("AccessDenied"),
+            Some("User: x is not authorized to perform: y"),
+            403,
+            "",
+        );
+        assert_eq!(
+            e,
+            CloudError::Auth("User: x is not authorized to perform: y".into())
+        );
+        let e = classify_service(
+            Some("ExpiredToken"),
+            Some("The security token included in the request is expired"),
+            403,
+            "",
+        );
+        assert!(
+            e.message().contains("aws sso login") && e.message().contains("is expired"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn not_found_and_verbatim_other() {
         assert!(matches!(
-            classify_service(Some("InvalidParameterValue"), Some("No Environment found for EnvironmentName = 'x'."), 400, ""),
+            classify_service(
+                Some("InvalidParameterValue"),
+                Some("No Environment found for EnvironmentName = 'x'."),
+                400,
+                ""
+            ),
             CloudError::NotFound(_)
         ));
         assert!(matches!(
-            classify_service(Some("ValidationError"), Some("Stack with id awseb-e-1-stack does not exist"), 400, ""),
+            classify_service(
+                Some("ValidationError"),
+                Some("Stack with id awseb-e-1-stack does not exist"),
+                400,
+                ""
+            ),
             CloudError::NotFound(_)
         ));
         let msg = "Environment named x is in an invalid state for this operation. Must be Ready.";
@@ -223,11 +294,21 @@ mod tests {
 
     #[test]
     fn credential_chain_texts() {
-        let e = credential_failure("dispatch failure: other: no providers in chain provided credentials");
-        assert!(matches!(e, Some(CloudError::Auth(m)) if m.starts_with("No AWS credentials found")));
-        let e = credential_failure("an error occurred while loading credentials: the SSO token has expired and cannot be refreshed");
+        let e = credential_failure(
+            "dispatch failure: other: no providers in chain provided credentials",
+        );
+        assert!(
+            matches!(e, Some(CloudError::Auth(m)) if m.starts_with("No AWS credentials found"))
+        );
+        let e = credential_failure(
+            "an error occurred while loading credentials: the SSO token has expired and cannot be refreshed",
+        );
         let e = with_profile(e.expect("sso"), Some("dev"));
-        assert!(e.message().starts_with("AWS SSO session expired: run `aws sso login --profile dev`"), "{e:?}");
+        assert!(
+            e.message()
+                .starts_with("AWS SSO session expired: run `aws sso login --profile dev`"),
+            "{e:?}"
+        );
         assert_eq!(credential_failure("connection refused"), None);
     }
 }

@@ -46,14 +46,18 @@ pub(crate) fn deploy_records(events: &[EnvEvent]) -> Vec<DeployRecord> {
         .iter()
         .filter(|e| is_completion(&e.message))
         .filter_map(|e| {
-            let version = e
-                .version
-                .as_deref()
-                .or_else(|| e.request_id.as_deref().and_then(|r| by_request.get(r).copied()))?;
-            Some(DeployRecord { version: version.to_string(), ts: e.ts })
+            let version = e.version.as_deref().or_else(|| {
+                e.request_id
+                    .as_deref()
+                    .and_then(|r| by_request.get(r).copied())
+            })?;
+            Some(DeployRecord {
+                version: version.to_string(),
+                ts: e.ts,
+            })
         })
         .collect();
-    completions.sort_by(|a, b| b.ts.cmp(&a.ts));
+    completions.sort_by_key(|r| std::cmp::Reverse(r.ts));
 
     let mut out: Vec<DeployRecord> = Vec::new();
     for record in completions {
@@ -85,20 +89,54 @@ mod tests {
     #[test]
     fn completions_newest_first_with_runs_collapsed() {
         let events = vec![
-            ev(10, "Environment update completed successfully.", Some("v3"), Some("r3")),
-            ev(9, "New application version was deployed to running EC2 instances.", Some("v3"), Some("r3")),
+            ev(
+                10,
+                "Environment update completed successfully.",
+                Some("v3"),
+                Some("r3"),
+            ),
+            ev(
+                9,
+                "New application version was deployed to running EC2 instances.",
+                Some("v3"),
+                Some("r3"),
+            ),
             ev(8, "Environment update is starting.", Some("v3"), Some("r3")),
-            ev(7, "Environment update completed successfully.", Some("v2"), Some("r2b")),
-            ev(5, "Environment update completed successfully.", Some("v2"), Some("r2")),
-            ev(3, "Successfully completed createEnvironment activity.", Some("v1"), Some("r1")),
+            ev(
+                7,
+                "Environment update completed successfully.",
+                Some("v2"),
+                Some("r2b"),
+            ),
+            ev(
+                5,
+                "Environment update completed successfully.",
+                Some("v2"),
+                Some("r2"),
+            ),
+            ev(
+                3,
+                "Successfully completed createEnvironment activity.",
+                Some("v1"),
+                Some("r1"),
+            ),
         ];
         let got = deploy_records(&events);
         assert_eq!(
             got,
             vec![
-                DeployRecord { version: "v3".into(), ts: 9 },
-                DeployRecord { version: "v2".into(), ts: 5 },
-                DeployRecord { version: "v1".into(), ts: 3 },
+                DeployRecord {
+                    version: "v3".into(),
+                    ts: 9
+                },
+                DeployRecord {
+                    version: "v2".into(),
+                    ts: 5
+                },
+                DeployRecord {
+                    version: "v1".into(),
+                    ts: 3
+                },
             ]
         );
     }
@@ -106,24 +144,68 @@ mod tests {
     #[test]
     fn version_from_same_request_and_failures_ignored() {
         let events = vec![
-            ev(20, "Update environment operation is complete, but with errors.", Some("bad"), Some("r9")),
+            ev(
+                20,
+                "Update environment operation is complete, but with errors.",
+                Some("bad"),
+                Some("r9"),
+            ),
             ev(19, "Failed to deploy application.", Some("bad"), Some("r9")),
-            ev(12, "Environment update completed successfully.", None, Some("r5")),
-            ev(11, "Deploying new version to instance(s).", Some("v5"), Some("r5")),
+            ev(
+                12,
+                "Environment update completed successfully.",
+                None,
+                Some("r5"),
+            ),
+            ev(
+                11,
+                "Deploying new version to instance(s).",
+                Some("v5"),
+                Some("r5"),
+            ),
             // No version anywhere for this request: skipped, not guessed.
-            ev(4, "Environment update completed successfully.", None, Some("r4")),
+            ev(
+                4,
+                "Environment update completed successfully.",
+                None,
+                Some("r4"),
+            ),
         ];
-        assert_eq!(deploy_records(&events), vec![DeployRecord { version: "v5".into(), ts: 12 }]);
+        assert_eq!(
+            deploy_records(&events),
+            vec![DeployRecord {
+                version: "v5".into(),
+                ts: 12
+            }]
+        );
     }
 
     #[test]
     fn a_version_deployed_again_later_is_a_new_record() {
         let events = vec![
-            ev(30, "Environment update completed successfully.", Some("v1"), None),
-            ev(20, "Environment update completed successfully.", Some("v2"), None),
-            ev(10, "Environment update completed successfully.", Some("v1"), None),
+            ev(
+                30,
+                "Environment update completed successfully.",
+                Some("v1"),
+                None,
+            ),
+            ev(
+                20,
+                "Environment update completed successfully.",
+                Some("v2"),
+                None,
+            ),
+            ev(
+                10,
+                "Environment update completed successfully.",
+                Some("v1"),
+                None,
+            ),
         ];
-        let versions: Vec<_> = deploy_records(&events).into_iter().map(|r| r.version).collect();
+        let versions: Vec<_> = deploy_records(&events)
+            .into_iter()
+            .map(|r| r.version)
+            .collect();
         assert_eq!(versions, ["v1", "v2", "v1"]);
     }
 }

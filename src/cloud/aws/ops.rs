@@ -8,14 +8,21 @@ use super::AwsCloud;
 use crate::cloud::{CloudResult, Op, OpAccepted, RollbackVia};
 
 fn accepted(output: &impl RequestId) -> OpAccepted {
-    OpAccepted { request_id: output.request_id().map(str::to_string) }
+    OpAccepted {
+        request_id: output.request_id().map(str::to_string),
+    }
 }
 
 impl AwsCloud {
     pub(super) async fn run_op(&self, op: &Op) -> CloudResult<OpAccepted> {
         tracing::info!(?op, "executing");
         let result = match op {
-            Op::Deploy { env, version } | Op::Rollback { env, via: RollbackVia::Deploy { version }, .. } => self
+            Op::Deploy { env, version }
+            | Op::Rollback {
+                env,
+                via: RollbackVia::Deploy { version },
+                ..
+            } => self
                 .eb
                 .update_environment()
                 .environment_name(&env.name)
@@ -24,7 +31,12 @@ impl AwsCloud {
                 .await
                 .map(|o| accepted(&o))
                 .map_err(|e| self.sdk_err(e)),
-            Op::Rollback { env, via: RollbackVia::Abort, .. } | Op::Abort { env } => self
+            Op::Rollback {
+                env,
+                via: RollbackVia::Abort,
+                ..
+            }
+            | Op::Abort { env } => self
                 .eb
                 .abort_environment_update()
                 .environment_name(&env.name)

@@ -27,8 +27,12 @@ const MISSING_RETRY_MS: Millis = 2 * 60 * 1000;
 #[derive(Debug, Clone)]
 enum Resolved {
     /// Stack names (or ids) to read: the environment's own stacks, then nested ones.
-    Found { stacks: Vec<String> },
-    Missing { retry_after: Millis },
+    Found {
+        stacks: Vec<String>,
+    },
+    Missing {
+        retry_after: Millis,
+    },
 }
 
 /// Resolved stacks per environment.
@@ -47,11 +51,16 @@ fn immutable_stack_name(env: &EnvRef) -> Option<String> {
 /// the one the event belongs to (the parent's own events have its id as physical id).
 fn nested_stack_in(e: &cfn::StackEvent) -> Option<&str> {
     let physical = e.physical_resource_id().filter(|p| !p.is_empty())?;
-    (e.resource_type() == Some(NESTED_STACK_TYPE) && e.stack_id() != Some(physical)).then_some(physical)
+    (e.resource_type() == Some(NESTED_STACK_TYPE) && e.stack_id() != Some(physical))
+        .then_some(physical)
 }
 
 impl AwsCloud {
-    pub(super) async fn read_stack_events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<StackEvent>> {
+    pub(super) async fn read_stack_events(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<StackEvent>> {
         let now = self.now();
         let cached = lock(&self.stacks.0).get(env).cloned();
         // Events already read while resolving, so the main stack is not read twice.
@@ -62,7 +71,12 @@ impl AwsCloud {
             _ => match self.resolve_stacks(env, since, &mut prefetched).await? {
                 Some(stacks) => stacks,
                 None => {
-                    lock(&self.stacks.0).insert(env.clone(), Resolved::Missing { retry_after: now + MISSING_RETRY_MS });
+                    lock(&self.stacks.0).insert(
+                        env.clone(),
+                        Resolved::Missing {
+                            retry_after: now + MISSING_RETRY_MS,
+                        },
+                    );
                     return Ok(Vec::new());
                 }
             },
@@ -200,7 +214,13 @@ impl AwsCloud {
 
     /// Stacks nested in `parent`, by physical id (the nested stack's ARN).
     async fn nested_stacks(&self, parent: &str) -> CloudResult<Vec<String>> {
-        let resp = match self.cfn.describe_stack_resources().stack_name(parent).send().await {
+        let resp = match self
+            .cfn
+            .describe_stack_resources()
+            .stack_name(parent)
+            .send()
+            .await
+        {
             Ok(resp) => resp,
             Err(e) => {
                 return match self.sdk_err(e) {
@@ -213,13 +233,21 @@ impl AwsCloud {
             .stack_resources()
             .iter()
             .filter(|r| r.resource_type() == Some(NESTED_STACK_TYPE))
-            .filter_map(|r| r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string))
+            .filter_map(|r| {
+                r.physical_resource_id()
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+            })
             .collect())
     }
 
     /// One stack's events, newest first as AWS returns them: pages until an event older than
     /// `since`, or until the most recent `RECENT_STACK_EVENTS` without a cursor.
-    async fn describe_stack_events(&self, stack: &str, since: Option<Millis>) -> CloudResult<Vec<cfn::StackEvent>> {
+    async fn describe_stack_events(
+        &self,
+        stack: &str,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<cfn::StackEvent>> {
         let mut out = Vec::new();
         let mut pager = Pager::default();
         loop {
@@ -234,7 +262,9 @@ impl AwsCloud {
             let mut reached_end = false;
             for e in resp.stack_events() {
                 let ts = e.timestamp().and_then(convert::millis).unwrap_or(0);
-                if since.is_some_and(|since| ts < since) || (since.is_none() && out.len() >= RECENT_STACK_EVENTS) {
+                if since.is_some_and(|since| ts < since)
+                    || (since.is_none() && out.len() >= RECENT_STACK_EVENTS)
+                {
                     reached_end = true;
                     break;
                 }

@@ -45,7 +45,11 @@ const BILLING: [(&str, &str, i64); 5] = [
 
 fn specs(scenario: Scenario) -> Vec<Spec> {
     // The slow deploy goes one instance at a time, which is what makes it slow.
-    let prod_batch = if scenario == Scenario::SlowDeploy { 1 } else { 2 };
+    let prod_batch = if scenario == Scenario::SlowDeploy {
+        1
+    } else {
+        2
+    };
     vec![
         Spec {
             name: "storefront-prod",
@@ -113,19 +117,29 @@ fn app(w: &mut World, name: &str, versions: &[(&str, &str, i64)]) -> App {
             deploy_secs: (25, 40),
         })
         .collect();
-    App { name: name.to_string(), versions }
+    App {
+        name: name.to_string(),
+        versions,
+    }
 }
 
 fn env(w: &mut World, spec: &Spec, created: Millis, first_version: &str) -> Env {
     let id = new_env_id(w);
-    let cname = (spec.tier == Tier::Web)
-        .then(|| format!("{}.eba-{}.{REGION}.elasticbeanstalk.com", spec.name, w.rng.chars(LOWER_ALNUM, 8)));
+    let cname = (spec.tier == Tier::Web).then(|| {
+        format!(
+            "{}.eba-{}.{REGION}.elasticbeanstalk.com",
+            spec.name,
+            w.rng.chars(LOWER_ALNUM, 8)
+        )
+    });
     Env {
         name: spec.name.to_string(),
         id,
         app: spec.app.to_string(),
         tier: spec.tier,
-        host: cname.clone().unwrap_or_else(|| format!("{}.internal", spec.name)),
+        host: cname
+            .clone()
+            .unwrap_or_else(|| format!("{}.internal", spec.name)),
         cname,
         policy: spec.policy,
         desired: spec.desired,
@@ -156,26 +170,42 @@ fn env(w: &mut World, spec: &Spec, created: Millis, first_version: &str) -> Env 
 pub(crate) fn build(scenario: Scenario, seed: u64, start: Millis) -> World {
     let mut w = World::empty(scenario, seed, start, start - HISTORY);
     let mut storefront = app(&mut w, "storefront", &STOREFRONT);
-    storefront.versions.extend(scenario::extra_versions(scenario, start));
+    storefront
+        .versions
+        .extend(scenario::extra_versions(scenario, start));
     let billing = app(&mut w, "billing", &BILLING);
     w.apps = vec![storefront, billing];
 
     for spec in specs(scenario) {
         let created = start - spec.age_days * DAY + w.rng.between(-6 * HOUR, 6 * HOUR);
-        let Some(first) = w.app(spec.app).and_then(|a| a.versions.first()).map(|v| v.label.clone()) else {
+        let Some(first) = w
+            .app(spec.app)
+            .and_then(|a| a.versions.first())
+            .map(|v| v.label.clone())
+        else {
             continue;
         };
         let env = env(&mut w, &spec, created, &first);
         w.envs.push(env);
         let e = w.envs.len() - 1;
-        w.schedule_step(created, e, None, Step::Command(Command::Create { fail: false }));
+        w.schedule_step(
+            created,
+            e,
+            None,
+            Step::Command(Command::Create { fail: false }),
+        );
         for label in spec.deploys {
-            let uploaded = w.app(spec.app).and_then(|a| a.versions.iter().find(|v| v.label == *label)).map(|v| v.created);
+            let uploaded = w
+                .app(spec.app)
+                .and_then(|a| a.versions.iter().find(|v| v.label == *label))
+                .map(|v| v.created);
             let Some(uploaded) = uploaded else {
                 continue;
             };
             let at = uploaded.max(created) + spec.lag + w.rng.between(0, 2 * HOUR);
-            let cmd = Command::Deploy { version: label.to_string() };
+            let cmd = Command::Deploy {
+                version: label.to_string(),
+            };
             w.schedule_step(at, e, None, Step::Command(cmd));
         }
     }

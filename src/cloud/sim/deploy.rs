@@ -12,8 +12,9 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
     let now = w.now;
     require_ready(&w.envs[e])?;
     let app = w.envs[e].app.clone();
-    let version =
-        w.version(&app, label).cloned().ok_or_else(|| CloudError::NotFound(format!("No Application Version named '{label}' found.")))?;
+    let version = w.version(&app, label).cloned().ok_or_else(|| {
+        CloudError::NotFound(format!("No Application Version named '{label}' found."))
+    })?;
     let token = w.token();
     let env = &mut w.envs[e];
     let from = env.version.clone();
@@ -28,7 +29,13 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
     let deployment = env.deployment_id;
     env.op = Some(OpState {
         token,
-        kind: OpKind::Deploy { to: label.to_string(), from: from.clone(), deployment, batch, immutable },
+        kind: OpKind::Deploy {
+            to: label.to_string(),
+            from: from.clone(),
+            deployment,
+            batch,
+            immutable,
+        },
         started: now,
         abortable: true,
     });
@@ -49,7 +56,15 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
 }
 
 /// Deploy `ids` in place: one batch (AllAtOnce) or batches of `batch` (Rolling).
-fn batch_steps(w: &mut World, v: &Version, deployment: i64, ids: &[String], batch: usize, rolling: bool, s: &mut Script) {
+fn batch_steps(
+    w: &mut World,
+    v: &Version,
+    deployment: i64,
+    ids: &[String],
+    batch: usize,
+    rolling: bool,
+    s: &mut Script,
+) {
     let started = s.t;
     s.wait(w.rng.between(2, 4) * SEC);
     s.info("Deploying new version to instance(s).");
@@ -58,13 +73,31 @@ fn batch_steps(w: &mut World, v: &Version, deployment: i64, ids: &[String], batc
         let last = k + 1 == batches.len();
         s.wait(w.rng.between(1, 3) * SEC);
         if rolling {
-            s.info(format!("Batch {}: Starting application deployment on instance(s) [{}].", k + 1, ids.join(", ")));
+            s.info(format!(
+                "Batch {}: Starting application deployment on instance(s) [{}].",
+                k + 1,
+                ids.join(", ")
+            ));
         }
         // The broken build passes the earlier smoke tests but, by the last batch, the crash loop
         // makes the post-deploy hook fail: EB then stops with the new label on every instance.
-        let outcome = if v.broken && last { Outcome::PostDeployHookFails } else { Outcome::Ok };
+        let outcome = if v.broken && last {
+            Outcome::PostDeployHookFails
+        } else {
+            Outcome::Ok
+        };
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        deploy_instances(s, ids, v, deployment, EngineScript::AppDeploy { version: v.label.clone(), outcome }, d);
+        deploy_instances(
+            s,
+            ids,
+            v,
+            deployment,
+            EngineScript::AppDeploy {
+                version: v.label.clone(),
+                outcome,
+            },
+            d,
+        );
         if outcome != Outcome::Ok {
             fail_deploy(s, ids);
             s.push(Step::RecordDeploy(v.label.clone()));
@@ -73,7 +106,10 @@ fn batch_steps(w: &mut World, v: &Version, deployment: i64, ids: &[String], batc
             return;
         }
         if rolling {
-            s.info(format!("Batch {}: Completed application deployment.", k + 1));
+            s.info(format!(
+                "Batch {}: Completed application deployment.",
+                k + 1
+            ));
             if !last {
                 // Health-based rolling: the batch is registered and checked before the next.
                 s.wait(w.rng.between(5, 10) * SEC);
@@ -84,28 +120,73 @@ fn batch_steps(w: &mut World, v: &Version, deployment: i64, ids: &[String], batc
 }
 
 /// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor.
-fn deploy_instances(s: &mut Script, ids: &[String], v: &Version, deployment: i64, script: EngineScript, d: Millis) {
+fn deploy_instances(
+    s: &mut Script,
+    ids: &[String],
+    v: &Version,
+    deployment: i64,
+    script: EngineScript,
+    d: Millis,
+) {
     let started = s.t;
     for id in ids {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Deploying { version: v.label.clone() } });
-        s.push(Step::InstanceDeploy { instance: id.clone(), mark: mark(deployment, "In Progress", &v.label, started, None) });
-        s.push(Step::Engine { instance: id.clone(), script: script.clone(), duration: d });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Deploying {
+                version: v.label.clone(),
+            },
+        });
+        s.push(Step::InstanceDeploy {
+            instance: id.clone(),
+            mark: mark(deployment, "In Progress", &v.label, started, None),
+        });
+        s.push(Step::Engine {
+            instance: id.clone(),
+            script: script.clone(),
+            duration: d,
+        });
     }
     s.wait(d);
     let failed = matches!(
         script,
-        EngineScript::AppDeploy { outcome: Outcome::PostDeployHookFails, .. }
-            | EngineScript::Bootstrap { outcome: Outcome::PostDeployHookFails, .. }
+        EngineScript::AppDeploy {
+            outcome: Outcome::PostDeployHookFails,
+            ..
+        } | EngineScript::Bootstrap {
+            outcome: Outcome::PostDeployHookFails,
+            ..
+        }
     );
     let status = if failed { "Failed" } else { "Deployed" };
     for id in ids {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Serving { version: v.label.clone(), broken: v.broken } });
-        s.push(Step::InstanceDeploy { instance: id.clone(), mark: mark(deployment, status, &v.label, started, Some(s.t)) });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Serving {
+                version: v.label.clone(),
+                broken: v.broken,
+            },
+        });
+        s.push(Step::InstanceDeploy {
+            instance: id.clone(),
+            mark: mark(deployment, status, &v.label, started, Some(s.t)),
+        });
     }
 }
 
-fn mark(id: i64, status: &'static str, version: &str, started: Millis, finished: Option<Millis>) -> DeployMark {
-    DeployMark { id, status, version: version.to_string(), started, finished }
+fn mark(
+    id: i64,
+    status: &'static str,
+    version: &str,
+    started: Millis,
+    finished: Option<Millis>,
+) -> DeployMark {
+    DeployMark {
+        id,
+        status,
+        version: version.to_string(),
+        started,
+        finished,
+    }
 }
 
 fn fail_deploy(s: &mut Script, ids: &[String]) {
@@ -117,7 +198,10 @@ fn fail_deploy(s: &mut Script, ids: &[String]) {
             "[Instance: {id}] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error.."
         ));
     }
-    s.error(format!("Unsuccessful command execution on instance id(s) '{}'. Aborting the operation.", ids.join("', '")));
+    s.error(format!(
+        "Unsuccessful command execution on instance id(s) '{}'. Aborting the operation.",
+        ids.join("', '")
+    ));
     s.wait(SEC);
     s.error("Failed to deploy application.");
     s.error(
@@ -150,25 +234,52 @@ fn immutable_steps(
 ) {
     let started = s.t;
     let imm = w.envs[e].immutable_stack_name();
-    let asg = format!("{imm}-AWSEBAutoScalingGroup-{}", w.rng.chars(UPPER_ALNUM, 12));
+    let asg = format!(
+        "{imm}-AWSEBAutoScalingGroup-{}",
+        w.rng.chars(UPPER_ALNUM, 12)
+    );
     s.wait(2 * SEC);
     s.info("Immutable deployment policy enabled. Launching one instance with the new settings to verify health.");
     s.wait(SEC);
-    s.stack(&imm, &imm, STACK, "CREATE_IN_PROGRESS", Some("User Initiated"));
+    s.stack(
+        &imm,
+        &imm,
+        STACK,
+        "CREATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
     s.wait(2 * SEC);
-    s.stack(&imm, "AWSEBAutoScalingGroup", ASG, "CREATE_IN_PROGRESS", None);
+    s.stack(
+        &imm,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "CREATE_IN_PROGRESS",
+        None,
+    );
     s.wait(SEC);
-    s.stack(&imm, "AWSEBAutoScalingGroup", ASG, "CREATE_IN_PROGRESS", Some("Resource creation Initiated"));
+    s.stack(
+        &imm,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "CREATE_IN_PROGRESS",
+        Some("Resource creation Initiated"),
+    );
     s.wait(3 * SEC);
     s.info(format!("Created temporary auto scaling group {asg}."));
 
     let count = old.len().max(1);
     let first = vec![launch(w, s)];
-    let boot = EngineScript::Bootstrap { version: v.label.clone(), outcome: Outcome::Ok };
+    let boot = EngineScript::Bootstrap {
+        version: v.label.clone(),
+        outcome: Outcome::Ok,
+    };
     s.wait(w.rng.between(40, 60) * SEC);
     let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
     deploy_instances(s, &first, v, deployment, boot.clone(), d);
-    s.info(format!("Added instance [{}] to your environment.", first[0]));
+    s.info(format!(
+        "Added instance [{}] to your environment.",
+        first[0]
+    ));
     s.wait(10 * SEC);
     s.stack(&imm, "AWSEBAutoScalingGroup", ASG, "CREATE_COMPLETE", None);
     s.stack(&imm, &imm, STACK, "CREATE_COMPLETE", None);
@@ -176,7 +287,10 @@ fn immutable_steps(
         // The verification instance never turns healthy: EB throws the new instances away.
         s.wait(60 * SEC);
         s.push(Step::Abortable(false));
-        s.error(format!("Instance {} failed to pass health checks; the deployment is rolled back.", first[0]));
+        s.error(format!(
+            "Instance {} failed to pass health checks; the deployment is rolled back.",
+            first[0]
+        ));
         remove_instances(s, &first);
         delete_immutable_stack(s, &imm, &asg);
         s.error("Failed to deploy application.");
@@ -186,7 +300,10 @@ fn immutable_steps(
         return;
     }
     if count > 1 {
-        s.info(format!("Launching {} more instance(s) with the new settings.", count - 1));
+        s.info(format!(
+            "Launching {} more instance(s) with the new settings.",
+            count - 1
+        ));
         let rest: Vec<String> = (1..count).map(|_| launch(w, s)).collect();
         s.wait(w.rng.between(40, 60) * SEC);
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
@@ -210,23 +327,42 @@ fn immutable_steps(
 /// Pick a new instance id and schedule its launch (Pending) now; returns the id.
 fn launch(w: &mut World, s: &mut Script) -> String {
     let (id, az, ip) = new_instance(w);
-    s.push(Step::Launch { id: id.clone(), az, ip });
+    s.push(Step::Launch {
+        id: id.clone(),
+        az,
+        ip,
+    });
     id
 }
 
 fn remove_instances(s: &mut Script, ids: &[String]) {
     for id in ids {
         s.wait(2 * SEC);
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Gone });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Gone,
+        });
         s.info(format!("Removed instance [{id}] from your environment."));
     }
 }
 
 fn delete_immutable_stack(s: &mut Script, imm: &str, asg: &str) {
     s.wait(3 * SEC);
-    s.stack(imm, imm, STACK, "DELETE_IN_PROGRESS", Some("User Initiated"));
+    s.stack(
+        imm,
+        imm,
+        STACK,
+        "DELETE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
     s.wait(2 * SEC);
-    s.stack(imm, "AWSEBAutoScalingGroup", ASG, "DELETE_IN_PROGRESS", None);
+    s.stack(
+        imm,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "DELETE_IN_PROGRESS",
+        None,
+    );
     s.wait(40 * SEC);
     s.stack(imm, "AWSEBAutoScalingGroup", ASG, "DELETE_COMPLETE", None);
     s.wait(SEC);
@@ -239,9 +375,20 @@ fn delete_immutable_stack(s: &mut Script, imm: &str, asg: &str) {
 pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     let now = w.now;
     let env = &w.envs[e];
-    let refusal = || CloudError::Other(format!("Environment named {} has no abortable operation in progress.", env.name));
+    let refusal = || {
+        CloudError::Other(format!(
+            "Environment named {} has no abortable operation in progress.",
+            env.name
+        ))
+    };
     let op = env.op.clone().filter(|o| o.abortable).ok_or_else(refusal)?;
-    let OpKind::Deploy { from, batch, immutable, .. } = op.kind.clone() else {
+    let OpKind::Deploy {
+        from,
+        batch,
+        immutable,
+        ..
+    } = op.kind.clone()
+    else {
         return Err(refusal());
     };
     let mut rollback = Vec::new();
@@ -254,8 +401,14 @@ pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
         }
     }
     let imm = env.immutable_stack_name();
-    let imm_created = env.stack_events.iter().any(|ev| ev.stack == imm && ev.ts >= op.started);
-    let prev = from.as_deref().and_then(|label| w.version(&env.app, label)).cloned();
+    let imm_created = env
+        .stack_events
+        .iter()
+        .any(|ev| ev.stack == imm && ev.ts >= op.started);
+    let prev = from
+        .as_deref()
+        .and_then(|label| w.version(&env.app, label))
+        .cloned();
 
     w.cancel(op.token);
     let token = w.token();
@@ -264,7 +417,12 @@ pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     env.files.retain(|l| l.ts <= now);
     env.deployment_id += 1;
     let deployment = env.deployment_id;
-    env.op = Some(OpState { token, kind: OpKind::Abort, started: now, abortable: false });
+    env.op = Some(OpState {
+        token,
+        kind: OpKind::Abort,
+        started: now,
+        abortable: false,
+    });
     env.status = EnvStatus::Aborting;
     env.version = from.clone();
     env.updated = now;
@@ -280,14 +438,27 @@ pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     }
     if let (Some(prev), false) = (prev, rollback.is_empty()) {
         s.wait(2 * SEC);
-        s.info(format!("Rolling back instances to the previous application version '{}'.", prev.label));
+        s.info(format!(
+            "Rolling back instances to the previous application version '{}'.",
+            prev.label
+        ));
         for (k, ids) in rollback.chunks(batch.max(1)).enumerate() {
             s.wait(w.rng.between(1, 3) * SEC);
-            s.info(format!("Batch {}: Starting application deployment on instance(s) [{}].", k + 1, ids.join(", ")));
+            s.info(format!(
+                "Batch {}: Starting application deployment on instance(s) [{}].",
+                k + 1,
+                ids.join(", ")
+            ));
             let d = w.rng.between(prev.deploy_secs.0, prev.deploy_secs.1) * SEC;
-            let script = EngineScript::AppDeploy { version: prev.label.clone(), outcome: Outcome::Ok };
+            let script = EngineScript::AppDeploy {
+                version: prev.label.clone(),
+                outcome: Outcome::Ok,
+            };
             deploy_instances(&mut s, ids, &prev, deployment, script, d);
-            s.info(format!("Batch {}: Completed application deployment.", k + 1));
+            s.info(format!(
+                "Batch {}: Completed application deployment.",
+                k + 1
+            ));
         }
     }
     s.wait(2 * SEC);

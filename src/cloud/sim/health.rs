@@ -7,8 +7,8 @@
 use std::f64::consts::TAU;
 
 use crate::domain::{
-    AppMetrics, EnvHealth, EnvStatus, HealthSnapshot, HealthStatus, InstanceCounts, InstanceDeployment,
-    InstanceHealth, Millis, Tier,
+    AppMetrics, EnvHealth, EnvStatus, HealthSnapshot, HealthStatus, InstanceCounts,
+    InstanceDeployment, InstanceHealth, Millis, Tier,
 };
 
 use super::logs::iso_secs;
@@ -59,7 +59,11 @@ pub(crate) fn human(ms: Millis) -> String {
     } else {
         (s / 86_400, "day")
     };
-    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }
 
 /// Milliseconds in service and in service on a broken build within `[from, to)`.
@@ -83,24 +87,45 @@ fn served(inst: &Instance, from: Millis, to: Millis) -> (f64, f64) {
 pub(crate) fn rate(seed: u64, env: &Env, inst: &str, t: Millis) -> f64 {
     let day = t.rem_euclid(DAY) as f64 / DAY as f64;
     let wave = 1.0 + 0.25 * (TAU * (day - 0.35)).sin();
-    let n = unit(mix(mix(seed, hash_str(inst)), t.div_euclid(HEALTH_PERIOD) as u64));
+    let n = unit(mix(
+        mix(seed, hash_str(inst)),
+        t.div_euclid(HEALTH_PERIOD) as u64,
+    ));
     env.base_rate * wave * (0.85 + 0.3 * n)
 }
 
 fn noise(seed: u64, inst: &str, t: Millis, salt: u64) -> f64 {
-    unit(mix(mix(mix(seed, hash_str(inst)), t.div_euclid(HEALTH_PERIOD) as u64), salt))
+    unit(mix(
+        mix(
+            mix(seed, hash_str(inst)),
+            t.div_euclid(HEALTH_PERIOD) as u64,
+        ),
+        salt,
+    ))
 }
 
 /// Latency quantiles of a healthy instance, as multiples of its median.
-const SHAPE: [(f64, f64); 8] =
-    [(0.10, 0.3), (0.50, 1.0), (0.75, 1.6), (0.85, 2.1), (0.90, 2.6), (0.95, 3.6), (0.99, 8.0), (0.999, 17.0)];
+const SHAPE: [(f64, f64); 8] = [
+    (0.10, 0.3),
+    (0.50, 1.0),
+    (0.75, 1.6),
+    (0.85, 2.1),
+    (0.90, 2.6),
+    (0.95, 3.6),
+    (0.99, 8.0),
+    (0.999, 17.0),
+];
 
 /// The healthy latency at quantile `p` (interpolated in SHAPE).
 pub(crate) fn healthy_latency(p50: f64, p: f64) -> f64 {
     let mut prev = (0.0, 0.1);
     for (q, m) in SHAPE {
         if p <= q {
-            let f = if q > prev.0 { (p - prev.0) / (q - prev.0) } else { 1.0 };
+            let f = if q > prev.0 {
+                (p - prev.0) / (q - prev.0)
+            } else {
+                1.0
+            };
             return p50 * (prev.1 + f * (m - prev.1));
         }
         prev = (q, m);
@@ -110,7 +135,11 @@ pub(crate) fn healthy_latency(p50: f64, p: f64) -> f64 {
 
 /// Quantile `p` when a share `bad` of the requests fail fast (a 502 takes about a millisecond).
 fn quantile(p50: f64, bad: f64, p: f64) -> f64 {
-    let v = if p <= bad { 0.001 } else { healthy_latency(p50, (p - bad) / (1.0 - bad).max(1e-9)) };
+    let v = if p <= bad {
+        0.001
+    } else {
+        healthy_latency(p50, (p - bad) / (1.0 - bad).max(1e-9))
+    };
     (v * 1000.0).round() / 1000.0
 }
 
@@ -148,11 +177,18 @@ fn metrics(seed: u64, env: &Env, inst: &Instance, t: Millis) -> Option<AppMetric
 }
 
 fn pct_cause(share: f64) -> String {
-    format!("{:.1} % of the requests are failing with HTTP 5xx.", share * 100.0)
+    format!(
+        "{:.1} % of the requests are failing with HTTP 5xx.",
+        share * 100.0
+    )
 }
 
 /// Status and causes of one instance at `t`.
-pub(crate) fn instance_status(env: &Env, inst: &Instance, t: Millis) -> (HealthStatus, Vec<String>) {
+pub(crate) fn instance_status(
+    env: &Env,
+    inst: &Instance,
+    t: Millis,
+) -> (HealthStatus, Vec<String>) {
     let since = inst.phase_since(t).unwrap_or(t);
     let running = human(t - since);
     let failed_at = inst
@@ -162,7 +198,12 @@ pub(crate) fn instance_status(env: &Env, inst: &Instance, t: Millis) -> (HealthS
         .and_then(|d| d.finished);
     match inst.phase_at(t) {
         None | Some(Phase::Gone) => (HealthStatus::Unknown, Vec::new()),
-        Some(Phase::Pending) => (HealthStatus::Pending, vec![format!("Initialization in progress (running for {running}).")]),
+        Some(Phase::Pending) => (
+            HealthStatus::Pending,
+            vec![format!(
+                "Initialization in progress (running for {running})."
+            )],
+        ),
         Some(Phase::Deploying { .. }) => match failed_at {
             Some(f) => (
                 HealthStatus::Severe,
@@ -171,9 +212,19 @@ pub(crate) fn instance_status(env: &Env, inst: &Instance, t: Millis) -> (HealthS
                     iso_secs(f)
                 )],
             ),
-            None => (HealthStatus::Info, vec![format!("Performing application deployment (running for {running}).")]),
+            None => (
+                HealthStatus::Info,
+                vec![format!(
+                    "Performing application deployment (running for {running})."
+                )],
+            ),
         },
-        Some(Phase::Restarting) => (HealthStatus::Info, vec![format!("Restarting the application server (running for {running}).")]),
+        Some(Phase::Restarting) => (
+            HealthStatus::Info,
+            vec![format!(
+                "Restarting the application server (running for {running})."
+            )],
+        ),
         Some(Phase::Serving { broken, .. }) => {
             let (serving, bad) = served(inst, t - HEALTH_PERIOD, t);
             let share = if serving > 0.0 { bad / serving } else { 0.0 };
@@ -199,7 +250,11 @@ pub(crate) fn instance_status(env: &Env, inst: &Instance, t: Millis) -> (HealthS
                 && let Some(d) = inst.deployment.as_ref().filter(|d| d.status == "Deployed")
                 && let Some(f) = d.finished.filter(|f| t - f < 5 * MIN && *f <= t)
             {
-                causes.push(format!("Application deployment completed {} ago and took {}.", human(t - f), human(f - d.started)));
+                causes.push(format!(
+                    "Application deployment completed {} ago and took {}.",
+                    human(t - f),
+                    human(f - d.started)
+                ));
             }
             (from_rank(r), causes)
         }
@@ -207,16 +262,22 @@ pub(crate) fn instance_status(env: &Env, inst: &Instance, t: Millis) -> (HealthS
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The environment's status and causes at `t`.
-pub(crate) fn env_status(_seed: u64, env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
+pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     let live: Vec<&Instance> = env.live_instances(t).collect();
     let n = live.len();
     let statuses: Vec<HealthStatus> = live.iter().map(|i| instance_status(env, i, t).0).collect();
     let bad = statuses.iter().filter(|s| rank(s) >= 2).count();
-    let any_serving = live.iter().any(|i| matches!(i.phase_at(t), Some(Phase::Serving { .. })));
+    let any_serving = live
+        .iter()
+        .any(|i| matches!(i.phase_at(t), Some(Phase::Serving { .. })));
     let op = env.op.as_ref();
     let running = |from: Millis| human(t - from);
 
@@ -231,11 +292,21 @@ pub(crate) fn env_status(_seed: u64, env: &Env, t: Millis) -> (HealthStatus, Vec
             );
         }
         let from = env.launch.map_or(t, |(s, _)| s);
-        return (HealthStatus::Pending, vec![format!("Initialization in progress (running for {}).", running(from))]);
+        return (
+            HealthStatus::Pending,
+            vec![format!(
+                "Initialization in progress (running for {}).",
+                running(from)
+            )],
+        );
     }
     if n == 0 {
         let cause = "None of the instances are sending data.".to_string();
-        return if op.is_some() { (HealthStatus::Pending, vec![cause]) } else { (HealthStatus::Severe, vec![cause]) };
+        return if op.is_some() {
+            (HealthStatus::Pending, vec![cause])
+        } else {
+            (HealthStatus::Severe, vec![cause])
+        };
     }
 
     let (mut serving, mut broken) = (0.0, 0.0);
@@ -245,14 +316,24 @@ pub(crate) fn env_status(_seed: u64, env: &Env, t: Millis) -> (HealthStatus, Vec
         broken += b;
     }
     let share = if serving > 0.0 { broken / serving } else { 0.0 };
-    let inst_rank = if bad == n { 3 } else if bad > 0 { 1 } else { 0 };
+    let inst_rank = if bad == n {
+        3
+    } else if bad > 0 {
+        1
+    } else {
+        0
+    };
     let r = rank_for_share(share).max(inst_rank);
     let mut causes = Vec::new();
     if rank_for_share(share) > 0 {
         causes.push(pct_cause(share));
     }
     if bad > 0 {
-        let which = if bad == n { "all instances".to_string() } else { format!("{bad} out of {n} instances") };
+        let which = if bad == n {
+            "all instances".to_string()
+        } else {
+            format!("{bad} out of {n} instances")
+        };
         causes.push(match env.tier {
             Tier::Web => format!("ELB processes are not healthy on {which}."),
             Tier::Worker => format!("Impaired services on {which}."),
@@ -287,11 +368,19 @@ pub(crate) fn env_status(_seed: u64, env: &Env, t: Millis) -> (HealthStatus, Vec
     if let Some((started, Some(done))) = env.launch
         && t - done < 5 * MIN
     {
-        causes.push(format!("Initialization completed {} ago and took {}.", human(t - done), human(done - started)));
+        causes.push(format!(
+            "Initialization completed {} ago and took {}.",
+            human(t - done),
+            human(done - started)
+        ));
     } else if let Some((started, done)) = env.last_update
         && t - done < 5 * MIN
     {
-        causes.push(format!("Application update completed {} ago and took {}.", human(t - done), human(done - started)));
+        causes.push(format!(
+            "Application update completed {} ago and took {}.",
+            human(t - done),
+            human(done - started)
+        ));
     }
     (HealthStatus::Ok, causes)
 }
@@ -309,14 +398,17 @@ fn cpu_and_load(seed: u64, env: &Env, inst: &Instance, t: Millis) -> (f64, f64) 
         _ => 20.0 + 30.0 * n,
     };
     let cpu = (cpu.min(99.0) * 10.0).round() / 10.0;
-    let load = (cpu / 100.0 * 2.0 * (0.7 + 0.6 * noise(seed, &inst.id, t, 6)) * 100.0).round() / 100.0;
+    let load =
+        (cpu / 100.0 * 2.0 * (0.7 + 0.6 * noise(seed, &inst.id, t, 6)) * 100.0).round() / 100.0;
     (cpu, load)
 }
 
 /// DescribeEnvironmentHealth + DescribeInstancesHealth, as refreshed at the last 10 s boundary.
 pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
     let t = align_down(now);
-    if env.terminated.is_some() || matches!(env.status, EnvStatus::Terminating | EnvStatus::Terminated) {
+    if env.terminated.is_some()
+        || matches!(env.status, EnvStatus::Terminating | EnvStatus::Terminated)
+    {
         let env_health = EnvHealth {
             enhanced: true,
             status: Some(HealthStatus::Unknown),
@@ -326,10 +418,16 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
             metrics: None,
             refreshed: Some(t),
         };
-        return HealthSnapshot { env: env_health, instances: Vec::new() };
+        return HealthSnapshot {
+            env: env_health,
+            instances: Vec::new(),
+        };
     }
     let mut counts = InstanceCounts::default();
-    let mut total = AppMetrics { duration_s: (HEALTH_PERIOD / SEC) as u32, ..AppMetrics::default() };
+    let mut total = AppMetrics {
+        duration_s: (HEALTH_PERIOD / SEC) as u32,
+        ..AppMetrics::default()
+    };
     let mut weighted = [0.0f64; 8];
     let mut instances = Vec::new();
     for inst in env.live_instances(t) {
@@ -377,11 +475,12 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
         });
     }
     if total.request_count > 0 {
-        let avg = |k: usize| Some((weighted[k] / total.request_count as f64 * 1000.0).round() / 1000.0);
+        let avg =
+            |k: usize| Some((weighted[k] / total.request_count as f64 * 1000.0).round() / 1000.0);
         (total.p10, total.p50, total.p75, total.p85) = (avg(0), avg(1), avg(2), avg(3));
         (total.p90, total.p95, total.p99, total.p999) = (avg(4), avg(5), avg(6), avg(7));
     }
-    let (status, causes) = env_status(seed, env, t);
+    let (status, causes) = env_status(env, t);
     let env_health = EnvHealth {
         enhanced: true,
         color: status.color(),
@@ -391,7 +490,10 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
         metrics: Some(total),
         refreshed: Some(t),
     };
-    HealthSnapshot { env: env_health, instances }
+    HealthSnapshot {
+        env: env_health,
+        instances,
+    }
 }
 
 #[cfg(test)]
@@ -409,7 +511,10 @@ mod tests {
 
     #[test]
     fn quantiles_rise_and_failing_requests_are_fast() {
-        let healthy: Vec<f64> = SHAPE.iter().map(|(p, _)| quantile(0.045, 0.0, *p)).collect();
+        let healthy: Vec<f64> = SHAPE
+            .iter()
+            .map(|(p, _)| quantile(0.045, 0.0, *p))
+            .collect();
         assert!(healthy.windows(2).all(|w| w[0] <= w[1]), "{healthy:?}");
         let p99 = quantile(0.045, 0.0, 0.99);
         assert!((0.2..=0.6).contains(&p99), "p99 {p99}");

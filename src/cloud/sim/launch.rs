@@ -22,18 +22,30 @@ const QUEUE: &str = "AWS::SQS::Queue";
 const TABLE: &str = "AWS::DynamoDB::Table";
 
 /// What CloudFormation says when the instance reports its bootstrap failed.
-pub(crate) const SIGNAL_FAILURE: &str =
-    "Received 1 FAILURE signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement";
+pub(crate) const SIGNAL_FAILURE: &str = "Received 1 FAILURE signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement";
 const ROLLBACK_REASON: &str = "The following resource(s) failed to create: [AWSEBAutoScalingGroup]. Rollback requested by user.";
 
 /// Resources created so far, so a rollback can delete them in reverse.
 struct Created(Vec<(&'static str, &'static str)>);
 
 /// Create a resource: in progress, initiated, then complete after `secs`.
-fn resource(s: &mut Script, created: &mut Created, stack: &str, logical: &'static str, rtype: &'static str, secs: i64) {
+fn resource(
+    s: &mut Script,
+    created: &mut Created,
+    stack: &str,
+    logical: &'static str,
+    rtype: &'static str,
+    secs: i64,
+) {
     s.stack(stack, logical, rtype, "CREATE_IN_PROGRESS", None);
     s.wait(SEC);
-    s.stack(stack, logical, rtype, "CREATE_IN_PROGRESS", Some("Resource creation Initiated"));
+    s.stack(
+        stack,
+        logical,
+        rtype,
+        "CREATE_IN_PROGRESS",
+        Some("Resource creation Initiated"),
+    );
     s.wait(secs * SEC);
     s.stack(stack, logical, rtype, "CREATE_COMPLETE", None);
     created.0.push((logical, rtype));
@@ -47,15 +59,28 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
     let suffix = w.rng.chars(UPPER_ALNUM, 12);
     let hex = w.rng.chars(HEX, 16);
     let env = &mut w.envs[e];
-    env.op = Some(OpState { token, kind: OpKind::Create, started: now, abortable: false });
+    env.op = Some(OpState {
+        token,
+        kind: OpKind::Create,
+        started: now,
+        abortable: false,
+    });
     env.status = EnvStatus::Launching;
     env.updated = now;
     env.launch = Some((now, None));
     env.deployment_id = 1;
-    let (name, stack, tier, count, cname) =
-        (env.name.clone(), env.stack_name(), env.tier, env.desired.max(1), env.cname.clone());
+    let (name, stack, tier, count, cname) = (
+        env.name.clone(),
+        env.stack_name(),
+        env.tier,
+        env.desired.max(1),
+        env.cname.clone(),
+    );
     let label = env.version.clone();
-    let version = label.as_deref().and_then(|l| w.version(&w.envs[e].app, l)).cloned();
+    let version = label
+        .as_deref()
+        .and_then(|l| w.version(&w.envs[e].app, l))
+        .cloned();
     let web = tier == Tier::Web;
     let mut created = Created(Vec::new());
 
@@ -64,65 +89,186 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
     s.wait(SEC);
     s.info(format!("Using elasticbeanstalk-{REGION}-{ACCOUNT} as Amazon S3 storage bucket for environment data."));
     s.wait(2 * SEC);
-    s.stack(&stack, &stack, STACK, "CREATE_IN_PROGRESS", Some("User Initiated"));
+    s.stack(
+        &stack,
+        &stack,
+        STACK,
+        "CREATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
     s.wait(2 * SEC);
-    resource(&mut s, &mut created, &stack, "AWSEBBeanstalkMetadata", WAIT_HANDLE, 1);
-    resource(&mut s, &mut created, &stack, "AWSEBInstanceLaunchWaitHandle", WAIT_HANDLE, 1);
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBBeanstalkMetadata",
+        WAIT_HANDLE,
+        1,
+    );
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBInstanceLaunchWaitHandle",
+        WAIT_HANDLE,
+        1,
+    );
     if web {
-        resource(&mut s, &mut created, &stack, "AWSEBLoadBalancerSecurityGroup", SG, 5);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBLoadBalancerSecurityGroup",
+            SG,
+            5,
+        );
         s.info(format!("Created security group named: sg-0{}", &hex[..16]));
     }
     resource(&mut s, &mut created, &stack, "AWSEBSecurityGroup", SG, 5);
-    s.info(format!("Created security group named: {stack}-AWSEBSecurityGroup-{suffix}"));
+    s.info(format!(
+        "Created security group named: {stack}-AWSEBSecurityGroup-{suffix}"
+    ));
     if web {
-        resource(&mut s, &mut created, &stack, "AWSEBV2LoadBalancerTargetGroup", TARGET_GROUP, 12);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBV2LoadBalancerTargetGroup",
+            TARGET_GROUP,
+            12,
+        );
         s.info(format!(
             "Created target group named: arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/awseb-AWSEB-{suffix}/{hex}"
         ));
     } else {
-        resource(&mut s, &mut created, &stack, "AWSEBWorkerDeadLetterQueue", QUEUE, 3);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBWorkerDeadLetterQueue",
+            QUEUE,
+            3,
+        );
         resource(&mut s, &mut created, &stack, "AWSEBWorkerQueue", QUEUE, 3);
-        resource(&mut s, &mut created, &stack, "AWSEBWorkerCronLeaderRegistry", TABLE, 10);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBWorkerCronLeaderRegistry",
+            TABLE,
+            10,
+        );
     }
-    resource(&mut s, &mut created, &stack, "AWSEBEC2LaunchTemplate", LAUNCH_TEMPLATE, 3);
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        3,
+    );
     if web {
-        resource(&mut s, &mut created, &stack, "AWSEBV2LoadBalancer", LOAD_BALANCER, 150);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBV2LoadBalancer",
+            LOAD_BALANCER,
+            150,
+        );
         s.info(format!(
             "Created load balancer named: arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/awseb--AWSEB-{suffix}/{hex}"
         ));
-        resource(&mut s, &mut created, &stack, "AWSEBV2LoadBalancerListener", LISTENER, 2);
+        resource(
+            &mut s,
+            &mut created,
+            &stack,
+            "AWSEBV2LoadBalancerListener",
+            LISTENER,
+            2,
+        );
     }
 
     // The Auto Scaling group: its instances boot and deploy before it completes.
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "CREATE_IN_PROGRESS", None);
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "CREATE_IN_PROGRESS",
+        None,
+    );
     s.wait(SEC);
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "CREATE_IN_PROGRESS", Some("Resource creation Initiated"));
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "CREATE_IN_PROGRESS",
+        Some("Resource creation Initiated"),
+    );
     let mut ids = Vec::new();
     for _ in 0..count {
         let (id, az, ip) = new_instance(w);
-        s.push(Step::Launch { id: id.clone(), az, ip });
+        s.push(Step::Launch {
+            id: id.clone(),
+            az,
+            ip,
+        });
         ids.push(id);
     }
     s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
     s.wait(w.rng.between(40, 60) * SEC);
     let (lo, hi) = version.as_ref().map(|v| v.deploy_secs).unwrap_or((25, 40));
     let d = w.rng.between(lo, hi) * SEC;
-    let outcome = if fail { Outcome::PrebuildHookFails } else { Outcome::Ok };
+    let outcome = if fail {
+        Outcome::PrebuildHookFails
+    } else {
+        Outcome::Ok
+    };
     let deploy_label = label.clone().unwrap_or_default();
     let started = s.t;
     for id in &ids {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Deploying { version: deploy_label.clone() } });
-        let mark = DeployMark { id: 1, status: "In Progress", version: deploy_label.clone(), started, finished: None };
-        s.push(Step::InstanceDeploy { instance: id.clone(), mark });
-        let script = EngineScript::Bootstrap { version: deploy_label.clone(), outcome };
-        s.push(Step::Engine { instance: id.clone(), script, duration: d });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Deploying {
+                version: deploy_label.clone(),
+            },
+        });
+        let mark = DeployMark {
+            id: 1,
+            status: "In Progress",
+            version: deploy_label.clone(),
+            started,
+            finished: None,
+        };
+        s.push(Step::InstanceDeploy {
+            instance: id.clone(),
+            mark,
+        });
+        let script = EngineScript::Bootstrap {
+            version: deploy_label.clone(),
+            outcome,
+        };
+        s.push(Step::Engine {
+            instance: id.clone(),
+            script,
+            duration: d,
+        });
     }
     s.wait(d);
 
     if fail {
         for id in &ids {
-            let mark = DeployMark { id: 1, status: "Failed", version: deploy_label.clone(), started, finished: Some(s.t) };
-            s.push(Step::InstanceDeploy { instance: id.clone(), mark });
+            let mark = DeployMark {
+                id: 1,
+                status: "Failed",
+                version: deploy_label.clone(),
+                started,
+                finished: Some(s.t),
+            };
+            s.push(Step::InstanceDeploy {
+                instance: id.clone(),
+                mark,
+            });
         }
         s.error("Instance deployment failed. For details, see 'eb-engine.log'.");
         for id in &ids {
@@ -131,25 +277,56 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
             ));
         }
         s.wait(w.rng.between(20, 40) * SEC);
-        s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "CREATE_FAILED", Some(SIGNAL_FAILURE));
+        s.stack(
+            &stack,
+            "AWSEBAutoScalingGroup",
+            ASG,
+            "CREATE_FAILED",
+            Some(SIGNAL_FAILURE),
+        );
         s.wait(SEC);
-        s.stack(&stack, &stack, STACK, "ROLLBACK_IN_PROGRESS", Some(ROLLBACK_REASON));
+        s.stack(
+            &stack,
+            &stack,
+            STACK,
+            "ROLLBACK_IN_PROGRESS",
+            Some(ROLLBACK_REASON),
+        );
         s.push(Step::Status(EnvStatus::Terminating));
         s.error(format!(
             "Stack named '{stack}' aborted operation. Current state: 'ROLLBACK_IN_PROGRESS'  Reason: {ROLLBACK_REASON}"
         ));
         // CloudFormation deletes what it made, newest first; the group takes its instances along.
         s.wait(2 * SEC);
-        s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_IN_PROGRESS", None);
+        s.stack(
+            &stack,
+            "AWSEBAutoScalingGroup",
+            ASG,
+            "DELETE_IN_PROGRESS",
+            None,
+        );
         s.wait(w.rng.between(30, 60) * SEC);
         for id in &ids {
-            s.push(Step::Phase { instance: id.clone(), phase: Phase::Gone });
+            s.push(Step::Phase {
+                instance: id.clone(),
+                phase: Phase::Gone,
+            });
         }
-        s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_COMPLETE", None);
+        s.stack(
+            &stack,
+            "AWSEBAutoScalingGroup",
+            ASG,
+            "DELETE_COMPLETE",
+            None,
+        );
         for (logical, rtype) in created.0.iter().rev() {
             s.wait(SEC);
             s.stack(&stack, logical, rtype, "DELETE_IN_PROGRESS", None);
-            s.wait(if *rtype == LOAD_BALANCER { 8 * SEC } else { 2 * SEC });
+            s.wait(if *rtype == LOAD_BALANCER {
+                8 * SEC
+            } else {
+                2 * SEC
+            });
             s.stack(&stack, logical, rtype, "DELETE_COMPLETE", None);
         }
         s.wait(SEC);
@@ -163,23 +340,85 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
 
     let broken = version.as_ref().is_some_and(|v| v.broken);
     for id in &ids {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Serving { version: deploy_label.clone(), broken } });
-        let mark = DeployMark { id: 1, status: "Deployed", version: deploy_label.clone(), started, finished: Some(s.t) };
-        s.push(Step::InstanceDeploy { instance: id.clone(), mark });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Serving {
+                version: deploy_label.clone(),
+                broken,
+            },
+        });
+        let mark = DeployMark {
+            id: 1,
+            status: "Deployed",
+            version: deploy_label.clone(),
+            started,
+            finished: Some(s.t),
+        };
+        s.push(Step::InstanceDeploy {
+            instance: id.clone(),
+            mark,
+        });
     }
     s.info("Instance deployment completed successfully.");
     s.wait(5 * SEC);
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "CREATE_COMPLETE", None);
-    s.info(format!("Created Auto Scaling group named: {stack}-AWSEBAutoScalingGroup-{suffix}"));
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "CREATE_COMPLETE",
+        None,
+    );
+    s.info(format!(
+        "Created Auto Scaling group named: {stack}-AWSEBAutoScalingGroup-{suffix}"
+    ));
     let mut created = Created(Vec::new());
-    resource(&mut s, &mut created, &stack, "AWSEBAutoScalingScaleUpPolicy", POLICY, 1);
-    resource(&mut s, &mut created, &stack, "AWSEBAutoScalingScaleDownPolicy", POLICY, 1);
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBAutoScalingScaleUpPolicy",
+        POLICY,
+        1,
+    );
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBAutoScalingScaleDownPolicy",
+        POLICY,
+        1,
+    );
     s.info(format!("Created Auto Scaling group policy named: arn:aws:autoscaling:{REGION}:{ACCOUNT}:scalingPolicy:{}", &hex[..8]));
-    resource(&mut s, &mut created, &stack, "AWSEBCloudwatchAlarmHigh", ALARM, 1);
-    resource(&mut s, &mut created, &stack, "AWSEBCloudwatchAlarmLow", ALARM, 1);
-    s.info(format!("Created CloudWatch alarm named: {stack}-AWSEBCloudwatchAlarmHigh-{suffix}"));
-    s.info(format!("Created CloudWatch alarm named: {stack}-AWSEBCloudwatchAlarmLow-{suffix}"));
-    resource(&mut s, &mut created, &stack, "AWSEBInstanceLaunchWaitCondition", WAIT_CONDITION, 2);
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBCloudwatchAlarmHigh",
+        ALARM,
+        1,
+    );
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBCloudwatchAlarmLow",
+        ALARM,
+        1,
+    );
+    s.info(format!(
+        "Created CloudWatch alarm named: {stack}-AWSEBCloudwatchAlarmHigh-{suffix}"
+    ));
+    s.info(format!(
+        "Created CloudWatch alarm named: {stack}-AWSEBCloudwatchAlarmLow-{suffix}"
+    ));
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBInstanceLaunchWaitCondition",
+        WAIT_CONDITION,
+        2,
+    );
     s.stack(&stack, &stack, STACK, "CREATE_COMPLETE", None);
     s.wait(3 * SEC);
     if let Some(cname) = cname {

@@ -34,7 +34,11 @@ pub(crate) fn iso_secs(ts: Millis) -> String {
 
 /// `2026/11/24 10:15:02.123456` (eb-engine.log); `micros` fills the sub-millisecond digits.
 pub(crate) fn engine_time(ts: Millis, micros: i64) -> String {
-    format!("{}{:03}", at(ts).format("%Y/%m/%d %H:%M:%S%.3f"), micros.rem_euclid(1000))
+    format!(
+        "{}{:03}",
+        at(ts).format("%Y/%m/%d %H:%M:%S%.3f"),
+        micros.rem_euclid(1000)
+    )
 }
 
 /// `24/Nov/2026:10:15:02 +0000` (nginx access log).
@@ -76,10 +80,9 @@ pub(crate) fn resolve(env: &Env, names: &[String]) -> CloudResult<Vec<(String, L
     names
         .iter()
         .map(|n| {
-            all.iter()
-                .find(|(g, _)| g == n)
-                .cloned()
-                .ok_or_else(|| CloudError::NotFound(format!("The specified log group does not exist: {n}")))
+            all.iter().find(|(g, _)| g == n).cloned().ok_or_else(|| {
+                CloudError::NotFound(format!("The specified log group does not exist: {n}"))
+            })
         })
         .collect()
 }
@@ -105,7 +108,12 @@ pub(crate) fn collect(
         }
         if let Some((group, _)) = files.iter().find(|(_, f)| *f == line.file) {
             out.push(RawLogEvent {
-                id: Some(format!("{:013}{:016x}s{:06}", line.ts, mix(hash_str(group), hash_str(&line.stream)), line.seq)),
+                id: Some(format!(
+                    "{:013}{:016x}s{:06}",
+                    line.ts,
+                    mix(hash_str(group), hash_str(&line.stream)),
+                    line.seq
+                )),
                 ts: line.ts,
                 group: group.clone(),
                 stream: line.stream.clone(),
@@ -127,7 +135,10 @@ pub(crate) fn collect(
         for inst in &instances {
             for (group, file) in files {
                 let key = mix(hash_str(group), hash_str(&inst.id));
-                for (idx, (ts, text)) in traffic::lines_at(seed, env, inst, *file, sec).into_iter().enumerate() {
+                for (idx, (ts, text)) in traffic::lines_at(seed, env, inst, *file, sec)
+                    .into_iter()
+                    .enumerate()
+                {
                     if ts < floor || ts >= to {
                         continue;
                     }
@@ -168,7 +179,13 @@ mod tests {
 
     #[test]
     fn group_names_follow_elastic_beanstalk() {
-        assert_eq!(group_name("storefront-prod", LogFile::Access), "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log");
-        assert_eq!(group_name("x", LogFile::Health), "/aws/elasticbeanstalk/x/environment-health.log");
+        assert_eq!(
+            group_name("storefront-prod", LogFile::Access),
+            "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log"
+        );
+        assert_eq!(
+            group_name("x", LogFile::Health),
+            "/aws/elasticbeanstalk/x/environment-health.log"
+        );
     }
 }

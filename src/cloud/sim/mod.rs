@@ -8,8 +8,9 @@
 //!
 //! Layout: `model` (the data) and `world` (stepping through time), `build` (the seeded account
 //! and its weeks of history), `ops`, `deploy` and `launch` (the writes and their timed steps),
-//! `health`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `scenario` (the
-//! stories), `rng` (splitmix64 and stable hashing).
+//! `health`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `search`
+//! (filter-pattern searches over them), `scenario` (the stories), `rng` (splitmix64 and stable
+//! hashing).
 
 mod build;
 mod deploy;
@@ -22,6 +23,7 @@ mod ops;
 mod requests;
 mod rng;
 mod scenario;
+mod search;
 mod traffic;
 mod world;
 
@@ -36,7 +38,6 @@ mod tests_ops;
 #[cfg(test)]
 mod tests_scenarios;
 
-mod search;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -17,11 +17,21 @@ const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
     let rid = w.rng.uuid();
     match op {
-        Op::Deploy { env, version } | Op::Rollback { env, via: RollbackVia::Deploy { version }, .. } => {
+        Op::Deploy { env, version }
+        | Op::Rollback {
+            env,
+            via: RollbackVia::Deploy { version },
+            ..
+        } => {
             let e = find(w, env)?;
             start_deploy(w, e, version, rid.clone())?;
         }
-        Op::Abort { env } | Op::Rollback { env, via: RollbackVia::Abort, .. } => {
+        Op::Abort { env }
+        | Op::Rollback {
+            env,
+            via: RollbackVia::Abort,
+            ..
+        } => {
             let e = find(w, env)?;
             deploy::abort(w, e, rid.clone())?;
         }
@@ -38,7 +48,9 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
             swap(w, ea, eb, rid.clone())?;
         }
     }
-    Ok(OpAccepted { request_id: Some(rid) })
+    Ok(OpAccepted {
+        request_id: Some(rid),
+    })
 }
 
 /// The environment a request names; terminated ones are gone for writes.
@@ -49,7 +61,9 @@ pub(crate) fn find(w: &World, r: &EnvRef) -> CloudResult<usize> {
 }
 
 pub(crate) fn not_found(name: &str) -> CloudError {
-    CloudError::NotFound(format!("No Environment found for EnvironmentName = '{name}'."))
+    CloudError::NotFound(format!(
+        "No Environment found for EnvironmentName = '{name}'."
+    ))
 }
 
 pub(crate) fn require_ready(env: &Env) -> CloudResult<()> {
@@ -73,7 +87,12 @@ pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
         Command::Deploy { version } => {
             if w.envs[e].status != EnvStatus::Ready {
                 // Busy with the user's operation: try again shortly, as a pipeline would.
-                w.schedule_step(at + 15 * SEC, e, None, Step::Command(Command::Deploy { version }));
+                w.schedule_step(
+                    at + 15 * SEC,
+                    e,
+                    None,
+                    Step::Command(Command::Deploy { version }),
+                );
                 return;
             }
             let rid = w.rng.uuid();
@@ -92,7 +111,11 @@ pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
 pub(crate) fn new_instance(w: &mut World) -> (String, &'static str, String) {
     let id = format!("i-0{}", w.rng.chars(HEX, 16));
     let zone = w.rng.below(AZS.len() as u64) as usize;
-    let ip = format!("10.0.{}.{}", zone * 16 + 1 + w.rng.below(3) as usize, 4 + w.rng.below(250));
+    let ip = format!(
+        "10.0.{}.{}",
+        zone * 16 + 1 + w.rng.below(3) as usize,
+        4 + w.rng.below(250)
+    );
     (id, AZS[zone], ip)
 }
 
@@ -100,7 +123,12 @@ fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
     let token = w.token();
     let now = w.now;
     let env = &mut w.envs[e];
-    env.op = Some(OpState { token, kind, started: now, abortable: false });
+    env.op = Some(OpState {
+        token,
+        kind,
+        started: now,
+        abortable: false,
+    });
     env.status = EnvStatus::Updating;
     env.updated = now;
     token
@@ -110,7 +138,9 @@ fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
 fn serving(env: &Env, t: Millis) -> Vec<(String, String, bool)> {
     env.live_instances(t)
         .filter_map(|i| match i.phase_at(t) {
-            Some(Phase::Serving { version, broken }) => Some((i.id.clone(), version.clone(), *broken)),
+            Some(Phase::Serving { version, broken }) => {
+                Some((i.id.clone(), version.clone(), *broken))
+            }
             _ => None,
         })
         .collect()
@@ -127,12 +157,22 @@ fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.wait(2 * SEC);
     let d = w.rng.between(5, 9) * SEC;
     for (id, _, _) in &targets {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Restarting });
-        s.push(Step::Engine { instance: id.clone(), script: EngineScript::Restart, duration: d });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Restarting,
+        });
+        s.push(Step::Engine {
+            instance: id.clone(),
+            script: EngineScript::Restart,
+            duration: d,
+        });
     }
     s.wait(d);
     for (id, version, broken) in targets {
-        s.push(Step::Phase { instance: id, phase: Phase::Serving { version, broken } });
+        s.push(Step::Phase {
+            instance: id,
+            phase: Phase::Serving { version, broken },
+        });
     }
     s.wait(SEC);
     s.info("restartAppServer completed successfully.");
@@ -152,18 +192,39 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     let count = env.desired.max(1);
     let stack = env.stack_name();
     let label = env.version.clone();
-    let version = label.as_deref().and_then(|l| w.version(&env.app, l)).cloned();
+    let version = label
+        .as_deref()
+        .and_then(|l| w.version(&env.app, l))
+        .cloned();
     let deployment = env.deployment_id + 1;
     w.envs[e].deployment_id = deployment;
     let token = begin(w, e, OpKind::Rebuild);
 
     let mut s = Script::new(now, Some(rid), label.clone());
     s.info("rebuildEnvironment is starting.");
-    s.stack(&stack, &stack, STACK, "UPDATE_IN_PROGRESS", Some("User Initiated"));
+    s.stack(
+        &stack,
+        &stack,
+        STACK,
+        "UPDATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
     s.wait(3 * SEC);
-    s.stack(&stack, "AWSEBEC2LaunchTemplate", LAUNCH_TEMPLATE, "UPDATE_IN_PROGRESS", None);
+    s.stack(
+        &stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_IN_PROGRESS",
+        None,
+    );
     s.wait(2 * SEC);
-    s.stack(&stack, "AWSEBEC2LaunchTemplate", LAUNCH_TEMPLATE, "UPDATE_COMPLETE", None);
+    s.stack(
+        &stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_COMPLETE",
+        None,
+    );
     s.wait(SEC);
     s.stack(
         &stack,
@@ -174,14 +235,21 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     );
     s.wait(4 * SEC);
     for id in &old {
-        s.push(Step::Phase { instance: id.clone(), phase: Phase::Gone });
+        s.push(Step::Phase {
+            instance: id.clone(),
+            phase: Phase::Gone,
+        });
         s.info(format!("Removed instance [{id}] from your environment."));
     }
     s.wait(2 * SEC);
     let mut fresh = Vec::new();
     for _ in 0..count {
         let (id, az, ip) = new_instance(w);
-        s.push(Step::Launch { id: id.clone(), az, ip });
+        s.push(Step::Launch {
+            id: id.clone(),
+            az,
+            ip,
+        });
         fresh.push(id);
     }
     s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
@@ -189,30 +257,89 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
         let started = s.t;
-        let script = EngineScript::Bootstrap { version: v.label.clone(), outcome: Outcome::Ok };
+        let script = EngineScript::Bootstrap {
+            version: v.label.clone(),
+            outcome: Outcome::Ok,
+        };
         for id in &fresh {
-            s.push(Step::Phase { instance: id.clone(), phase: Phase::Deploying { version: v.label.clone() } });
-            let mark = DeployMark { id: deployment, status: "In Progress", version: v.label.clone(), started, finished: None };
-            s.push(Step::InstanceDeploy { instance: id.clone(), mark });
-            s.push(Step::Engine { instance: id.clone(), script: script.clone(), duration: d });
+            s.push(Step::Phase {
+                instance: id.clone(),
+                phase: Phase::Deploying {
+                    version: v.label.clone(),
+                },
+            });
+            let mark = DeployMark {
+                id: deployment,
+                status: "In Progress",
+                version: v.label.clone(),
+                started,
+                finished: None,
+            };
+            s.push(Step::InstanceDeploy {
+                instance: id.clone(),
+                mark,
+            });
+            s.push(Step::Engine {
+                instance: id.clone(),
+                script: script.clone(),
+                duration: d,
+            });
         }
         s.wait(d);
         for id in &fresh {
-            s.push(Step::Phase { instance: id.clone(), phase: Phase::Serving { version: v.label.clone(), broken: v.broken } });
-            let mark =
-                DeployMark { id: deployment, status: "Deployed", version: v.label.clone(), started, finished: Some(s.t) };
-            s.push(Step::InstanceDeploy { instance: id.clone(), mark });
+            s.push(Step::Phase {
+                instance: id.clone(),
+                phase: Phase::Serving {
+                    version: v.label.clone(),
+                    broken: v.broken,
+                },
+            });
+            let mark = DeployMark {
+                id: deployment,
+                status: "Deployed",
+                version: v.label.clone(),
+                started,
+                finished: Some(s.t),
+            };
+            s.push(Step::InstanceDeploy {
+                instance: id.clone(),
+                mark,
+            });
             s.info(format!("Added instance [{id}] to your environment."));
         }
     }
     s.wait(3 * SEC);
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "UPDATE_COMPLETE", None);
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "UPDATE_COMPLETE",
+        None,
+    );
     s.wait(2 * SEC);
-    s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None);
+    s.stack(
+        &stack,
+        &stack,
+        STACK,
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        None,
+    );
     s.wait(2 * SEC);
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_IN_PROGRESS", None);
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "DELETE_IN_PROGRESS",
+        None,
+    );
     s.wait(20 * SEC);
-    s.stack(&stack, "AWSEBAutoScalingGroup", ASG, "DELETE_COMPLETE", None);
+    s.stack(
+        &stack,
+        "AWSEBAutoScalingGroup",
+        ASG,
+        "DELETE_COMPLETE",
+        None,
+    );
     s.wait(SEC);
     s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE", None);
     s.wait(2 * SEC);
@@ -227,7 +354,10 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
 fn swap(w: &mut World, a: usize, b: usize, rid: String) -> CloudResult<()> {
     let (ea, eb) = (&w.envs[a], &w.envs[b]);
     if a == b {
-        return Err(CloudError::Other(format!("Cannot swap the CNAME of environment {} with itself.", ea.name)));
+        return Err(CloudError::Other(format!(
+            "Cannot swap the CNAME of environment {} with itself.",
+            ea.name
+        )));
     }
     if ea.app != eb.app {
         return Err(CloudError::Other(format!(
@@ -251,12 +381,16 @@ fn swap(w: &mut World, a: usize, b: usize, rid: String) -> CloudResult<()> {
     for (me, other) in [(a, b), (b, a)] {
         let token = begin(w, me, OpKind::Swap);
         let mut s = Script::new(now, Some(rid.clone()), None);
-        s.info(format!("Swapping CNAMEs for environments '{na}' and '{nb}'."));
+        s.info(format!(
+            "Swapping CNAMEs for environments '{na}' and '{nb}'."
+        ));
         s.wait(done);
         if me == a {
             s.push(Step::SwapCname { other });
         }
-        s.info(format!("Completed swapping CNAMEs for environments '{na}' and '{nb}'."));
+        s.info(format!(
+            "Completed swapping CNAMEs for environments '{na}' and '{nb}'."
+        ));
         s.push(Step::Status(EnvStatus::Ready));
         s.push(Step::OpDone);
         w.schedule(me, Some(token), s);

@@ -18,7 +18,12 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 4] = [Scenario::Steady, Scenario::BadDeploy, Scenario::SlowDeploy, Scenario::CreateFail];
+    pub const ALL: [Scenario; 4] = [
+        Scenario::Steady,
+        Scenario::BadDeploy,
+        Scenario::SlowDeploy,
+        Scenario::CreateFail,
+    ];
 
     /// Accepts the names `name` gives (case-insensitive, `_` for `-`).
     pub fn parse(s: &str) -> Option<Scenario> {
@@ -80,19 +85,28 @@ pub(crate) fn schedule(world: &mut World) {
         }
         Scenario::BadDeploy => {
             if let Some(e) = target(world, "storefront-prod") {
-                let cmd = Command::Deploy { version: BROKEN_LABEL.to_string() };
+                let cmd = Command::Deploy {
+                    version: BROKEN_LABEL.to_string(),
+                };
                 world.schedule_step(start + 20 * SEC, e, None, Step::Command(cmd));
             }
         }
         Scenario::SlowDeploy => {
             if let Some(e) = target(world, "storefront-prod") {
-                let cmd = Command::Deploy { version: SLOW_LABEL.to_string() };
+                let cmd = Command::Deploy {
+                    version: SLOW_LABEL.to_string(),
+                };
                 world.schedule_step(start + 10 * SEC, e, None, Step::Command(cmd));
             }
         }
         Scenario::CreateFail => {
             if let Some(e) = target(world, CANARY_ENV) {
-                world.schedule_step(start + 5 * SEC, e, None, Step::Command(Command::Create { fail: true }));
+                world.schedule_step(
+                    start + 5 * SEC,
+                    e,
+                    None,
+                    Step::Command(Command::Create { fail: true }),
+                );
             }
         }
     }
@@ -104,7 +118,9 @@ pub(crate) fn on_tick(world: &mut World, _env: usize, at: Millis) {
     let ready: Vec<usize> = (0..world.envs.len())
         .filter(|&i| {
             let e = &world.envs[i];
-            e.visible_at(at) && e.terminated.is_none() && e.status == crate::domain::EnvStatus::Ready
+            e.visible_at(at)
+                && e.terminated.is_none()
+                && e.status == crate::domain::EnvStatus::Ready
         })
         .collect();
     if !ready.is_empty() {
@@ -137,10 +153,25 @@ fn new_version(world: &mut World, app: &str, at: Millis) -> String {
     let Some(app) = world.apps.iter_mut().find(|a| a.name == app) else {
         return String::new();
     };
-    let newest = app.versions.iter().rev().find(|v| !v.broken && v.label.starts_with('v')).map(|v| v.label.clone());
+    let newest = app
+        .versions
+        .iter()
+        .rev()
+        .find(|v| !v.broken && v.label.starts_with('v'))
+        .map(|v| v.label.clone());
     let label = next_patch(newest.as_deref().unwrap_or("v1.0.0"));
-    let label = if app.versions.iter().any(|v| v.label == label) { format!("{label}-{}", at / SEC) } else { label };
-    app.versions.push(Version { label: label.clone(), description, created: at, broken: false, deploy_secs: (25, 40) });
+    let label = if app.versions.iter().any(|v| v.label == label) {
+        format!("{label}-{}", at / SEC)
+    } else {
+        label
+    };
+    app.versions.push(Version {
+        label: label.clone(),
+        description,
+        created: at,
+        broken: false,
+        deploy_secs: (25, 40),
+    });
     label
 }
 

@@ -13,8 +13,11 @@ const SLICE_MS: i64 = 10 * 60_000;
 /// Matches kept from one slice, like one FilterLogEvents page.
 const SLICE_CAP: usize = 10_000;
 
+/// A predicate on a log message.
+pub(crate) type Matcher = Box<dyn Fn(&str) -> bool + Send>;
+
 /// A CloudWatch Logs filter pattern as a predicate on the message.
-pub(crate) fn matcher(pattern: &str) -> Result<Box<dyn Fn(&str) -> bool + Send>, CloudError> {
+pub(crate) fn matcher(pattern: &str) -> Result<Matcher, CloudError> {
     let p = pattern.trim();
     if let Some(re) = p.strip_prefix('%').and_then(|r| r.strip_suffix('%')) {
         let re = Regex::new(re)

@@ -1,288 +1,21 @@
-//! The simulated account's state and how it moves through time.
+//! The simulated account moving through time.
 //!
 //! Everything that happens is a `Step` scheduled at a time. `advance_to` applies every step whose
 //! time has come, oldest first (ties in scheduling order), interleaved with the 10 s health
-//! evaluations Elastic Beanstalk performs, so the state at a time depends only on the clock and never
-//! on how often it was read.
+//! evaluations Elastic Beanstalk performs, so the state at a time depends only on the clock and
+//! never on how often it was read.
 
-use crate::domain::{
-    DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, Severity, StackEvent, Tier,
-};
+use crate::domain::{DeployRecord, EnvEvent, EnvStatus, Millis, Severity, StackEvent};
 
 use super::rng::Rng;
 use super::scenario::Scenario;
 use super::{health, ops, scenario};
 
-pub(crate) const SEC: Millis = 1_000;
-pub(crate) const MIN: Millis = 60 * SEC;
-pub(crate) const HOUR: Millis = 60 * MIN;
-pub(crate) const DAY: Millis = 24 * HOUR;
+pub(crate) use super::model::*;
 
-pub(crate) const REGION: &str = "us-east-1";
-pub(crate) const ACCOUNT: &str = "123456789012";
-pub(crate) const PLATFORM: &str = "64bit Amazon Linux 2023 v6.1.0 running Node.js 20";
-
-/// Elastic Beanstalk re-evaluates health every 10 seconds.
-pub(crate) const HEALTH_PERIOD: Millis = 10 * SEC;
 /// How long after a change health keeps being evaluated: longer than the 60 s window the
 /// environment status is computed over, so a recovery always reaches its final state.
 const DIRTY_SPAN: Millis = 2 * MIN;
-
-/// What one instance is doing, from a time on.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Phase {
-    /// EC2 boots and the platform bootstraps: no traffic.
-    Pending,
-    /// The application is being deployed: out of service.
-    Deploying { version: String },
-    /// The application server restarts: out of service for a few seconds.
-    Restarting,
-    /// In service. A `broken` application crash-loops, so the proxy answers 502.
-    Serving { version: String, broken: bool },
-    /// Terminated.
-    Gone,
-}
-
-/// The last deployment an instance took part in (DescribeInstancesHealth `Deployment`).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DeployMark {
-    pub id: i64,
-    pub status: &'static str,
-    pub version: String,
-    pub started: Millis,
-    pub finished: Option<Millis>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Instance {
-    pub id: String,
-    pub az: &'static str,
-    pub itype: &'static str,
-    pub ip: String,
-    pub launched: Millis,
-    /// Phase changes, oldest first; the instance does not exist before the first.
-    pub phases: Vec<(Millis, Phase)>,
-    pub deployment: Option<DeployMark>,
-}
-
-impl Instance {
-    pub(crate) fn phase_at(&self, t: Millis) -> Option<&Phase> {
-        let idx = self.phases.partition_point(|(at, _)| *at <= t);
-        idx.checked_sub(1).map(|i| &self.phases[i].1)
-    }
-
-    /// When the phase in force at `t` began.
-    pub(crate) fn phase_since(&self, t: Millis) -> Option<Millis> {
-        let idx = self.phases.partition_point(|(at, _)| *at <= t);
-        idx.checked_sub(1).map(|i| self.phases[i].0)
-    }
-
-    pub(crate) fn live_at(&self, t: Millis) -> bool {
-        !matches!(self.phase_at(t), None | Some(Phase::Gone))
-    }
-
-    pub(crate) fn gone_at(&self) -> Option<Millis> {
-        self.phases.iter().find(|(_, p)| *p == Phase::Gone).map(|(at, _)| *at)
-    }
-
-    /// The version installed at `t` (being deployed or serving).
-    pub(crate) fn version_at(&self, t: Millis) -> Option<&str> {
-        match self.phase_at(t)? {
-            Phase::Deploying { version } | Phase::Serving { version, .. } => Some(version),
-            _ => None,
-        }
-    }
-
-    fn set_phase(&mut self, at: Millis, phase: Phase) {
-        if let Some((_, last)) = self.phases.last()
-            && *last == Phase::Gone
-        {
-            return;
-        }
-        // Keep the history sorted even if two steps share a time.
-        let idx = self.phases.partition_point(|(t, _)| *t <= at);
-        self.phases.insert(idx, (at, phase));
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Policy {
-    AllAtOnce,
-    Rolling { batch: usize },
-    Immutable,
-}
-
-impl Policy {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Policy::AllAtOnce => "AllAtOnce",
-            Policy::Rolling { .. } => "Rolling",
-            Policy::Immutable => "Immutable",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Version {
-    pub label: String,
-    pub description: String,
-    pub created: Millis,
-    /// The application crash-loops once it gets traffic.
-    pub broken: bool,
-    /// Seconds one instance takes to deploy it (lo, hi).
-    pub deploy_secs: (i64, i64),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct App {
-    pub name: String,
-    /// Oldest first.
-    pub versions: Vec<Version>,
-}
-
-/// Log files of an environment: each is a CloudWatch log group with one stream per instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum LogFile {
-    Access,
-    Error,
-    Stdout,
-    Engine,
-    Hooks,
-    Sqsd,
-    Health,
-}
-
-impl LogFile {
-    pub(crate) const ALL: [LogFile; 7] = [
-        LogFile::Access,
-        LogFile::Error,
-        LogFile::Stdout,
-        LogFile::Engine,
-        LogFile::Hooks,
-        LogFile::Sqsd,
-        LogFile::Health,
-    ];
-
-    /// The part of the group name after `/aws/elasticbeanstalk/<env>/`.
-    pub(crate) fn suffix(&self) -> &'static str {
-        match self {
-            LogFile::Access => "var/log/nginx/access.log",
-            LogFile::Error => "var/log/nginx/error.log",
-            LogFile::Stdout => "var/log/web.stdout.log",
-            LogFile::Engine => "var/log/eb-engine.log",
-            LogFile::Hooks => "var/log/eb-hooks.log",
-            LogFile::Sqsd => "var/log/aws-sqsd/default.log",
-            LogFile::Health => "environment-health.log",
-        }
-    }
-
-    /// Web environments run nginx; worker environments run the SQS daemon instead.
-    pub(crate) fn exists_for(&self, tier: Tier) -> bool {
-        match self {
-            LogFile::Access | LogFile::Error => tier == Tier::Web,
-            LogFile::Sqsd => tier == Tier::Worker,
-            _ => true,
-        }
-    }
-}
-
-/// A log line written once, when something happened (deployment engine and hook output), as
-/// opposed to traffic lines, which are generated on demand from the instance's phase.
-#[derive(Debug, Clone)]
-pub(crate) struct FileLine {
-    pub seq: u64,
-    pub ts: Millis,
-    pub file: LogFile,
-    pub stream: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum OpKind {
-    Deploy { to: String, from: Option<String>, deployment: i64, batch: usize, immutable: bool },
-    Abort,
-    Rebuild,
-    Restart,
-    Swap,
-    Create,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct OpState {
-    /// Tags this operation's scheduled steps, so an abort can cancel what is left of them.
-    pub token: u64,
-    pub kind: OpKind,
-    pub started: Millis,
-    pub abortable: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Env {
-    pub name: String,
-    pub id: String,
-    pub app: String,
-    pub tier: Tier,
-    pub cname: Option<String>,
-    /// The host name clients use in requests (the CNAME the environment was created with).
-    pub host: String,
-    pub policy: Policy,
-    pub desired: usize,
-    pub itype: &'static str,
-    /// Requests per second one instance serves at the daily mean.
-    pub base_rate: f64,
-    /// Median latency in seconds when healthy.
-    pub base_latency: f64,
-    pub status: EnvStatus,
-    pub version: Option<String>,
-    /// The environment exists (is listed) from this time on.
-    pub created: Millis,
-    pub updated: Millis,
-    pub terminated: Option<Millis>,
-    pub instances: Vec<Instance>,
-    pub events: Vec<EnvEvent>,
-    pub stack_events: Vec<StackEvent>,
-    /// Oldest first.
-    pub deploys: Vec<DeployRecord>,
-    pub op: Option<OpState>,
-    pub deployment_id: i64,
-    /// (started, finished) of the last completed application update, for health causes.
-    pub last_update: Option<(Millis, Millis)>,
-    /// (started, finished) of the environment's creation.
-    pub launch: Option<(Millis, Option<Millis>)>,
-    pub files: Vec<FileLine>,
-    pub next_file_seq: u64,
-    /// The enhanced health status last evaluated, for transition events.
-    pub health: HealthStatus,
-    pub dirty_until: Millis,
-}
-
-impl Env {
-    pub(crate) fn stack_name(&self) -> String {
-        format!("awseb-{}-stack", self.id)
-    }
-
-    pub(crate) fn immutable_stack_name(&self) -> String {
-        format!("awseb-{}-immutable-stack", self.id)
-    }
-
-    pub(crate) fn live_instances(&self, t: Millis) -> impl Iterator<Item = &Instance> {
-        self.instances.iter().filter(move |i| i.live_at(t))
-    }
-
-    pub(crate) fn instance_mut(&mut self, id: &str) -> Option<&mut Instance> {
-        self.instances.iter_mut().find(|i| i.id == id)
-    }
-
-    pub(crate) fn add_file_line(&mut self, ts: Millis, file: LogFile, stream: &str, text: String) {
-        let seq = self.next_file_seq;
-        self.next_file_seq += 1;
-        self.files.push(FileLine { seq, ts, file, stream: stream.to_string(), text });
-    }
-
-    pub(crate) fn visible_at(&self, t: Millis) -> bool {
-        self.created <= t
-    }
-}
 
 /// Internal commands a scheduled step can start (history, scenarios).
 #[derive(Debug, Clone, PartialEq)]
@@ -293,20 +26,49 @@ pub(crate) enum Command {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Step {
-    Event { severity: Severity, message: String, version: Option<String>, request_id: Option<String> },
-    Stack { stack: String, logical_id: String, resource_type: String, status: String, reason: Option<String> },
-    Launch { id: String, az: &'static str, ip: String },
-    Phase { instance: String, phase: Phase },
-    InstanceDeploy { instance: String, mark: DeployMark },
+    Event {
+        severity: Severity,
+        message: String,
+        version: Option<String>,
+        request_id: Option<String>,
+    },
+    Stack {
+        stack: String,
+        logical_id: String,
+        resource_type: String,
+        status: String,
+        reason: Option<String>,
+    },
+    Launch {
+        id: String,
+        az: &'static str,
+        ip: String,
+    },
+    Phase {
+        instance: String,
+        phase: Phase,
+    },
+    InstanceDeploy {
+        instance: String,
+        mark: DeployMark,
+    },
     /// Deployment engine and hook output for one instance, spread over `duration`.
-    Engine { instance: String, script: super::engine::EngineScript, duration: Millis },
+    Engine {
+        instance: String,
+        script: super::engine::EngineScript,
+        duration: Millis,
+    },
     Status(EnvStatus),
     Abortable(bool),
     Version(Option<String>),
     RecordDeploy(String),
-    UpdateFinished { started: Millis },
+    UpdateFinished {
+        started: Millis,
+    },
     LaunchFinished,
-    SwapCname { other: usize },
+    SwapCname {
+        other: usize,
+    },
     OpDone,
     Terminated,
     Command(Command),
@@ -333,7 +95,12 @@ pub(crate) struct Script {
 
 impl Script {
     pub(crate) fn new(t: Millis, request_id: Option<String>, version: Option<String>) -> Script {
-        Script { t, request_id, version, steps: Vec::new() }
+        Script {
+            t,
+            request_id,
+            version,
+            steps: Vec::new(),
+        }
     }
 
     pub(crate) fn wait(&mut self, ms: Millis) {
@@ -366,7 +133,14 @@ impl Script {
         self.event(Severity::Error, message);
     }
 
-    pub(crate) fn stack(&mut self, stack: &str, logical_id: &str, rtype: &str, status: &str, reason: Option<&str>) {
+    pub(crate) fn stack(
+        &mut self,
+        stack: &str,
+        logical_id: &str,
+        rtype: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) {
         self.push(Step::Stack {
             stack: stack.to_string(),
             logical_id: logical_id.to_string(),
@@ -422,7 +196,10 @@ impl World {
     }
 
     pub(crate) fn version(&self, app: &str, label: &str) -> Option<&Version> {
-        self.app(app)?.versions.iter().find(|v| v.label == label && v.created <= self.now)
+        self.app(app)?
+            .versions
+            .iter()
+            .find(|v| v.label == label && v.created <= self.now)
     }
 
     /// Schedule a script's steps for an environment, tagged with an operation token.
@@ -436,7 +213,16 @@ impl World {
         let seq = self.next_seq;
         self.next_seq += 1;
         let idx = self.queue.partition_point(|s| (s.at, s.seq) <= (at, seq));
-        self.queue.insert(idx, Scheduled { at, seq, env, token, step });
+        self.queue.insert(
+            idx,
+            Scheduled {
+                at,
+                seq,
+                env,
+                token,
+                step,
+            },
+        );
     }
 
     /// Drop what is left of an operation (abort).
@@ -469,7 +255,9 @@ impl World {
     }
 
     fn any_dirty(&self, at: Millis) -> bool {
-        self.envs.iter().any(|e| e.terminated.is_none() && e.created <= at && (e.op.is_some() || e.dirty_until >= at))
+        self.envs.iter().any(|e| {
+            e.terminated.is_none() && e.created <= at && (e.op.is_some() || e.dirty_until >= at)
+        })
     }
 
     fn apply_next(&mut self) {
@@ -484,19 +272,28 @@ impl World {
     fn evaluate_health(&mut self, at: Millis) {
         for idx in 0..self.envs.len() {
             let env = &self.envs[idx];
-            if env.terminated.is_some() || env.created > at || (env.op.is_none() && env.dirty_until < at) {
+            // A terminating environment has no health to speak of; its last status stays.
+            let terminating = matches!(env.status, EnvStatus::Terminating | EnvStatus::Terminated);
+            if terminating || env.created > at || (env.op.is_none() && env.dirty_until < at) {
                 continue;
             }
-            let (status, causes) = health::env_status(self.seed, env, at);
+            let (status, causes) = health::env_status(env, at);
             if status != env.health {
                 let worse = health::rank(&status) >= 1;
-                let mut message =
-                    format!("Environment health has transitioned from {} to {}.", env.health.as_str(), status.as_str());
+                let mut message = format!(
+                    "Environment health has transitioned from {} to {}.",
+                    env.health.as_str(),
+                    status.as_str()
+                );
                 for cause in &causes {
                     message.push(' ');
                     message.push_str(cause);
                 }
-                let severity = if worse { Severity::Warn } else { Severity::Info };
+                let severity = if worse {
+                    Severity::Warn
+                } else {
+                    Severity::Info
+                };
                 let env = &mut self.envs[idx];
                 env.health = status;
                 push_event(env, at, severity, message, None, None);
@@ -521,16 +318,37 @@ impl World {
         let env = &mut self.envs[idx];
         env.dirty_until = env.dirty_until.max(at + DIRTY_SPAN);
         match step {
-            Step::Event { severity, message, version, request_id } => {
-                push_event(env, at, severity, message, version, request_id)
-            }
-            Step::Stack { stack, logical_id, resource_type, status, reason } => {
+            Step::Event {
+                severity,
+                message,
+                version,
+                request_id,
+            } => push_event(env, at, severity, message, version, request_id),
+            Step::Stack {
+                stack,
+                logical_id,
+                resource_type,
+                status,
+                reason,
+            } => {
                 let id = if logical_id == stack {
-                    super::rng::stream(super::rng::mix(seed, (at as u64) ^ env.stack_events.len() as u64)).uuid()
+                    super::rng::stream(super::rng::mix(
+                        seed,
+                        (at as u64) ^ env.stack_events.len() as u64,
+                    ))
+                    .uuid()
                 } else {
                     format!("{logical_id}-{status}-{}", super::logs::iso_millis(at))
                 };
-                env.stack_events.push(StackEvent { id, ts: at, stack, logical_id, resource_type, status, reason });
+                env.stack_events.push(StackEvent {
+                    id,
+                    ts: at,
+                    stack,
+                    logical_id,
+                    resource_type,
+                    status,
+                    reason,
+                });
             }
             Step::Launch { id, az, ip } => {
                 let itype = env.itype;
@@ -554,8 +372,14 @@ impl World {
                     i.deployment = Some(mark);
                 }
             }
-            Step::Engine { instance, script, duration } => {
-                for (offset, file, text) in super::engine::lines(&script, env, &instance, at, duration) {
+            Step::Engine {
+                instance,
+                script,
+                duration,
+            } => {
+                for (offset, file, text) in
+                    super::engine::lines(&script, env, &instance, at, duration)
+                {
                     env.add_file_line(at + offset, file, &instance, text);
                 }
             }
@@ -599,12 +423,24 @@ pub(crate) fn push_event(
     version: Option<String>,
     request_id: Option<String>,
 ) {
-    env.events.push(EnvEvent { ts: at, env: env.name.clone(), severity, message, version, request_id });
+    env.events.push(EnvEvent {
+        ts: at,
+        env: env.name.clone(),
+        severity,
+        message,
+        version,
+        request_id,
+    });
 }
 
 /// The next health evaluation boundary strictly after `t - 1`.
 fn align_up(t: Millis) -> Millis {
-    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD + if t.rem_euclid(HEALTH_PERIOD) == 0 { 0 } else { HEALTH_PERIOD }
+    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
+        + if t.rem_euclid(HEALTH_PERIOD) == 0 {
+            0
+        } else {
+            HEALTH_PERIOD
+        }
 }
 
 /// The last health evaluation boundary at or before `t`.
@@ -615,28 +451,6 @@ pub(crate) fn align_down(t: Millis) -> Millis {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phases_are_looked_up_by_time() {
-        let mut i = Instance {
-            id: "i-1".into(),
-            az: "us-east-1a",
-            itype: "t3.small",
-            ip: "10.0.1.2".into(),
-            launched: 100,
-            phases: vec![(100, Phase::Pending)],
-            deployment: None,
-        };
-        i.set_phase(200, Phase::Serving { version: "v1".into(), broken: false });
-        i.set_phase(300, Phase::Gone);
-        i.set_phase(400, Phase::Restarting);
-        assert_eq!(i.phase_at(99), None);
-        assert_eq!(i.phase_at(150), Some(&Phase::Pending));
-        assert_eq!(i.version_at(250), Some("v1"));
-        assert!(!i.live_at(300));
-        assert_eq!(i.gone_at(), Some(300));
-        assert_eq!(i.phases.len(), 3, "nothing happens to a terminated instance");
-    }
 
     #[test]
     fn alignment_rounds_to_the_health_period() {

@@ -9,9 +9,9 @@
 //! occurrence of a tuple gets occurrence number n. The `Seen` window remembers, per tuple, the
 //! highest occurrence number any single read has delivered; an event is new exactly when its
 //! occurrence number is higher. So re-reading an overlap delivers nothing twice, and two identical
-//! lines still show as two. The id sent to the app is `<hash>-<occurrence>`: stable for the same
-//! line across reads, distinct for distinct lines, so the receiver's own de-duplication by id
-//! agrees with ours.
+//! lines still show as two. The id sent to the app is `<hash>-<occurrence>`: the same for the same
+//! line across reads (within one run of the program), distinct for distinct lines, so the
+//! receiver's own de-duplication by id agrees with ours.
 //!
 //! Known limit: when two identical lines of the same millisecond reach us through *different*
 //! reads only partly overlapping (one on each side of a seam), the second may be taken for the
@@ -21,31 +21,25 @@
 //! Re-reads only go back `OVERLAP` before the newest event, far inside what is kept.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 use crate::domain::{Millis, RawLogEvent};
 
-/// Tuples remembered before the oldest half is forgotten (about 3 MB).
+/// Tuples remembered before the oldest half is forgotten (a few MB).
 const DEFAULT_CAP: usize = 100_000;
 
-/// FNV-1a, 64 bit: tiny, and stable across Rust versions and runs (the std hasher promises
-/// neither), so ids stay the same for a line however often it is read.
-fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(hash, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
-}
+/// The process-wide key of `line_key`. Keyed (SipHash with a random key) rather than a fixed
+/// hash: log text comes from whoever can write to the instance, and with a public hash a line
+/// could be crafted to collide with one already shown and so be hidden. One key for the whole
+/// process keeps ids stable across reads, tails and searches.
+static KEY: OnceLock<RandomState> = OnceLock::new();
 
-/// The key of a line: its group, stream, timestamp and text. Each text field is preceded by its
-/// length so ("ab", "c") and ("a", "bc") differ.
+/// The key of a line: its group, stream, timestamp and text (`str` hashing marks where each field
+/// ends, so ("ab", "c") and ("a", "bc") differ).
 pub(super) fn line_key(group: &str, stream: &str, ts: Millis, message: &str) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut h = OFFSET;
-    for field in [group, stream, message] {
-        h = fnv1a(h, &(field.len() as u64).to_le_bytes());
-        h = fnv1a(h, field.as_bytes());
-    }
-    fnv1a(h, &ts.to_le_bytes())
+    KEY.get_or_init(RandomState::new)
+        .hash_one((group, stream, ts, message))
 }
 
 /// Occurrence counts within one read (see the module comment).

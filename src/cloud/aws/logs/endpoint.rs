@@ -45,10 +45,10 @@ impl Intercept for StripStreamPrefix {
 fn strip_prefix(uri: &str, configured_endpoint: Option<&str>) -> Option<String> {
     let (scheme, rest) = uri.split_once("://")?;
     let host = rest.strip_prefix(PREFIX)?;
-    if let Some((_, configured)) = configured_endpoint.and_then(|e| e.split_once("://")) {
-        if !host.starts_with(configured.trim_end_matches('/')) {
-            return None;
-        }
+    if let Some((_, configured)) = configured_endpoint.and_then(|e| e.split_once("://"))
+        && !host.starts_with(configured.trim_end_matches('/'))
+    {
+        return None;
     }
     Some(format!("{scheme}://{host}"))
 }

@@ -119,6 +119,14 @@ pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
                 connect_failures = 0;
                 session(tail, &groups, output).await?
             }
+            // A 200 whose body cannot be read as events: the endpoint does not really speak
+            // the live tail protocol (some emulators and proxies).
+            Err(err @ SdkError::ResponseError(_)) => {
+                return Ok(format!(
+                    "the answer is not an event stream: {}",
+                    DisplayErrorContext(&err)
+                ));
+            }
             Err(err) => match classify(err) {
                 CloudError::Throttled(msg) => {
                     tracing::debug!(%msg, "StartLiveTail throttled");
