@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::pty::{Tui, env_row, env_selected, footer, health_of};
+use regex::Regex;
 
 /// The longest a simulated story step may take to show (startup of a debug build included).
 const LONG: Duration = Duration::from_secs(90);
@@ -17,19 +18,34 @@ const EXIT: Duration = Duration::from_secs(20);
 
 const ENV: &str = "storefront-prod";
 const BROKEN: &str = "v-broken";
+const SLOW: &str = "v1.5.0";
 
 /// Selects `env` through the command line and waits for its row to be marked.
 fn select(tui: &mut Tui, env: &str) {
-    tui.expect(&format!("{env} in the environments table"), |s| env_row(s, env).is_some(), LONG);
+    tui.expect(
+        &format!("{env} in the environments table"),
+        |s| env_row(s, env).is_some(),
+        LONG,
+    );
     tui.send(&format!(":env {env}\r"));
-    tui.expect(&format!("{env} to be selected"), |s| env_selected(s, env), KEY);
+    tui.expect(
+        &format!("{env} to be selected"),
+        |s| env_selected(s, env),
+        KEY,
+    );
 }
 
 /// Presses `q` and checks the app exits successfully with the terminal restored.
 fn quit_cleanly(tui: &mut Tui) {
     tui.send("q");
-    let status = tui.wait_exit(EXIT).unwrap_or_else(|| panic!("ebtui did not exit after q:\n{}", tui.screen()));
-    assert!(status.success(), "ebtui exited with {status} after q\n{}", tui.log_tail(40));
+    let status = tui
+        .wait_exit(EXIT)
+        .unwrap_or_else(|| panic!("ebtui did not exit after q:\n{}", tui.screen()));
+    assert!(
+        status.success(),
+        "ebtui exited with {status} after q\n{}",
+        tui.log_tail(40)
+    );
     tui.assert_terminal_restored();
 }
 
@@ -37,76 +53,148 @@ fn is_red(health: &str) -> bool {
     matches!(health, "Severe" | "Degraded")
 }
 
+/// Presses `U` and returns the screen with the rollback dialog.
+fn open_rollback(tui: &mut Tui) -> String {
+    tui.send("U");
+    tui.expect(
+        "the rollback dialog",
+        |s| s.contains("Roll back storefront-prod") && s.contains("y / Enter confirm"),
+        KEY,
+    )
+}
+
+/// Confirms the open dialog and waits for it to close.
+fn confirm(tui: &mut Tui) {
+    tui.send("y");
+    tui.expect(
+        "the dialog to close",
+        |s| !s.contains("y / Enter confirm"),
+        KEY,
+    );
+}
+
+/// Waits for storefront-prod to be Ok and Ready on a version other than `bad` (and on `target`
+/// when it is known).
+fn wait_recovered(tui: &Tui, bad: &str, target: Option<&str>) -> String {
+    tui.expect(
+        "storefront-prod Ok and Ready on the earlier version",
+        |s| {
+            env_row(s, ENV).is_some_and(|row| {
+                health_of(row) == Some("Ok")
+                    && row.contains(" Ready ")
+                    && !row.contains(&format!(" {bad} "))
+                    && target.is_none_or(|v| row.contains(&format!(" {v} ")))
+            })
+        },
+        LONG,
+    )
+}
+
 /// The story of the bad-deploy demo, start to finish: the broken version turns the environment
-/// red and its proxy answers 502; a rollback from the keyboard brings it back to Ok on the
-/// version it ran before. Runs at 80x24, then resized to 160x48 mid-story.
+/// red and its proxy answers 502; once the failed deployment is over, a rollback from the
+/// keyboard deploys the version that ran before, and the environment is Ok again. Runs at
+/// 80x24, then resized to 160x48 mid-story.
 #[test]
 fn bad_deploy_rollback_recovers() {
     let mut tui = Tui::spawn(&["--demo", "bad-deploy", "--demo-speed", "20"], &[], 80, 24);
     // Rows are sorted by application then name, so storefront-prod is not the first row.
     select(&mut tui, ENV);
 
-    let screen = tui.expect(
-        "storefront-prod to turn red on v-broken",
-        |s| env_row(s, ENV).is_some_and(|row| row.contains(BROKEN) && health_of(row).is_some_and(is_red)),
+    tui.expect(
+        "storefront-prod red on v-broken",
+        |s| {
+            env_row(s, ENV)
+                .is_some_and(|row| row.contains(BROKEN) && health_of(row).is_some_and(is_red))
+        },
         LONG,
     );
-    let row = env_row(&screen, ENV).unwrap_or_default().to_string();
 
     // The logs pane follows the selected environment's nginx logs. Zoomed and wrapped, every
     // line fits on an 80-column screen, so the access lines' status codes are visible.
     tui.send("4");
     tui.send("z");
-    tui.expect("the logs pane zoomed (the table hidden)", |s| env_row(s, ENV).is_none(), KEY);
-    tui.send("w");
-    tui.expect("502 responses in the logs pane", |s| s.contains(" 502 "), LONG);
-    tui.send("z");
-    tui.expect("the table back after unzooming", |s| env_row(s, ENV).is_some(), KEY);
-
-    // Wide terminals get the two-column layout and the wide table.
-    tui.resize(160, 48);
     tui.expect(
-        "the wide table after resizing to 160x48",
-        |s| s.contains("APPLICATION") && s.contains("TIER/POLICY") && env_selected(s, ENV),
+        "the logs pane zoomed (the table hidden)",
+        |s| env_row(s, ENV).is_none(),
+        KEY,
+    );
+    tui.send("w");
+    tui.expect(
+        "502 responses in the logs pane",
+        |s| s.contains(" 502 "),
+        LONG,
+    );
+    tui.send("z");
+    tui.expect(
+        "the table back after unzooming",
+        |s| env_row(s, ENV).is_some(),
         KEY,
     );
 
-    // Roll back. While the broken deployment still runs the dialog offers to abort it; once the
-    // environment is Ready it deploys the previous version. An update that cannot be aborted is
-    // refused with a message: then wait for Ready and ask again.
-    let mut opened = false;
-    for _ in 0..3 {
-        tui.send("U");
-        let screen = tui.expect(
-            "the rollback dialog (or the reason it cannot open yet)",
-            |s| s.contains("Roll back storefront-prod") || footer(s).contains("roll back once it is Ready"),
-            KEY,
-        );
-        if screen.contains("Roll back storefront-prod") {
-            opened = true;
-            break;
-        }
-        tui.expect("storefront-prod Ready before asking again", |s| env_row(s, ENV).is_some_and(|r| r.contains(" Ready ")), LONG);
-    }
-    assert!(opened, "the rollback dialog never opened (row before: {row})\n{}", tui.screen());
-    let dialog = tui.screen();
-    assert!(
-        dialog.contains("ABORTED") || dialog.contains("previous version will be DEPLOYED"),
-        "the dialog says neither abort nor deploy of the previous version:\n{dialog}"
-    );
-    tui.send("y");
-    tui.expect("the dialog to close", |s| !s.contains("y / Enter confirm"), KEY);
-
-    let screen = tui.expect(
-        "storefront-prod Ok and Ready on an earlier version",
+    // The app redraws for the new size: the status line on the new bottom row, panes as wide
+    // as the terminal (the layout itself is the snapshot tests' business).
+    tui.resize(160, 48);
+    tui.expect(
+        "a redraw at 160x48",
         |s| {
-            env_row(s, ENV)
-                .is_some_and(|row| health_of(row) == Some("Ok") && row.contains(" Ready ") && !row.contains(BROKEN))
+            !footer(s).is_empty()
+                && s.lines().any(|l| l.chars().count() > 150)
+                && env_selected(s, ENV)
         },
         LONG,
     );
-    let recovered = env_row(&screen, ENV).unwrap_or_default();
-    assert!(!recovered.contains(BROKEN), "{recovered}");
+
+    // Once the failed deployment is over the environment is Ready (and still red): a rollback
+    // then deploys the previous version from the deployment history, and names it.
+    tui.expect(
+        "the failed deployment to end (Ready, still red)",
+        |s| {
+            env_row(s, ENV).is_some_and(|row| {
+                row.contains(" Ready ")
+                    && row.contains(BROKEN)
+                    && health_of(row).is_some_and(is_red)
+            })
+        },
+        LONG,
+    );
+    let dialog = open_rollback(&mut tui);
+    let re = Regex::new(r"from v-broken -> to (\S+)").expect("a valid regex");
+    let target = re
+        .captures(&dialog)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| panic!("the dialog does not name the previous version:\n{dialog}"));
+    assert!(
+        dialog.contains("DEPLOYED"),
+        "a Ready environment is rolled back by deploying, the dialog says otherwise:\n{dialog}"
+    );
+    confirm(&mut tui);
+    wait_recovered(&tui, BROKEN, Some(&target));
+
+    quit_cleanly(&mut tui);
+}
+
+/// A rollback while a deployment is still rolling out aborts it (Elastic Beanstalk refuses a
+/// second update meanwhile): the slow-deploy demo's long deployment is caught in flight, and the
+/// environment returns to Ok on the version it ran before.
+#[test]
+fn rollback_during_deployment_aborts() {
+    // Slow enough that the deployment (minutes of simulated time) is still running when the
+    // dialog opens, even on a loaded machine.
+    let mut tui = Tui::spawn(&["--demo", "slow-deploy", "--demo-speed", "5"], &[], 80, 24);
+    select(&mut tui, ENV);
+    tui.expect(
+        "storefront-prod updating to v1.5.0",
+        |s| env_row(s, ENV).is_some_and(|row| row.contains(" Updating") && row.contains(SLOW)),
+        LONG,
+    );
+    let dialog = open_rollback(&mut tui);
+    assert!(
+        dialog.contains("ABORTED"),
+        "a rollback during a deployment must abort it, the dialog says otherwise:\n{dialog}"
+    );
+    confirm(&mut tui);
+    wait_recovered(&tui, SLOW, None);
 
     quit_cleanly(&mut tui);
 }
@@ -116,31 +204,65 @@ fn bad_deploy_rollback_recovers() {
 #[test]
 fn help_and_read_only() {
     let mut tui = Tui::spawn(&["--demo", "--read-only"], &[], 160, 48);
-    tui.expect("the read-only marker in the header", |s| s.lines().next().is_some_and(|h| h.contains("[READ-ONLY]")), LONG);
+    tui.expect(
+        "the read-only marker in the header",
+        |s| s.lines().next().is_some_and(|h| h.contains("[READ-ONLY]")),
+        LONG,
+    );
     select(&mut tui, ENV);
 
     tui.send("?");
-    let help = tui.expect("the help listing roll back", |s| s.contains("Help (") && s.contains("roll back"), KEY);
-    // The help's row (not the status line's hint): the key cell, then the description.
-    let lines: Vec<&str> = help.lines().collect();
-    let help_rows = &lines[..lines.len() - 1];
-    assert!(
-        help_rows.iter().any(|l| l.split_once("roll back").is_some_and(|(keys, _)| keys.trim_end().ends_with(" U"))),
-        "help does not bind U to roll back:\n{help}"
+    tui.expect(
+        "the help binding U to roll back",
+        |s| help_binds(s, "U", "roll back"),
+        KEY,
     );
     tui.send("\x1b");
-    tui.expect("the help to close", |s| !s.contains("Help ("), KEY);
-
-    let before = tui.screen();
+    // Settled screens only: a half-drawn frame could mix the help with the table.
+    let below_header = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let before = tui.wait_stable(
+        "the help to close",
+        |s| !s.contains("Help (") && env_row(s, ENV).is_some(),
+        below_header,
+        KEY,
+    );
     let row_before = without_age(env_row(&before, ENV).unwrap_or_default());
     tui.send("U");
-    let refused = tui.expect("a read-only refusal in the status line", |s| footer(s).contains("read-only"), KEY);
-    assert!(!refused.contains("Roll back storefront-prod"), "a rollback dialog opened in read-only mode:\n{refused}");
+    let refused = tui.wait_stable(
+        "a read-only refusal in the status line",
+        |s| footer(s).contains("read-only"),
+        below_header,
+        KEY,
+    );
+    assert!(
+        !refused.contains("Roll back storefront-prod"),
+        "a rollback dialog opened in read-only mode:\n{refused}"
+    );
     let row_after = without_age(env_row(&refused, ENV).unwrap_or_default());
-    assert_eq!(row_before, row_after, "the environment changed after a refused rollback");
-    assert!(env_selected(&refused, ENV), "the selection moved:\n{refused}");
+    assert_eq!(
+        row_before, row_after,
+        "the environment changed after a refused rollback"
+    );
+    assert!(
+        env_selected(&refused, ENV),
+        "the selection moved:\n{refused}"
+    );
 
     quit_cleanly(&mut tui);
+}
+
+/// Whether the help dialog shows `key` bound to an action whose description starts with `desc`:
+/// a row of the dialog (not the status line's hints) with the key cell, then the description.
+fn help_binds(screen: &str, key: &str, desc: &str) -> bool {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some((_, above_footer)) = lines.split_last() else {
+        return false;
+    };
+    screen.contains("Help (")
+        && above_footer.iter().any(|l| {
+            l.split_once(desc)
+                .is_some_and(|(keys, _)| keys.trim_end().ends_with(&format!(" {key}")))
+        })
 }
 
 /// A row without its last cell (the age of the last update, which ticks on its own).
@@ -155,11 +277,24 @@ fn without_age(row: &str) -> String {
 #[test]
 fn terminal_restored_on_sigterm() {
     let mut tui = Tui::spawn(&["--demo"], &[], 80, 24);
-    tui.expect("the environments table", |s| env_row(s, ENV).is_some(), LONG);
+    tui.expect(
+        "the environments table",
+        |s| env_row(s, ENV).is_some(),
+        LONG,
+    );
     let pid = tui.pid().expect("the child's pid");
-    let kill = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("run kill");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("run kill");
     assert!(kill.success(), "kill -TERM {pid} failed: {kill}");
-    let status = tui.wait_exit(EXIT).unwrap_or_else(|| panic!("ebtui ignored SIGTERM:\n{}", tui.screen()));
-    assert_eq!(status.signal(), None, "ebtui was killed by the signal instead of handling it ({status})");
+    let status = tui
+        .wait_exit(EXIT)
+        .unwrap_or_else(|| panic!("ebtui ignored SIGTERM:\n{}", tui.screen()));
+    assert_eq!(
+        status.signal(),
+        None,
+        "ebtui was killed by the signal instead of handling it ({status})"
+    );
     tui.assert_terminal_restored();
 }

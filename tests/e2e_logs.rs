@@ -25,8 +25,12 @@ enum Item {
 /// screen is: header, top border, body, bottom border, status line.
 fn body_rows(screen: &str) -> Vec<&str> {
     let lines: Vec<&str> = screen.lines().collect();
-    let body = lines.get(2..lines.len().saturating_sub(2)).unwrap_or_default();
-    body.iter().map(|l| l.trim_start_matches('│').trim_end_matches('│')).collect()
+    let body = lines
+        .get(2..lines.len().saturating_sub(2))
+        .unwrap_or_default();
+    body.iter()
+        .map(|l| l.trim_start_matches('│').trim_end_matches('│'))
+        .collect()
 }
 
 /// The pane's lines. With timestamps and the instance column off, a line's first row starts
@@ -44,7 +48,13 @@ fn items(screen: &str) -> Vec<Item> {
             items.push(Item::Separator);
         } else if row.chars().nth(1).is_some_and(|c| !c.is_whitespace()) {
             items.extend(current.take().map(Item::Line));
-            current = Some(row.chars().skip(1).collect::<String>().trim_end().to_string());
+            current = Some(
+                row.chars()
+                    .skip(1)
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string(),
+            );
             last_row_of_current = i;
         } else if !row.trim().is_empty()
             && let Some(text) = current.as_mut()
@@ -74,6 +84,18 @@ fn current_hit(screen: &str) -> Option<usize> {
     match_count(screen).and_then(|(k, _)| k)
 }
 
+/// The current match `k` once it satisfies `pred` and has settled (the title is redrawn in
+/// pieces, and a half-written number must not be read).
+fn settled_hit(tui: &Tui, what: &str, pred: impl Fn(usize) -> bool) -> usize {
+    let screen = tui.wait_stable(
+        what,
+        |s| current_hit(s).is_some_and(&pred),
+        current_hit,
+        KEY,
+    );
+    current_hit(&screen).unwrap_or_default()
+}
+
 /// The context shown around matches in filter mode, from the title's `filter ±C`.
 fn filter_context(screen: &str) -> Option<usize> {
     let re = Regex::new(r"filter ±(\d+)").ok()?;
@@ -84,12 +106,18 @@ fn filter_context(screen: &str) -> Option<usize> {
 /// each side (so at most `2c` non-matching lines in a row between two matches); groups are
 /// separated by `--`.
 fn check_filtered(items: &[Item], c: usize) -> Result<(), String> {
-    let hits = items.iter().filter(|i| matches!(i, Item::Line(t) if t.contains("502"))).count();
+    let hits = items
+        .iter()
+        .filter(|i| matches!(i, Item::Line(t) if t.contains("502")))
+        .count();
     if hits == 0 {
         return Err("no matching line is shown".into());
     }
     for (g, group) in items.split(|i| *i == Item::Separator).enumerate() {
-        let is_hit: Vec<bool> = group.iter().map(|i| matches!(i, Item::Line(t) if t.contains("502"))).collect();
+        let is_hit: Vec<bool> = group
+            .iter()
+            .map(|i| matches!(i, Item::Line(t) if t.contains("502")))
+            .collect();
         if is_hit.is_empty() {
             continue;
         }
@@ -102,11 +130,19 @@ fn check_filtered(items: &[Item], c: usize) -> Result<(), String> {
         };
         let last = is_hit.iter().rposition(|h| *h).unwrap_or(first);
         if first > c || is_hit.len() - 1 - last > c {
-            return Err(format!("group {g}: more than {c} context lines before or after its matches ({is_hit:?})"));
+            return Err(format!(
+                "group {g}: more than {c} context lines before or after its matches ({is_hit:?})"
+            ));
         }
-        let longest_gap = is_hit[first..=last].split(|h| *h).map(<[bool]>::len).max().unwrap_or(0);
+        let longest_gap = is_hit[first..=last]
+            .split(|h| *h)
+            .map(<[bool]>::len)
+            .max()
+            .unwrap_or(0);
         if longest_gap > 2 * c {
-            return Err(format!("group {g}: {longest_gap} non-matching lines between two matches ({is_hit:?})"));
+            return Err(format!(
+                "group {g}: {longest_gap} non-matching lines between two matches ({is_hit:?})"
+            ));
         }
     }
     Ok(())
@@ -116,8 +152,17 @@ fn check_filtered(items: &[Item], c: usize) -> Result<(), String> {
 /// matches with their context.
 #[test]
 fn search_502_then_filter_with_context() {
-    let mut tui = Tui::spawn(&["--demo", "bad-deploy", "--demo-speed", "20"], &[], 160, 48);
-    tui.expect("storefront-prod in the table", |s| env_row(s, ENV).is_some(), LONG);
+    let mut tui = Tui::spawn(
+        &["--demo", "bad-deploy", "--demo-speed", "20"],
+        &[],
+        160,
+        48,
+    );
+    tui.expect(
+        "storefront-prod in the table",
+        |s| env_row(s, ENV).is_some(),
+        LONG,
+    );
     tui.send(&format!(":env {ENV}\r"));
     tui.expect("storefront-prod selected", |s| env_selected(s, ENV), KEY);
 
@@ -125,36 +170,51 @@ fn search_502_then_filter_with_context() {
     // line's whole text is on screen and nothing but the text can contain "502".
     tui.send("4");
     tui.send("z");
-    tui.expect("the logs pane zoomed", |s| env_row(s, ENV).is_none() && s.contains(" logs"), KEY);
+    tui.expect(
+        "the logs pane zoomed",
+        |s| env_row(s, ENV).is_none() && s.contains(" logs"),
+        KEY,
+    );
     tui.send("w");
-    tui.expect("wrap on", |s| s.lines().nth(1).is_some_and(|t| t.contains("wrap")), KEY);
+    tui.expect(
+        "wrap on",
+        |s| s.lines().nth(1).is_some_and(|t| t.contains("wrap")),
+        KEY,
+    );
     tui.send("t");
     tui.send("i");
     tui.expect(
         "502 responses in the logs, without the time column",
-        |s| s.contains(" 502 ") && !Regex::new(r"│.\d\d:\d\d:\d\d\.\d{3} ").is_ok_and(|re| re.is_match(s)),
+        |s| {
+            s.contains(" 502 ")
+                && !Regex::new(r"│.\d\d:\d\d:\d\d\.\d{3} ").is_ok_and(|re| re.is_match(s))
+        },
         LONG,
     );
 
     tui.send("/");
     tui.send("502");
     tui.send("\r");
-    let screen = tui.expect("a match count for /502", |s| match_count(s).is_some_and(|(_, n)| n > 0), KEY);
+    let screen = tui.expect(
+        "a match count for /502",
+        |s| match_count(s).is_some_and(|(_, n)| n > 0),
+        KEY,
+    );
     let (_, n) = match_count(&screen).unwrap_or_default();
     assert!(n > 0, "no matches counted");
 
     // n selects a match (k/N appears), n again moves to the next one, N back.
     tui.send("n");
-    let screen = tui.expect("a current match k/N after n", |s| current_hit(s).is_some(), KEY);
-    let k1 = current_hit(&screen).unwrap_or_default();
+    let k1 = settled_hit(&tui, "a current match k/N after n", |_| true);
     tui.send("n");
-    let screen = tui.expect("n to move to another match", |s| current_hit(s).is_some_and(|k| k != k1), KEY);
-    let k2 = current_hit(&screen).unwrap_or_default();
-    assert!(k2 == k1 + 1 || k2 == 1, "n went from match {k1} to {k2}, not the next one");
+    let k2 = settled_hit(&tui, "n to move to another match", |k| k != k1);
+    assert!(
+        k2 == k1 + 1 || k2 == 1,
+        "n went from match {k1} to {k2}, not the next one"
+    );
     tui.send("N");
-    let screen = tui.expect("N to move back", |s| current_hit(s).is_some_and(|k| k != k2), KEY);
-    let k3 = current_hit(&screen).unwrap_or_default();
-    assert_eq!(k3, k1, "N after n did not return to match {k1}:\n{screen}");
+    let k3 = settled_hit(&tui, "N to move back", |k| k != k2);
+    assert_eq!(k3, k1, "N after n did not return to match {k1}");
 
     // Filter mode: only matches and their context; the title says so.
     tui.send("&");
@@ -171,7 +231,9 @@ fn search_502_then_filter_with_context() {
     }
 
     tui.send("q");
-    let status = tui.wait_exit(Duration::from_secs(20)).unwrap_or_else(|| panic!("no exit after q:\n{}", tui.screen()));
+    let status = tui
+        .wait_exit(Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("no exit after q:\n{}", tui.screen()));
     assert!(status.success(), "exit status {status}");
     tui.assert_terminal_restored();
 }
@@ -212,7 +274,18 @@ mod reading {
     #[test]
     fn filter_check_accepts_context_and_rejects_long_runs() {
         let l = |t: &str| Item::Line(t.into());
-        let ok = [l("a"), l("b"), l("x 502"), l("c"), Item::Separator, l("d"), l("502"), l("502"), l("e"), l("f")];
+        let ok = [
+            l("a"),
+            l("b"),
+            l("x 502"),
+            l("c"),
+            Item::Separator,
+            l("d"),
+            l("502"),
+            l("502"),
+            l("e"),
+            l("f"),
+        ];
         assert_eq!(check_filtered(&ok, 2), Ok(()));
         let too_much_before = [l("a"), l("b"), l("c"), l("502")];
         assert!(check_filtered(&too_much_before, 2).is_err());

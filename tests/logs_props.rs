@@ -2,12 +2,15 @@
 //! terminal would interpret comes out, and the buffer's invariants hold for any push sequence.
 
 use ebtui::domain::RawLogEvent;
-use ebtui::logs::{LogBuffer, LogLine, Query, Search, VisibleLines, sanitize, sanitize_bytes, sanitize_capped};
+use ebtui::logs::{
+    LogBuffer, LogLine, Query, Search, VisibleLines, sanitize, sanitize_bytes, sanitize_capped,
+};
 use proptest::prelude::*;
 
 /// Characters the terminal could interpret: C0, DEL, C1, and the bidi / separator controls.
 fn is_dangerous(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Bytes biased towards escape sequences and control bytes, mixed with text and raw UTF-8.
@@ -104,8 +107,9 @@ proptest! {
 
     #[test]
     fn sliced_rescan_equals_full_scan_and_filter_walks_agree(
-        texts in proptest::collection::vec("[ab]{0,4}", 0..120),
-        cap in 1usize..100,
+        texts in proptest::collection::vec("[abé ]{0,6}", 0..150),
+        pattern in proptest::sample::select(vec!["ab", "é", "b$", "^a", r"\sb", "a|é", "é ", r"\bb", "^$", "[^a]"]),
+        cap in 1usize..120,
         budget in 1usize..30,
         context in 0usize..4,
     ) {
@@ -113,14 +117,19 @@ proptest! {
         for t in texts {
             b.push(RawLogEvent { id: None, ts: 0, group: "g".into(), stream: "s".into(), message: t });
         }
+        let q = Query::compile(pattern);
         let mut full = Search::new();
-        full.set_query(Query::compile("ab"), &b);
+        full.set_query(q.clone(), &b);
         full.step(&b, usize::MAX);
         let mut sliced = Search::new();
-        sliced.set_query(Query::compile("ab"), &b);
+        sliced.set_query(q.clone(), &b);
         while !sliced.step(&b, budget) {}
         prop_assert_eq!(full.hits(), sliced.hits());
-        let expected: Vec<u64> = b.iter().filter(|l| l.text.contains("ab")).map(|l| l.seq).collect();
+        // Ground truth: each line matched on its own.
+        let expected: Vec<u64> = match &q {
+            Some(q) => b.iter().filter(|l| q.is_match(l.text)).map(|l| l.seq).collect(),
+            None => Vec::new(),
+        };
         prop_assert_eq!(full.hits().iter().copied().collect::<Vec<_>>(), expected.clone());
 
         // Filter mode: walking forward and backward shows the same lines, exactly those within

@@ -56,9 +56,9 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Starts `ebtui` with `args` (plus `--log-file` into the temp dir) and `env` (on top of a
-    /// clean environment: PATH, a temp HOME and XDG dirs, TERM=xterm-256color, EBTUI_LOG=debug)
-    /// in a `cols` x `rows` terminal.
+    /// Starts `ebtui` with `args` (plus `--log-file` into the temp dir) in a `cols` x `rows`
+    /// terminal. The environment is clean: PATH, a temp HOME and XDG dirs, TERM=xterm-256color,
+    /// EBTUI_LOG=info, then `env` on top (which may raise the log level, for one).
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
         let dir = tempfile::tempdir().expect("create a temp dir for the run");
         let home = dir.path().join("home");
@@ -90,7 +90,7 @@ impl Tui {
         }
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
-        cmd.env("EBTUI_LOG", "debug");
+        cmd.env("EBTUI_LOG", "info");
         cmd.env("RUST_BACKTRACE", "1");
         for (k, v) in env {
             cmd.env(k, v);
@@ -177,7 +177,7 @@ impl Tui {
         pred: impl Fn(&str) -> bool,
         timeout: Duration,
     ) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
+        let start = Instant::now();
         loop {
             // Read the flag before the screen: if output ended, this screen is the final one.
             let ended = self.eof.load(Ordering::SeqCst);
@@ -186,12 +186,12 @@ impl Tui {
                 return Ok(screen);
             }
             if ended {
+                let after = start.elapsed();
                 return Err(self.report(&format!(
-                    "the app exited before the screen matched (after {:?})",
-                    timeout - deadline.saturating_duration_since(Instant::now())
+                    "the app exited before the screen matched (after {after:?})"
                 )));
             }
-            if Instant::now() >= deadline {
+            if start.elapsed() >= timeout {
                 return Err(self.report(&format!("timed out after {timeout:?}")));
             }
             std::thread::sleep(POLL);
@@ -460,30 +460,33 @@ pub fn segment_from<'a>(line: &'a str, needle: &str) -> Option<&'a str> {
 pub fn env_row<'a>(screen: &'a str, env: &str) -> Option<&'a str> {
     screen
         .lines()
-        .filter_map(|l| segment_from(l, env))
-        .find(|seg| seg.contains('●') && seg[env.len()..].starts_with(' '))
-}
-
-/// The screen's bottom row (the status line: flash messages and key hints).
-pub fn footer(screen: &str) -> &str {
-    screen.rsplit('\n').next().unwrap_or("")
+        .find_map(|l| table_row(l, env).map(|(_, row)| row))
 }
 
 /// Whether `env`'s table row carries the selection marker (▶ in the cell before the name).
 pub fn env_selected(screen: &str, env: &str) -> bool {
     screen.lines().any(|line| {
-        let (Some(at), Some(row)) = (line.find(env), segment_from(line, env)) else {
-            return false;
-        };
-        if !(row.contains('●') && row[env.len()..].starts_with(' ')) {
-            return false;
-        }
         // The part of the row inside the environments pane, before the name.
-        line[..at]
-            .rsplit(is_border)
-            .next()
-            .is_some_and(|cells| cells.contains('▶'))
+        table_row(line, env).is_some_and(|(before, _)| {
+            before
+                .rsplit(is_border)
+                .next()
+                .is_some_and(|c| c.contains('▶'))
+        })
     })
+}
+
+/// Splits a screen line at `env` when it is that environment's table row (the whole name, then
+/// a health dot in the same pane): the text before the name, and the row from the name on.
+fn table_row<'a>(line: &'a str, env: &str) -> Option<(&'a str, &'a str)> {
+    let at = line.find(env)?;
+    let row = segment_from(line, env)?;
+    (row[env.len()..].starts_with(' ') && row.contains('●')).then_some((&line[..at], row))
+}
+
+/// The screen's bottom row (the status line: flash messages and key hints).
+pub fn footer(screen: &str) -> &str {
+    screen.rsplit('\n').next().unwrap_or("")
 }
 
 /// The health word of a table row (the text after the dot, up to the status column): "Ok",
