@@ -76,9 +76,10 @@ fn main() -> color_eyre::Result<()> {
                     .await
                     .map_err(|e| eyre!("{e}"))
                     .wrap_err("cannot set up the AWS clients")?;
-                let base = opts.clone();
+                // The options in force: `:region` after `:profile` keeps the new profile.
+                let current = Arc::new(std::sync::Mutex::new(opts.clone()));
                 let switcher: Switcher = Arc::new(move |profile, region| {
-                    let mut o = base.clone();
+                    let mut o = current.lock().map(|c| c.clone()).unwrap_or_default();
                     if profile.is_some() {
                         o.profile = profile;
                         // A new profile brings its own region unless one was asked for.
@@ -87,11 +88,15 @@ fn main() -> color_eyre::Result<()> {
                     if region.is_some() {
                         o.region = region;
                     }
+                    let current = current.clone();
                     Box::pin(async move {
-                        AwsCloud::connect(o)
+                        let cloud = AwsCloud::connect(o.clone())
                             .await
-                            .map(|c| Arc::new(c) as Arc<dyn Cloud>)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| e.to_string())?;
+                        if let Ok(mut c) = current.lock() {
+                            *c = o;
+                        }
+                        Ok(Arc::new(cloud) as Arc<dyn Cloud>)
                     })
                 });
                 (Arc::new(cloud), Some(switcher), Duration::from_millis(250))

@@ -37,10 +37,11 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         Action::Deploy => {
             let items = version_items(app, &env);
             let loading = items.is_none();
-            if loading
-                && app
-                    .schedule
-                    .force(app.now, super::PollKey::Versions(env.env.app.clone()))
+            // Always refresh (a version CI uploaded a minute ago must be there); the cached
+            // list shows meanwhile.
+            if app
+                .schedule
+                .force(app.now, super::PollKey::Versions(env.env.app.clone()))
             {
                 effects.push(super::Effect::Poll(super::Poll::Versions {
                     app: env.env.app.clone(),
@@ -358,7 +359,13 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
 pub fn history_arrived(app: &mut App, env_name: &str) {
     if app.pending == Some(Pending::Rollback(env_name.to_string())) {
         app.pending = None;
-        if app.selected.as_deref() == Some(env_name)
+        if app.modal.is_some() {
+            // Never replace what the user is typing or reading: the next U has the history.
+            app.flash(
+                Level::Info,
+                format!("deployment history of {env_name} read: press U again to roll back"),
+            );
+        } else if app.selected.as_deref() == Some(env_name)
             && let Some(env) = app.selected_env().cloned()
         {
             rollback(app, &env);

@@ -204,6 +204,13 @@ impl App {
         Some((c1 - c0) * 60_000 / (t1 - t0) as u64)
     }
 
+    /// The runtime drew the screen: a confirmation on it has now been seen and may be confirmed.
+    pub fn drawn(&mut self) {
+        if let Some(Modal::Confirm { seen, .. }) = &mut self.modal {
+            *seen = true;
+        }
+    }
+
     /// Which panes are on screen (a zoomed pane hides the others).
     pub fn visible(&self, pane: Pane) -> bool {
         !self.zoom || self.focus == pane

@@ -31,6 +31,9 @@ pub enum Modal {
         op: Op,
         /// For rebuild and swap: the environment name the user must type.
         typed: Option<(String, Input)>,
+        /// Set once the dialog has been drawn: keys typed ahead (a second Enter after a picker)
+        /// must not confirm what the user has not seen.
+        seen: bool,
     },
     Pick {
         title: String,
@@ -60,12 +63,14 @@ impl Modal {
             lines,
             op,
             typed: typed.map(|t| (t, Input::default())),
+            seen: false,
         }
     }
 
-    /// Whether Confirm may proceed: a typed confirmation must match exactly.
+    /// Whether Confirm may proceed: it was drawn, and a typed confirmation matches exactly.
     pub fn confirm_ready(&self) -> bool {
         match self {
+            Modal::Confirm { seen: false, .. } => false,
             Modal::Confirm {
                 typed: Some((want, input)),
                 ..

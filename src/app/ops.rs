@@ -120,8 +120,27 @@ impl Tracked {
     }
 
     /// Read progress from the events seen since the start (oldest first).
+    /// The events of this operation: those carrying its request id when the cloud tags them (so a
+    /// skewed local clock cannot hide them), else those since its start.
+    pub fn own_events<'a>(&self, events: &'a [EnvEvent]) -> Vec<&'a EnvEvent> {
+        if let Some(rid) = &self.request_id
+            && events.iter().any(|e| e.request_id.as_ref() == Some(rid))
+        {
+            let first = events
+                .iter()
+                .filter(|e| e.request_id.as_ref() == Some(rid))
+                .map(|e| e.ts)
+                .min();
+            return events
+                .iter()
+                .filter(|e| first.is_some_and(|f| e.ts >= f))
+                .collect();
+        }
+        events.iter().filter(|e| e.ts >= self.started).collect()
+    }
+
     pub fn observe_events(&mut self, events: &[EnvEvent]) {
-        for e in events.iter().filter(|e| e.ts >= self.started) {
+        for e in self.own_events(events) {
             if let Some((n, ids)) = parse_batch_start(&e.message) {
                 self.batch = Some(n);
                 if n == 1 || self.batch_size.is_none() {
@@ -184,7 +203,7 @@ impl Tracked {
         if events_read_at < settled {
             return false;
         }
-        let since: Vec<&EnvEvent> = events.iter().filter(|e| e.ts >= self.started).collect();
+        let since = self.own_events(events);
         // Settled again: it ended if we saw it busy, or the events already tell the end.
         let told = classify(&since);
         if !self.seen_busy && told.is_none() {

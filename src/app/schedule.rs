@@ -66,6 +66,8 @@ pub struct Inputs {
     pub health_visible: bool,
     /// The selected environment's application, when the deploy picker or rollback needs versions.
     pub versions_app: Option<String>,
+    /// The shown environment's log groups are not known yet (the first read failed).
+    pub log_groups_unknown: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,6 +107,9 @@ impl Schedule {
                 ));
             }
             wanted.push((PollKey::History(env.to_string()), iv.history));
+            if inp.log_groups_unknown {
+                wanted.push((PollKey::LogGroups(env.to_string()), iv.events_slow));
+            }
         }
         for env in &inp.tracked_envs {
             if Some(env) != inp.shown_env.as_ref() || !inp.timeline_visible {

@@ -58,7 +58,9 @@ fn app_with(envs: Vec<Environment>, read_only: bool) -> App {
     app
 }
 
+/// A key typed by a person: the screen is drawn before it.
 fn key(app: &mut App, c: char) -> Vec<Effect> {
+    app.drawn();
     let now = app.now;
     update(
         app,
@@ -68,6 +70,7 @@ fn key(app: &mut App, c: char) -> Vec<Effect> {
 }
 
 fn code(app: &mut App, k: KeyCode) -> Vec<Effect> {
+    app.drawn();
     let now = app.now;
     update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), now)
 }
@@ -699,5 +702,144 @@ fn reply_epoch(app: &mut App, epoch: u64, envs: Vec<Environment>) {
             reply: Reply::Environments(Ok(envs)),
         },
         now,
+    );
+}
+
+/// Keys typed ahead, before the screen shows the dialog.
+fn typed_ahead(app: &mut App, k: KeyCode) -> Vec<Effect> {
+    let now = app.now;
+    update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), now)
+}
+
+#[test]
+fn a_confirmation_not_yet_drawn_cannot_be_confirmed() {
+    let mut app = app_with(prod(), false);
+    let versions = ["v1.4.4", "v1.4.3"]
+        .iter()
+        .map(|l| AppVersion {
+            app: "storefront".into(),
+            label: l.to_string(),
+            description: None,
+            created: 0,
+            status: "Processed".into(),
+        })
+        .collect();
+    reply(
+        &mut app,
+        PollKey::Versions("storefront".into()),
+        Reply::Versions(Ok(versions)),
+    );
+    key(&mut app, 'D');
+    // Enter picks, a second Enter typed ahead lands on the unseen confirmation: nothing runs.
+    let mut fx = typed_ahead(&mut app, KeyCode::Enter);
+    fx.extend(typed_ahead(&mut app, KeyCode::Enter));
+    assert!(executed(&fx).is_empty(), "{fx:?}");
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    // Once drawn, Enter confirms.
+    let fx = code(&mut app, KeyCode::Enter);
+    assert_eq!(executed(&fx).len(), 1);
+}
+
+#[test]
+fn history_arriving_never_replaces_an_open_dialog_and_failures_clear_the_wait() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'U');
+    key(&mut app, ':');
+    let history = vec![
+        DeployRecord {
+            version: "v-broken".into(),
+            ts: 3,
+        },
+        DeployRecord {
+            version: "v1.4.3".into(),
+            ts: 2,
+        },
+    ];
+    reply(
+        &mut app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Ok(history.clone())),
+    );
+    assert!(
+        matches!(app.modal, Some(Modal::Command(_))),
+        "the command line stays"
+    );
+    assert!(app.pending.is_none());
+    code(&mut app, KeyCode::Esc);
+    // A failed read clears the wait: a later success opens nothing by itself.
+    app.history.clear();
+    key(&mut app, 'U');
+    assert!(app.pending.is_some());
+    reply(
+        &mut app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Err(CloudError::Network("timeout".into()))),
+    );
+    assert!(app.pending.is_none());
+    reply(
+        &mut app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Ok(history)),
+    );
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn a_failed_versions_read_closes_the_loading_picker() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'D');
+    assert!(matches!(app.modal, Some(Modal::Pick { loading: true, .. })));
+    reply(
+        &mut app,
+        PollKey::Versions("storefront".into()),
+        Reply::Versions(Err(CloudError::Auth("AccessDenied".into()))),
+    );
+    assert!(app.modal.is_none());
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("AccessDenied"))
+    );
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, ':');
+    let now = app.now;
+    let fx = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        now,
+    );
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn the_filter_selects_the_row_it_leaves_in_view() {
+    let mut app = app_with(prod(), false);
+    assert_eq!(app.selected.as_deref(), Some("storefront-prod"));
+    key(&mut app, '/');
+    for c in "staging".chars() {
+        key(&mut app, c);
+    }
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.selected.as_deref(), Some("storefront-staging"));
+}
+
+#[test]
+fn log_groups_are_asked_again_until_known() {
+    let mut app = app_with(prod(), false);
+    reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Reply::LogGroups(Err(CloudError::Network("reset".into()))),
+    );
+    let later = app.now + 30_000;
+    let fx = update(&mut app, Msg::Tick, later);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Poll::LogGroups { .. }))),
+        "{fx:?}"
     );
 }

@@ -12,7 +12,7 @@ use crate::cloud::{CloudError, LogTarget, Op, RollbackVia, TailEvent};
 use crate::domain::{EnvRef, Millis, Tier};
 
 /// Lines a log search rescans per tick, so typing never stalls.
-const SEARCH_SLICE: usize = 50_000;
+const SEARCH_SLICE: usize = crate::logs::SCAN_BUDGET;
 
 pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
     app.now = now;
@@ -154,6 +154,10 @@ pub(super) fn schedule_inputs(app: &App) -> Inputs {
         timeline_visible: app.visible(Pane::Timeline),
         health_visible: app.visible(Pane::Health),
         versions_app,
+        log_groups_unknown: app
+            .selected
+            .as_ref()
+            .is_some_and(|s| !app.log_groups.contains_key(s)),
     }
 }
 
@@ -274,6 +278,29 @@ fn on_reply(app: &mut App, key: PollKey, reply: Reply, fx: &mut Vec<Effect>) {
 }
 
 fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
+    // What waited on this read must not wait forever (nor pop up much later).
+    match key {
+        PollKey::History(n) if app.pending == Some(super::Pending::Rollback(n.clone())) => {
+            app.pending = None;
+        }
+        PollKey::Versions(a) => {
+            let loading_for = match (&app.modal, app.selected_env()) {
+                (Some(Modal::Pick { loading: true, .. }), Some(e)) => e.env.app == *a,
+                _ => false,
+            };
+            if loading_for {
+                app.modal = None;
+            }
+        }
+        PollKey::LogGroups(n) if app.selected.as_deref() == Some(n) => {
+            app.logs.set_status(format!(
+                "cannot list log groups: {} (retrying)",
+                err.message()
+            ));
+            app.dirty = true;
+        }
+        _ => {}
+    }
     let text = match err {
         CloudError::Throttled(_) => return, // the status line shows the back-off; no dialog
         other => other.message().to_string(),
@@ -290,15 +317,6 @@ fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
             PollKey::LogGroups(n) => format!("log groups of {n}"),
         };
         app.flash(Level::Error, format!("{what}: {text}"));
-        if let (
-            PollKey::LogGroups(n),
-            CloudError::Auth(_) | CloudError::NotFound(_) | CloudError::Unsupported(_),
-        ) = (key, err)
-            && app.selected.as_deref() == Some(n)
-        {
-            app.logs
-                .set_status(format!("cannot list log groups: {text}"));
-        }
     }
 }
 
@@ -655,6 +673,15 @@ fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     if k.kind == KeyEventKind::Release {
         return;
     }
+    // Ctrl-C quits from anywhere, even while typing or in a dialog.
+    if k.modifiers
+        .contains(crossterm::event::KeyModifiers::CONTROL)
+        && app.keymap.lookup(Context::Global, Key::from_event(&k)) == Some(Action::Quit)
+    {
+        app.quit = true;
+        fx.push(Effect::Quit);
+        return;
+    }
     if text_input(app, k, fx) {
         app.dirty = true;
         return;
@@ -714,7 +741,15 @@ fn text_input(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
     }
     if app.modal.is_none() && app.envs.editing {
         match k.code {
-            KeyCode::Enter => app.envs.editing = false,
+            KeyCode::Enter => {
+                // The write keys act on the selection: make it the row the filter left in view.
+                app.envs.editing = false;
+                app.envs.refilter();
+                if let Some(name) = app.envs.cursor.clone() {
+                    select(app, &name, fx);
+                }
+                return true;
+            }
             KeyCode::Esc => {
                 app.envs.editing = false;
                 app.envs.filter.reset();
@@ -780,7 +815,9 @@ fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         (Modal::Help { .. }, Action::Cancel | Action::Confirm) => {}
         (Modal::Help { scroll }, Action::Down | Action::PageDown) => {
             app.modal = Some(Modal::Help {
-                scroll: scroll.saturating_add(if action == Action::Down { 1 } else { 10 }),
+                scroll: scroll
+                    .saturating_add(if action == Action::Down { 1 } else { 10 })
+                    .min(app.keymap.help().len() as u16 + 8),
             })
         }
         (Modal::Help { scroll }, Action::Up | Action::PageUp) => {
@@ -790,7 +827,9 @@ fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         (m @ Modal::Confirm { .. }, Action::Confirm) => {
             if !m.confirm_ready() {
-                app.flash(Level::Warn, "type the environment name exactly to confirm");
+                if matches!(m, Modal::Confirm { seen: true, .. }) {
+                    app.flash(Level::Warn, "type the environment name exactly to confirm");
+                }
                 app.modal = Some(m);
                 return;
             }
@@ -1055,6 +1094,7 @@ fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 return;
             };
             if app.log_groups.get(&env.name).is_some_and(|g| !g.is_empty()) {
+                app.logs.open_group_picker();
                 app.modal = Some(Modal::LogGroups);
             } else {
                 app.tail += 1;

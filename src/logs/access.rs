@@ -21,8 +21,12 @@ pub fn status_code(line: &str) -> Option<(Range<usize>, u16)> {
     if line.as_bytes().get(start + 3).is_some_and(|&b| b != b' ') {
         return None;
     }
-    let code = digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
-    (100..=599).contains(&code).then_some((start..start + 3, code))
+    let code = digits
+        .iter()
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    (100..=599)
+        .contains(&code)
+        .then_some((start..start + 3, code))
 }
 
 /// Byte range (brackets included) and severity of the level in lines such as
@@ -59,8 +63,7 @@ pub fn level(line: &str) -> Option<(Range<usize>, Severity)> {
 mod tests {
     use super::*;
 
-    const ACCESS_502: &str =
-        r#"10.0.1.5 - - [24/Nov/2026:10:15:02 +0000] "GET /api/cart HTTP/1.1" 502 157 "-" "curl/8.0" "-""#;
+    const ACCESS_502: &str = r#"10.0.1.5 - - [24/Nov/2026:10:15:02 +0000] "GET /api/cart HTTP/1.1" 502 157 "-" "curl/8.0" "-""#;
 
     #[test]
     fn finds_status_in_combined_format() {
@@ -68,13 +71,17 @@ mod tests {
         assert_eq!((code, &ACCESS_502[r]), (502, "502"));
         let ok = r#"172.31.5.9 - bob [24/Nov/2026:10:15:03 +0000] "POST /x?q=\x22a b\x22 HTTP/2.0" 200 0 "https://e.com/" "Mozilla/5.0 (X11)" "1.2.3.4""#;
         assert_eq!(status_code(ok).map(|(_, c)| c), Some(200));
-        let bad_request = r#"10.0.0.1 - - [24/Nov/2026:10:15:04 +0000] "\x16\x03\x01" 400 150 "-" "-" "-""#;
+        let bad_request =
+            r#"10.0.0.1 - - [24/Nov/2026:10:15:04 +0000] "\x16\x03\x01" 400 150 "-" "-" "-""#;
         assert_eq!(status_code(bad_request).map(|(_, c)| c), Some(400));
     }
 
     #[test]
     fn no_status_in_other_lines() {
-        assert_eq!(status_code("2026/11/24 10:15:02 [error] 1#1: upstream timed out"), None);
+        assert_eq!(
+            status_code("2026/11/24 10:15:02 [error] 1#1: upstream timed out"),
+            None
+        );
         assert_eq!(status_code(r#"x [a] "GET / HTTP/1.1" 5023 1"#), None);
         assert_eq!(status_code(r#"x [a] "GET / HTTP/1.1" abc 1"#), None);
         assert_eq!(status_code(""), None);
@@ -82,12 +89,16 @@ mod tests {
 
     #[test]
     fn finds_levels() {
-        let nginx = "2026/11/24 10:15:02 [error] 2345#2345: *9 connect() failed (111: Connection refused)";
+        let nginx =
+            "2026/11/24 10:15:02 [error] 2345#2345: *9 connect() failed (111: Connection refused)";
         let (r, s) = level(nginx).expect("level");
         assert_eq!((&nginx[r], s), ("[error]", Severity::Error));
         let engine = "2026/11/24 10:15:02.123456 [WARN] Instance deployment: skipped";
         assert_eq!(level(engine).map(|(_, s)| s), Some(Severity::Warn));
-        assert_eq!(level("2026/11/24 10:15:02 [crit] 1#1: *1 SSL_do_handshake() failed").map(|(_, s)| s), Some(Severity::Fatal));
+        assert_eq!(
+            level("2026/11/24 10:15:02 [crit] 1#1: *1 SSL_do_handshake() failed").map(|(_, s)| s),
+            Some(Severity::Fatal)
+        );
         assert_eq!(level("GET /[error] nothing like a log header at all"), None);
         assert_eq!(level("2026/11/24 10:15:02 [something] else entirely"), None);
     }

@@ -31,12 +31,20 @@ pub struct VisibleLines<'a> {
 impl<'a> VisibleLines<'a> {
     /// All buffered lines.
     pub fn all(buf: &LogBuffer) -> Self {
-        Self { first: buf.first_seq(), end: buf.next_seq(), filter: None }
+        Self {
+            first: buf.first_seq(),
+            end: buf.next_seq(),
+            filter: None,
+        }
     }
 
     /// Hits and `context` lines around each.
     pub fn filtered(buf: &LogBuffer, hits: &'a VecDeque<u64>, context: usize) -> Self {
-        Self { first: buf.first_seq(), end: buf.next_seq(), filter: Some((hits, context as u64)) }
+        Self {
+            first: buf.first_seq(),
+            end: buf.next_seq(),
+            filter: Some((hits, context as u64)),
+        }
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -48,7 +56,9 @@ impl<'a> VisibleLines<'a> {
         if seq < self.first || seq >= self.end {
             return false;
         }
-        let Some((hits, ctx)) = self.filter else { return true };
+        let Some((hits, ctx)) = self.filter else {
+            return true;
+        };
         let i = hits.partition_point(|&h| h < seq.saturating_sub(ctx));
         hits.get(i).is_some_and(|&h| h <= seq.saturating_add(ctx))
     }
@@ -62,7 +72,9 @@ impl<'a> VisibleLines<'a> {
             None => Some(self.first),
             Some((hits, ctx)) => {
                 let i = hits.partition_point(|&h| h.saturating_add(ctx) < self.first);
-                hits.get(i).map(|&h| h.saturating_sub(ctx).max(self.first)).filter(|&s| s < self.end)
+                hits.get(i)
+                    .map(|&h| h.saturating_sub(ctx).max(self.first))
+                    .filter(|&s| s < self.end)
             }
         }
     }
@@ -90,7 +102,10 @@ impl<'a> VisibleLines<'a> {
             return None;
         }
         let Some((hits, ctx)) = self.filter else {
-            return Some(Step { seq: c, gap: c != seq + 1 });
+            return Some(Step {
+                seq: c,
+                gap: c != seq + 1,
+            });
         };
         let i = hits.partition_point(|&h| h < c.saturating_sub(ctx));
         let h = *hits.get(i)?;
@@ -98,7 +113,10 @@ impl<'a> VisibleLines<'a> {
             return None;
         }
         let start = h.saturating_sub(ctx).max(c);
-        Some(Step { seq: start, gap: start != seq + 1 })
+        Some(Step {
+            seq: start,
+            gap: start != seq + 1,
+        })
     }
 
     /// The shown line before `seq` (`seq` itself need not be shown).
@@ -108,7 +126,10 @@ impl<'a> VisibleLines<'a> {
             return None;
         }
         let Some((hits, ctx)) = self.filter else {
-            return Some(Step { seq: c, gap: c + 1 != seq });
+            return Some(Step {
+                seq: c,
+                gap: c + 1 != seq,
+            });
         };
         let i = hits.partition_point(|&h| h <= c.saturating_add(ctx));
         let h = *hits.get(i.checked_sub(1)?)?;
@@ -116,7 +137,10 @@ impl<'a> VisibleLines<'a> {
         if stop < self.first {
             return None;
         }
-        Some(Step { seq: stop, gap: stop + 1 != seq })
+        Some(Step {
+            seq: stop,
+            gap: stop + 1 != seq,
+        })
     }
 
     /// The shown line nearest to `seq`: itself if shown, else the next one, else the previous.
@@ -124,7 +148,9 @@ impl<'a> VisibleLines<'a> {
         if self.is_visible(seq) {
             return Some(seq);
         }
-        self.next(seq).map(|s| s.seq).or_else(|| self.prev(seq).map(|s| s.seq))
+        self.next(seq)
+            .map(|s| s.seq)
+            .or_else(|| self.prev(seq).map(|s| s.seq))
     }
 
     /// Moves `n` shown lines from `seq` (back when `back`), stopping at the ends.
@@ -159,7 +185,13 @@ mod tests {
     fn buf(n: usize, cap: usize) -> LogBuffer {
         let mut b = LogBuffer::new(cap, usize::MAX);
         for i in 0..n {
-            b.push(RawLogEvent { id: None, ts: 0, group: "g".into(), stream: "s".into(), message: i.to_string() });
+            b.push(RawLogEvent {
+                id: None,
+                ts: 0,
+                group: "g".into(),
+                stream: "s".into(),
+                message: i.to_string(),
+            });
         }
         b
     }
@@ -187,11 +219,25 @@ mod tests {
         let b = buf(30, 100);
         let hits: VecDeque<u64> = [5, 8, 20].into();
         let v = VisibleLines::filtered(&b, &hits, 2);
-        let expected: Vec<(u64, bool)> =
-            vec![(3, false), (4, false), (5, false), (6, false), (7, false), (8, false), (9, false), (10, false)]
-                .into_iter()
-                .chain([(18, true), (19, false), (20, false), (21, false), (22, false)])
-                .collect();
+        let expected: Vec<(u64, bool)> = vec![
+            (3, false),
+            (4, false),
+            (5, false),
+            (6, false),
+            (7, false),
+            (8, false),
+            (9, false),
+            (10, false),
+        ]
+        .into_iter()
+        .chain([
+            (18, true),
+            (19, false),
+            (20, false),
+            (21, false),
+            (22, false),
+        ])
+        .collect();
         assert_eq!(shown(&v), expected);
         assert_eq!(shown_backward(&v), expected);
         assert!(v.is_visible(10) && !v.is_visible(11) && !v.is_visible(17) && v.is_visible(18));
@@ -211,7 +257,16 @@ mod tests {
         let b = buf(10, 100);
         let hits: VecDeque<u64> = [0, 9].into();
         let v = VisibleLines::filtered(&b, &hits, 3);
-        let expected = vec![(0, false), (1, false), (2, false), (3, false), (6, true), (7, false), (8, false), (9, false)];
+        let expected = vec![
+            (0, false),
+            (1, false),
+            (2, false),
+            (3, false),
+            (6, true),
+            (7, false),
+            (8, false),
+            (9, false),
+        ];
         assert_eq!(shown(&v), expected);
         assert_eq!(shown_backward(&v), expected);
         assert_eq!((v.first(), v.last()), (Some(0), Some(9)));
@@ -223,7 +278,15 @@ mod tests {
         let b = buf(20, 10);
         let hits: VecDeque<u64> = [11, 19].into();
         let v = VisibleLines::filtered(&b, &hits, 2);
-        let expected = vec![(10, false), (11, false), (12, false), (13, false), (17, true), (18, false), (19, false)];
+        let expected = vec![
+            (10, false),
+            (11, false),
+            (12, false),
+            (13, false),
+            (17, true),
+            (18, false),
+            (19, false),
+        ];
         assert_eq!(shown(&v), expected);
         assert_eq!(shown_backward(&v), expected);
         assert!(!v.is_visible(9));

@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(group_tag(g), "error");
         let h = "/aws/elasticbeanstalk/shop-prod/environment-health.log";
         assert_eq!(short_group(h), "environment-health.log");
-        assert_eq!(group_tag("/aws/elasticbeanstalk/x/var/log/web.stdout.log"), "web.stdout");
+        assert_eq!(
+            group_tag("/aws/elasticbeanstalk/x/var/log/web.stdout.log"),
+            "web.stdout"
+        );
         assert_eq!(short_group("custom"), "custom");
         assert_eq!(group_tag("custom"), "custom");
     }

@@ -30,7 +30,11 @@ impl Columns {
         MARKER_COLUMN
             + if self.timestamps { CLOCK_COLUMN } else { 0 }
             + if self.instance { INSTANCE_WIDTH + 1 } else { 0 }
-            + if self.tag_width > 0 { self.tag_width.min(TAG_MAX) + 1 } else { 0 }
+            + if self.tag_width > 0 {
+                self.tag_width.min(TAG_MAX) + 1
+            } else {
+                0
+            }
     }
 }
 
@@ -38,7 +42,11 @@ impl Columns {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
     /// Part of a line: `bytes` of its text. `continuation` is false on the line's first row.
-    Line { seq: u64, bytes: Range<usize>, continuation: bool },
+    Line {
+        seq: u64,
+        bytes: Range<usize>,
+        continuation: bool,
+    },
     /// Lines are skipped here (filter mode, like grep's `--`).
     Separator,
 }
@@ -75,7 +83,7 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
     let width = width.max(1);
     // Display width never exceeds byte length, so a short line needs no measuring.
     if text.len() <= width {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let mut out = Vec::new();
     let (mut start, mut used) = (0usize, 0usize);
@@ -94,14 +102,22 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
 
 /// The rows of one line.
 fn line_rows(buf: &LogBuffer, seq: u64, area: TextArea) -> Vec<Row> {
-    let text = buf.get(seq).map_or("", |l| &l.text);
+    let text = buf.get(seq).map_or("", |l| l.text);
     if !area.wrap {
-        return vec![Row::Line { seq, bytes: 0..text.len(), continuation: false }];
+        return vec![Row::Line {
+            seq,
+            bytes: 0..text.len(),
+            continuation: false,
+        }];
     }
     wrap_ranges(text, area.width)
         .into_iter()
         .enumerate()
-        .map(|(i, bytes)| Row::Line { seq, bytes, continuation: i > 0 })
+        .map(|(i, bytes)| Row::Line {
+            seq,
+            bytes,
+            continuation: i > 0,
+        })
         .collect()
 }
 
@@ -121,12 +137,20 @@ pub fn layout(buf: &LogBuffer, vis: &VisibleLines, anchor: Anchor, area: TextAre
     let start = if vis.is_visible(seq) {
         seq
     } else if top {
-        match vis.next(seq).map(|s| s.seq).or_else(|| vis.prev(seq).map(|s| s.seq)) {
+        match vis
+            .next(seq)
+            .map(|s| s.seq)
+            .or_else(|| vis.prev(seq).map(|s| s.seq))
+        {
             Some(s) => s,
             None => return Vec::new(),
         }
     } else {
-        match vis.prev(seq).map(|s| s.seq).or_else(|| vis.next(seq).map(|s| s.seq)) {
+        match vis
+            .prev(seq)
+            .map(|s| s.seq)
+            .or_else(|| vis.next(seq).map(|s| s.seq))
+        {
             Some(s) => s,
             None => return Vec::new(),
         }
@@ -147,9 +171,23 @@ pub fn layout(buf: &LogBuffer, vis: &VisibleLines, anchor: Anchor, area: TextAre
 }
 
 /// Rows going down from `start` (including it when `inclusive`), at most `max`.
-fn fill_down(buf: &LogBuffer, vis: &VisibleLines, start: u64, area: TextArea, max: usize, inclusive: bool) -> Vec<Row> {
+fn fill_down(
+    buf: &LogBuffer,
+    vis: &VisibleLines,
+    start: u64,
+    area: TextArea,
+    max: usize,
+    inclusive: bool,
+) -> Vec<Row> {
     let mut rows = Vec::new();
-    let mut at = if inclusive { Some(super::context::Step { seq: start, gap: false }) } else { vis.next(start) };
+    let mut at = if inclusive {
+        Some(super::context::Step {
+            seq: start,
+            gap: false,
+        })
+    } else {
+        vis.next(start)
+    };
     while let Some(step) = at {
         if rows.len() >= max {
             break;
@@ -171,7 +209,14 @@ fn fill_down(buf: &LogBuffer, vis: &VisibleLines, start: u64, area: TextArea, ma
 
 /// Rows going up from `start` (including it when `inclusive`), nearest first, at most `max`.
 /// A line cut at the top loses its first rows, as a terminal scrolling up would show it.
-fn fill_up(buf: &LogBuffer, vis: &VisibleLines, start: u64, area: TextArea, max: usize, inclusive: bool) -> Vec<Row> {
+fn fill_up(
+    buf: &LogBuffer,
+    vis: &VisibleLines,
+    start: u64,
+    area: TextArea,
+    max: usize,
+    inclusive: bool,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     if max == 0 {
         return rows;
@@ -223,7 +268,13 @@ mod tests {
     fn buf(texts: &[&str]) -> LogBuffer {
         let mut b = LogBuffer::new(1_000, usize::MAX);
         for t in texts {
-            b.push(RawLogEvent { id: None, ts: 0, group: "g".into(), stream: "s".into(), message: (*t).into() });
+            b.push(RawLogEvent {
+                id: None,
+                ts: 0,
+                group: "g".into(),
+                stream: "s".into(),
+                message: (*t).into(),
+            });
         }
         b
     }
@@ -232,12 +283,19 @@ mod tests {
         rows.iter().map(Row::seq).collect()
     }
 
-    const NOWRAP: TextArea = TextArea { width: 10, height: 3, wrap: false };
+    const NOWRAP: TextArea = TextArea {
+        width: 10,
+        height: 3,
+        wrap: false,
+    };
 
     #[test]
     fn wraps_by_display_width() {
         assert_eq!(wrap_ranges("abcdef", 4), [0..4, 4..6]);
-        assert_eq!(wrap_ranges("", 4), [0..0]);
+        assert_eq!(
+            wrap_ranges("", 4),
+            vec![std::ops::Range { start: 0, end: 0 }]
+        );
         // Wide chars (2 columns, 3 bytes): two per 4-column row.
         assert_eq!(wrap_ranges("日本語テ", 4), [0..6, 6..12]);
         // A wide char never splits; a width-1 row still takes one char.
@@ -249,20 +307,38 @@ mod tests {
     fn bottom_anchor_shows_the_last_lines() {
         let b = buf(&["0", "1", "2", "3", "4"]);
         let v = VisibleLines::all(&b);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(4), NOWRAP)), [Some(2), Some(3), Some(4)]);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(3), NOWRAP)), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Bottom(4), NOWRAP)),
+            [Some(2), Some(3), Some(4)]
+        );
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Bottom(3), NOWRAP)),
+            [Some(1), Some(2), Some(3)]
+        );
         // Not enough lines above: the lines below fill the pane.
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(0), NOWRAP)), [Some(0), Some(1), Some(2)]);
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Bottom(0), NOWRAP)),
+            [Some(0), Some(1), Some(2)]
+        );
     }
 
     #[test]
     fn top_anchor_fills_down_then_up() {
         let b = buf(&["0", "1", "2", "3", "4"]);
         let v = VisibleLines::all(&b);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Top(1), NOWRAP)), [Some(1), Some(2), Some(3)]);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Top(4), NOWRAP)), [Some(2), Some(3), Some(4)]);
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Top(1), NOWRAP)),
+            [Some(1), Some(2), Some(3)]
+        );
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Top(4), NOWRAP)),
+            [Some(2), Some(3), Some(4)]
+        );
         // An evicted anchor snaps to the oldest line.
-        let small = TextArea { height: 10, ..NOWRAP };
+        let small = TextArea {
+            height: 10,
+            ..NOWRAP
+        };
         assert_eq!(layout(&b, &v, Anchor::Top(0), small).len(), 5);
     }
 
@@ -270,19 +346,48 @@ mod tests {
     fn wrapped_lines_are_cut_at_the_far_edge() {
         let b = buf(&["aaaaaaaaaa", "bbbbbbbbbbbbbbb", "c"]);
         let v = VisibleLines::all(&b);
-        let area = TextArea { width: 4, height: 5, wrap: true };
+        let area = TextArea {
+            width: 4,
+            height: 5,
+            wrap: true,
+        };
         // Bottom: "c" (1 row), "b" x15 (4 rows); "a" does not fit.
         let rows = layout(&b, &v, Anchor::Bottom(2), area);
         assert_eq!(seqs(&rows), [Some(1), Some(1), Some(1), Some(1), Some(2)]);
         // Top at 0: "a" x10 is 3 rows, then the first 2 rows of the b line.
         let rows = layout(&b, &v, Anchor::Top(0), area);
         assert_eq!(seqs(&rows), [Some(0), Some(0), Some(0), Some(1), Some(1)]);
-        assert_eq!(rows[3], Row::Line { seq: 1, bytes: 0..4, continuation: false });
-        assert_eq!(rows[4], Row::Line { seq: 1, bytes: 4..8, continuation: true });
+        assert_eq!(
+            rows[3],
+            Row::Line {
+                seq: 1,
+                bytes: 0..4,
+                continuation: false
+            }
+        );
+        assert_eq!(
+            rows[4],
+            Row::Line {
+                seq: 1,
+                bytes: 4..8,
+                continuation: true
+            }
+        );
         // Bottom anchored on a long line: its last rows show, its first ones are cut.
-        let tall = TextArea { width: 4, height: 2, wrap: true };
+        let tall = TextArea {
+            width: 4,
+            height: 2,
+            wrap: true,
+        };
         let rows = layout(&b, &v, Anchor::Bottom(1), tall);
-        assert_eq!(rows[0], Row::Line { seq: 1, bytes: 8..12, continuation: true });
+        assert_eq!(
+            rows[0],
+            Row::Line {
+                seq: 1,
+                bytes: 8..12,
+                continuation: true
+            }
+        );
     }
 
     #[test]
@@ -292,14 +397,35 @@ mod tests {
         let b = buf(&refs);
         let hits: VecDeque<u64> = [3, 12].into();
         let v = VisibleLines::filtered(&b, &hits, 1);
-        let area = TextArea { width: 10, height: 20, wrap: false };
-        let expected = [Some(2), Some(3), Some(4), None, Some(11), Some(12), Some(13)];
+        let area = TextArea {
+            width: 10,
+            height: 20,
+            wrap: false,
+        };
+        let expected = [
+            Some(2),
+            Some(3),
+            Some(4),
+            None,
+            Some(11),
+            Some(12),
+            Some(13),
+        ];
         assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(19), area)), expected);
         assert_eq!(seqs(&layout(&b, &v, Anchor::Top(0), area)), expected);
         let short = TextArea { height: 3, ..area };
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(13), short)), [Some(11), Some(12), Some(13)]);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Bottom(11), short)), [Some(4), None, Some(11)]);
-        assert_eq!(seqs(&layout(&b, &v, Anchor::Top(4), short)), [Some(4), None, Some(11)]);
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Bottom(13), short)),
+            [Some(11), Some(12), Some(13)]
+        );
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Bottom(11), short)),
+            [Some(4), None, Some(11)]
+        );
+        assert_eq!(
+            seqs(&layout(&b, &v, Anchor::Top(4), short)),
+            [Some(4), None, Some(11)]
+        );
     }
 
     #[test]

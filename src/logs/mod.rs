@@ -3,7 +3,8 @@
 //! - [`sanitize()`] / [`sanitize_bytes`]: untrusted text made inert for the terminal.
 //! - [`LogBuffer`]: lines in arrival order under a line cap and a byte cap, each with a `seq`
 //!   that rises for the life of the buffer (selections and hits survive eviction), de-duplicated
-//!   by event id within a window.
+//!   by event id within a window. Text is stored in 1 MiB blocks (see `buffer.rs` for why), so
+//!   a [`LogLine`] is a borrowed view: `get(seq)`, `range(seqs)` and `iter()` hand them out.
 //! - [`Search`] / [`Query`]: smart-case regex (literal fallback on a bad pattern), hits as sorted
 //!   seqs, new lines scanned on arrival, a query change rescanned in slices.
 //! - [`VisibleLines`]: all lines, or hits with `C` lines of context (filter mode).
@@ -35,7 +36,9 @@
 mod access;
 mod buffer;
 mod context;
+mod dedup;
 mod format;
+mod intern;
 mod layout;
 mod nav;
 mod pane;
@@ -44,10 +47,12 @@ mod sanitize;
 mod search;
 
 pub use access::{level, status_code};
-pub use buffer::{DEDUP_WINDOW, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, LogBuffer, LogLine};
+pub use buffer::{DEDUP_WINDOW, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, LogBuffer, LogLine, Run};
 pub use context::{Step, VisibleLines};
 pub use format::{INSTANCE_WIDTH, TAG_MAX, clip, clock, group_tag, short_group, short_stream};
-pub use layout::{Anchor, CLOCK_COLUMN, Columns, MARKER_COLUMN, Row, TextArea, layout, wrap_ranges};
+pub use layout::{
+    Anchor, CLOCK_COLUMN, Columns, MARKER_COLUMN, Row, TextArea, layout, wrap_ranges,
+};
 pub use pane::{DEFAULT_CONTEXT, LogsPane, MAX_CONTEXT, PRESET_5XX, SCAN_BUDGET};
 pub use picker::GroupPicker;
 pub use sanitize::{MAX_LINE_BYTES, sanitize, sanitize_bytes, sanitize_capped};

@@ -19,7 +19,8 @@ impl LogsPane {
 
     /// Where a move starts: the selection, else the newest line on screen.
     fn move_base(&self, rows: &[Row]) -> Option<u64> {
-        self.marked().or_else(|| rows.iter().rev().find_map(Row::seq))
+        self.marked()
+            .or_else(|| rows.iter().rev().find_map(Row::seq))
     }
 
     /// Selects `target` and pins the view so it shows whole, moving the view as little as
@@ -27,7 +28,9 @@ impl LogsPane {
     fn select_and_reveal(&mut self, target: u64, rows: &[Row]) {
         self.selected = Some(target);
         let text_len = self.buf.get(target).map_or(0, |l| l.text.len());
-        let starts = rows.iter().any(|r| matches!(r, Row::Line { seq, continuation: false, .. } if *seq == target));
+        let starts = rows
+            .iter()
+            .any(|r| matches!(r, Row::Line { seq, continuation: false, .. } if *seq == target));
         let ends = rows.iter().any(|r| matches!(r, Row::Line { seq, bytes, .. } if *seq == target && bytes.end == text_len));
         if starts && ends {
             return;
@@ -55,7 +58,9 @@ impl LogsPane {
     pub fn scroll_up(&mut self, n: usize) {
         self.freeze();
         let rows = self.current_rows();
-        let Some(base) = self.move_base(&rows) else { return };
+        let Some(base) = self.move_base(&rows) else {
+            return;
+        };
         self.follow = false;
         let target = self.visible().walk(base, n, true).unwrap_or(base);
         self.select_and_reveal(target, &rows);
@@ -67,7 +72,9 @@ impl LogsPane {
             return;
         }
         let rows = self.current_rows();
-        let Some(base) = self.move_base(&rows) else { return };
+        let Some(base) = self.move_base(&rows) else {
+            return;
+        };
         self.follow = false;
         let target = self.visible().walk(base, n, false).unwrap_or(base);
         self.select_and_reveal(target, &rows);
@@ -77,9 +84,13 @@ impl LogsPane {
     pub fn page_up(&mut self) {
         self.freeze();
         let rows = self.current_rows();
-        let Some(top) = rows.iter().find_map(Row::seq) else { return };
+        let Some(top) = rows.iter().find_map(Row::seq) else {
+            return;
+        };
         self.follow = false;
         self.anchor = Anchor::Bottom(top);
+        // Cleared first: the rows keep an old selection in view, which would undo the move.
+        self.selected = None;
         self.selected = self.current_rows().iter().find_map(Row::seq);
     }
 
@@ -89,16 +100,21 @@ impl LogsPane {
             return;
         }
         let rows = self.current_rows();
-        let Some(bottom) = rows.iter().rev().find_map(Row::seq) else { return };
+        let Some(bottom) = rows.iter().rev().find_map(Row::seq) else {
+            return;
+        };
         self.follow = false;
         self.anchor = Anchor::Top(bottom);
+        self.selected = None;
         self.selected = self.current_rows().iter().rev().find_map(Row::seq);
     }
 
     /// The oldest shown line; stops following.
     pub fn top(&mut self) {
         self.freeze();
-        let Some(first) = self.visible().first() else { return };
+        let Some(first) = self.visible().first() else {
+            return;
+        };
         self.follow = false;
         self.anchor = Anchor::Top(first);
         self.selected = Some(first);
@@ -334,12 +350,22 @@ mod tests {
     #[test]
     fn hits_navigation_wraps_and_centres() {
         let mut p = LogsPane::new(1_000, usize::MAX);
-        p.ingest((0..40).map(|i| ev(i, if i % 10 == 3 { "GET 502" } else { "GET 200" })).collect());
+        p.ingest(
+            (0..40)
+                .map(|i| ev(i, if i % 10 == 3 { "GET 502" } else { "GET 200" }))
+                .collect(),
+        );
         p.rows(80, 5);
         p.set_query("502");
-        assert_eq!(p.search().hits().iter().copied().collect::<Vec<_>>(), [3, 13, 23, 33]);
+        assert_eq!(
+            p.search().hits().iter().copied().collect::<Vec<_>>(),
+            [3, 13, 23, 33]
+        );
         p.prev_hit(); // from the live bottom: the newest hit
-        assert_eq!((p.marked(), p.search().current_index()), (Some(33), Some(4)));
+        assert_eq!(
+            (p.marked(), p.search().current_index()),
+            (Some(33), Some(4))
+        );
         p.prev_hit();
         assert_eq!(p.marked(), Some(23));
         assert_eq!(shown(&p), [21, 22, 23, 24, 25], "centred");
@@ -352,7 +378,11 @@ mod tests {
     #[test]
     fn filter_shows_hits_with_context_and_keeps_selection() {
         let mut p = LogsPane::new(1_000, usize::MAX);
-        p.ingest((0..40).map(|i| ev(i, if i % 10 == 3 { "GET 502" } else { "GET 200" })).collect());
+        p.ingest(
+            (0..40)
+                .map(|i| ev(i, if i % 10 == 3 { "GET 502" } else { "GET 200" }))
+                .collect(),
+        );
         p.rows(80, 12);
         p.set_query("502");
         p.toggle_filter();
@@ -360,7 +390,10 @@ mod tests {
         // The live view ends with the last window: 31..=35, after 21..=25 and a separator.
         let rows = p.current_rows();
         let seqs: Vec<Option<u64>> = rows.iter().map(|r| r.seq()).collect();
-        assert_eq!(&seqs[seqs.len() - 6..], [None, Some(31), Some(32), Some(33), Some(34), Some(35)]);
+        assert_eq!(
+            &seqs[seqs.len() - 6..],
+            [None, Some(31), Some(32), Some(33), Some(34), Some(35)]
+        );
         p.context_less();
         p.context_less();
         assert_eq!(p.visible_text().len(), 4 + 3, "4 hits, 3 separators");
@@ -391,7 +424,10 @@ mod tests {
         p.preset_5xx();
         assert!(p.filter_active());
         assert_eq!(p.search().query().map(|q| q.text()), Some(PRESET_5XX));
-        assert_eq!(p.search().hits().iter().copied().collect::<Vec<_>>(), [0, 3, 4]);
+        assert_eq!(
+            p.search().hits().iter().copied().collect::<Vec<_>>(),
+            [0, 3, 4]
+        );
     }
 
     #[test]
@@ -400,7 +436,11 @@ mod tests {
         p.set_query("match");
         p.toggle_filter();
         p.toggle_pause();
-        p.ingest(vec![ev(10, "a match"), ev(11, "nothing"), ev(12, "match again")]);
+        p.ingest(vec![
+            ev(10, "a match"),
+            ev(11, "nothing"),
+            ev(12, "match again"),
+        ]);
         assert_eq!(p.new_lines(), 2);
     }
 
@@ -431,7 +471,16 @@ mod tests {
     #[test]
     fn a_large_rescan_runs_in_ticks() {
         let mut p = LogsPane::new(100_000, usize::MAX);
-        p.ingest((0..50_000).map(|i| ev(i, &format!("req {i} status {}", if i % 1000 == 0 { 503 } else { 200 }))).collect());
+        p.ingest(
+            (0..50_000)
+                .map(|i| {
+                    ev(
+                        i,
+                        &format!("req {i} status {}", if i % 1000 == 0 { 503 } else { 200 }),
+                    )
+                })
+                .collect(),
+        );
         p.set_query("status 503");
         assert!(p.search().is_scanning());
         let mut ticks = 0;

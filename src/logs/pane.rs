@@ -4,8 +4,8 @@
 use std::cell::Cell;
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
-use tui_input::{Input, InputRequest};
 use tui_input::backend::crossterm::EventHandler;
+use tui_input::{Input, InputRequest};
 
 use crate::cloud::TailEvent;
 use crate::domain::RawLogEvent;
@@ -103,7 +103,7 @@ impl LogsPane {
     fn restart(&mut self) {
         self.buf.clear();
         let query = self.search.query().cloned();
-        self.search.set_query(query, &self.buf);
+        self.apply_query(query);
         self.status.clear();
         self.sampled = false;
         self.follow = true;
@@ -193,8 +193,12 @@ impl LogsPane {
             }
             _ => {}
         }
-        let Some(input) = &mut self.input else { return false };
-        let Some(change) = input.handle_event(&Event::Key(key)) else { return false };
+        let Some(input) = &mut self.input else {
+            return false;
+        };
+        let Some(change) = input.handle_event(&Event::Key(key)) else {
+            return false;
+        };
         if change.value {
             let text = input.value().to_string();
             self.set_query(&text);
@@ -241,7 +245,11 @@ impl LogsPane {
         if self.search.query().map_or("", |q| q.text()) == text {
             return;
         }
-        self.search.set_query(Query::compile(text), &self.buf);
+        self.apply_query(Query::compile(text));
+    }
+
+    fn apply_query(&mut self, query: Option<Query>) {
+        self.search.set_query(query, &self.buf);
         self.search.step(&self.buf, SCAN_BUDGET);
     }
 
@@ -249,7 +257,12 @@ impl LogsPane {
     pub fn preset_5xx(&mut self) {
         self.input = None;
         self.query_before = None;
-        self.set_query(PRESET_5XX);
+        // Case-sensitive: nginx writes these words in lower case, and an exact literal lets the
+        // regex engine skip ahead (see `Query::compile_exact`).
+        let q = self.search.query();
+        if q.is_none_or(|q| q.text() != PRESET_5XX || q.is_case_insensitive()) {
+            self.apply_query(Query::compile_exact(PRESET_5XX));
+        }
         if !self.filter {
             self.toggle_filter();
         }
@@ -274,19 +287,27 @@ impl LogsPane {
         out
     }
 
-    fn format_line(&self, line: &LogLine, cols: Columns) -> String {
+    fn format_line(&self, line: LogLine, cols: Columns) -> String {
         let mut s = String::with_capacity(line.text.len() + 40);
         if cols.timestamps {
             s.push_str(&clock(line.ts));
             s.push(' ');
         }
         if cols.instance {
-            s.push_str(&format!("{:<w$} ", short_stream(&line.stream), w = INSTANCE_WIDTH));
+            s.push_str(&format!(
+                "{:<w$} ",
+                short_stream(line.stream),
+                w = INSTANCE_WIDTH
+            ));
         }
         if cols.tag_width > 0 {
-            s.push_str(&format!("{:<w$} ", clip(group_tag(&line.group), cols.tag_width), w = cols.tag_width));
+            s.push_str(&format!(
+                "{:<w$} ",
+                clip(group_tag(line.group), cols.tag_width),
+                w = cols.tag_width
+            ));
         }
-        s.push_str(&line.text);
+        s.push_str(line.text);
         s
     }
 
@@ -307,10 +328,22 @@ impl LogsPane {
 
     /// The columns in front of the text.
     pub fn columns(&self) -> Columns {
-        let tags: Vec<usize> =
-            self.picker.selected_short().iter().map(|g| group_tag(g).chars().count().min(TAG_MAX)).collect();
-        let tag_width = if tags.len() > 1 { tags.into_iter().max().unwrap_or(0) } else { 0 };
-        Columns { timestamps: self.timestamps, instance: self.instance, tag_width }
+        let tags: Vec<usize> = self
+            .picker
+            .selected_short()
+            .iter()
+            .map(|g| group_tag(g).chars().count().min(TAG_MAX))
+            .collect();
+        let tag_width = if tags.len() > 1 {
+            tags.into_iter().max().unwrap_or(0)
+        } else {
+            0
+        };
+        Columns {
+            timestamps: self.timestamps,
+            instance: self.instance,
+            tag_width,
+        }
     }
 
     /// The rows to draw in a text area of `width` x `height` cells. Remembers the size so
@@ -318,7 +351,9 @@ impl LogsPane {
     pub fn rows(&self, width: u16, height: u16) -> Vec<Row> {
         self.viewport.set((width, height));
         let area = TextArea {
-            width: usize::from(width).saturating_sub(self.columns().prefix_width()).max(1),
+            width: usize::from(width)
+                .saturating_sub(self.columns().prefix_width())
+                .max(1),
             height: usize::from(height),
             wrap: self.wrap,
         };
@@ -335,7 +370,11 @@ impl LogsPane {
         match self.marked() {
             Some(sel) if !rows.iter().any(|r| r.seq() == Some(sel)) => {
                 let above = rows.iter().find_map(Row::seq).is_some_and(|top| sel < top);
-                let anchor = if above { Anchor::Top(sel) } else { Anchor::Bottom(sel) };
+                let anchor = if above {
+                    Anchor::Top(sel)
+                } else {
+                    Anchor::Bottom(sel)
+                };
                 layout(&self.buf, &vis, anchor, area)
             }
             _ => rows,
@@ -457,13 +496,21 @@ impl LogsPane {
     /// Moves the picker's cursor by `delta` rows (negative: up), stopping at the ends.
     pub fn picker_move(&mut self, delta: isize) {
         for _ in 0..delta.unsigned_abs() {
-            if delta < 0 { self.picker.up() } else { self.picker.down() }
+            if delta < 0 {
+                self.picker.up()
+            } else {
+                self.picker.down()
+            }
         }
     }
 
     /// The groups checked in the picker (pending until applied), for restarting the tail.
     pub fn chosen_groups(&self) -> Vec<String> {
-        self.picker.entries().filter(|(_, on)| *on).map(|(g, _)| g.to_string()).collect()
+        self.picker
+            .entries()
+            .filter(|(_, on)| *on)
+            .map(|(g, _)| g.to_string())
+            .collect()
     }
 
     /// Opens the picker with the applied selection (discarding edits of a cancelled picker).
@@ -482,6 +529,9 @@ impl LogsPane {
 
 impl Default for LogsPane {
     fn default() -> Self {
-        Self::new(super::buffer::DEFAULT_MAX_LINES, super::buffer::DEFAULT_MAX_BYTES)
+        Self::new(
+            super::buffer::DEFAULT_MAX_LINES,
+            super::buffer::DEFAULT_MAX_BYTES,
+        )
     }
 }

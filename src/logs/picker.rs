@@ -18,7 +18,13 @@ impl GroupPicker {
     /// All groups of the environment, and the ones streamed. Names not in `groups` are ignored.
     pub fn new(groups: Vec<String>, selected: &[String]) -> Self {
         let applied: Vec<bool> = groups.iter().map(|g| selected.contains(g)).collect();
-        Self { pending: applied.clone(), applied, groups, cursor: 0, open: false }
+        Self {
+            pending: applied.clone(),
+            applied,
+            groups,
+            cursor: 0,
+            open: false,
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -75,7 +81,10 @@ impl GroupPicker {
 
     /// Groups with the pending checkbox state, for drawing the open picker.
     pub fn entries(&self) -> impl Iterator<Item = (&str, bool)> {
-        self.groups.iter().map(String::as_str).zip(self.pending.iter().copied())
+        self.groups
+            .iter()
+            .map(String::as_str)
+            .zip(self.pending.iter().copied())
     }
 
     pub fn groups(&self) -> &[String] {
@@ -84,12 +93,22 @@ impl GroupPicker {
 
     /// The applied selection (what the tail streams).
     pub fn selected(&self) -> Vec<String> {
-        self.groups.iter().zip(&self.applied).filter(|(_, on)| **on).map(|(g, _)| g.clone()).collect()
+        self.groups
+            .iter()
+            .zip(&self.applied)
+            .filter(|(_, on)| **on)
+            .map(|(g, _)| g.clone())
+            .collect()
     }
 
     /// Short names of the applied selection, for the pane title.
     pub fn selected_short(&self) -> Vec<&str> {
-        self.groups.iter().zip(&self.applied).filter(|(_, on)| **on).map(|(g, _)| short_group(g)).collect()
+        self.groups
+            .iter()
+            .zip(&self.applied)
+            .filter(|(_, on)| **on)
+            .map(|(g, _)| short_group(g))
+            .collect()
     }
 }
 
@@ -98,8 +117,15 @@ mod tests {
     use super::*;
 
     fn picker() -> GroupPicker {
-        let groups = vec!["/a/var/log/nginx/access.log".to_string(), "/a/var/log/nginx/error.log".into(), "/a/var/log/web.stdout.log".into()];
-        GroupPicker::new(groups, &["/a/var/log/nginx/error.log".to_string(), "unknown".into()])
+        let groups = vec![
+            "/a/var/log/nginx/access.log".to_string(),
+            "/a/var/log/nginx/error.log".into(),
+            "/a/var/log/web.stdout.log".into(),
+        ];
+        GroupPicker::new(
+            groups,
+            &["/a/var/log/nginx/error.log".to_string(), "unknown".into()],
+        )
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub fn sanitize_bytes(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// True when `s` has nothing to rewrite (length aside): one scan, no allocation.
+pub fn is_clean(s: &str) -> bool {
+    find_unsafe(s, 0).is_none()
+}
+
 /// [`sanitize`] with an explicit cap, so tests can exercise truncation on small inputs.
 pub fn sanitize_capped(s: &str, cap: usize) -> Cow<'_, str> {
     let first = find_unsafe(s, 0);
@@ -136,9 +141,12 @@ fn find_unsafe(s: &str, from: usize) -> Option<(usize, char)> {
     let mut i = from;
     while i < bytes.len() {
         let end = (i + CHUNK).min(bytes.len());
-        if bytes[i..end].iter().fold(false, |acc, &b| acc | suspicious(b)) {
-            for j in i..end {
-                if suspicious(bytes[j])
+        if bytes[i..end]
+            .iter()
+            .fold(false, |acc, &b| acc | suspicious(b))
+        {
+            for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
+                if suspicious(b)
                     && let Some(c) = s.get(j..).and_then(|rest| rest.chars().next())
                     && needs_rewrite(c)
                 {
@@ -216,7 +224,10 @@ mod tests {
         let line = "x".repeat(1 << 20);
         let out = sanitize(&line);
         let dropped = (1 << 20) - MAX_LINE_BYTES;
-        assert_eq!(out.len(), MAX_LINE_BYTES + format!("… [truncated {dropped} bytes]").len());
+        assert_eq!(
+            out.len(),
+            MAX_LINE_BYTES + format!("… [truncated {dropped} bytes]").len()
+        );
         assert!(out.ends_with(&format!("… [truncated {dropped} bytes]")));
         assert!(out.starts_with("xxxx"));
     }

@@ -101,6 +101,7 @@ async fn event_loop(
         if app.dirty && Instant::now() >= last_draw + FRAME {
             term.draw(|f| crate::ui::render(app, f))?;
             app.dirty = false;
+            app.drawn();
             last_draw = Instant::now();
         }
     }

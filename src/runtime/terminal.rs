@@ -53,6 +53,9 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        // A panic in a background task would otherwise leave the loop drawing over the shell
+        // with the terminal already restored: end the program.
+        std::process::exit(101);
     }));
 }
 

@@ -8,10 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::logs::{
-    Columns, INSTANCE_WIDTH, LogLine, LogsPane, Row, clip, clock, group_tag, level, short_stream, status_code,
+    Columns, INSTANCE_WIDTH, LogLine, LogsPane, Row, clip, clock, group_tag, level, short_stream,
+    status_code,
 };
 use crate::ui::theme::Theme;
 
@@ -21,10 +22,35 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LogsPane, theme: &Theme, foc
 }
 
 /// Draws the logs pane into a buffer (no terminal needed: benchmarks and tests).
-pub fn render_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme, focused: bool) {
+pub fn render_to_buffer(
+    area: Rect,
+    buf: &mut Buffer,
+    pane: &LogsPane,
+    theme: &Theme,
+    focused: bool,
+) {
     let block = Block::bordered()
-        .border_style(if focused { theme.border_focused } else { theme.border })
-        .title_top(Line::from(groups_title(pane)).style(theme.title))
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .title_top(Line::from(vec![
+            Span::styled(
+                " 4",
+                if focused {
+                    theme.border_focused
+                } else {
+                    theme.dim
+                },
+            ),
+            Span::styled(groups_title(pane), theme.title),
+        ]))
         .title_top(state_title(pane, theme).right_aligned())
         .title_bottom(search_title(pane, theme));
     let inner = block.inner(area);
@@ -43,13 +69,23 @@ pub fn render_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &T
     let mut cache: Option<(u64, Vec<Range<usize>>)> = None;
     for (i, row) in rows.iter().enumerate() {
         let y = inner.y + i as u16;
-        let rect = Rect { y, height: 1, ..inner };
+        let rect = Rect {
+            y,
+            height: 1,
+            ..inner
+        };
         match row {
             Row::Separator => {
                 buf.set_stringn(inner.x, y, "--", usize::from(inner.width), theme.dim);
             }
-            Row::Line { seq, bytes, continuation } => {
-                let Some(line) = pane.buffer().get(*seq) else { continue };
+            Row::Line {
+                seq,
+                bytes,
+                continuation,
+            } => {
+                let Some(line) = pane.buffer().get(*seq) else {
+                    continue;
+                };
                 let selected = marked == Some(*seq);
                 if selected {
                     buf.set_style(rect, theme.selected);
@@ -58,18 +94,42 @@ pub fn render_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &T
                 let matches = match &cache {
                     Some((s, m)) if s == seq => m,
                     _ => {
-                        let found = pane.search().query().map(|q| q.find_ranges(&line.text)).unwrap_or_default();
+                        let found = pane
+                            .search()
+                            .query()
+                            .map(|q| q.find_ranges(line.text))
+                            .unwrap_or_default();
                         &cache.insert((*seq, found)).1
                     }
                 };
                 let current = pane.search().current() == Some(*seq);
-                draw_line(rect, buf, line, bytes.clone(), *continuation, selected, cols, matches, current, theme);
+                draw_line(
+                    rect,
+                    buf,
+                    &line,
+                    bytes.clone(),
+                    *continuation,
+                    selected,
+                    cols,
+                    matches,
+                    current,
+                    theme,
+                );
             }
         }
     }
     if typing {
         let y = inner.y + inner.height - 1;
-        draw_input(Rect { y, height: 1, ..inner }, buf, pane, theme);
+        draw_input(
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            buf,
+            pane,
+            theme,
+        );
     }
 }
 
@@ -78,7 +138,11 @@ fn groups_title(pane: &LogsPane) -> String {
     let picker = pane.group_picker();
     let names = picker.selected_short();
     let groups = match names.len() {
-        0 => return format!(" logs {} ", pane.env().unwrap_or("")).replace("  ", " "),
+        0 => {
+            return pane
+                .env()
+                .map_or(" logs ".to_string(), |env| format!(" logs: {env} "));
+        }
         1..=3 => names.join(" + "),
         n => format!("{} + {} + {} more", names[0], names[1], n - 2),
     };
@@ -116,14 +180,23 @@ fn state_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
 /// `/query  k/N matches · filter ±C` (or `scanning 45%`), when a query is set.
 fn search_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
     let search = pane.search();
-    let Some(q) = search.query() else { return Line::default() };
-    let mut spans = vec![Span::raw(" "), Span::styled(format!("/{}", q.text()), theme.info), Span::raw(" ")];
+    let Some(q) = search.query() else {
+        return Line::default();
+    };
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(format!("/{}", q.text()), theme.info),
+        Span::raw(" "),
+    ];
     spans.push(Span::raw(count_text(pane)));
     if q.error().is_some() {
         spans.push(Span::styled(" (literal)", theme.error));
     }
     if pane.filter_active() {
-        spans.push(Span::styled(format!(" · filter ±{}", pane.context()), theme.warn));
+        spans.push(Span::styled(
+            format!(" · filter ±{}", pane.context()),
+            theme.warn,
+        ));
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
@@ -148,9 +221,18 @@ fn draw_placeholder(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Them
     } else if pane.search().is_scanning() {
         "searching…".to_string()
     } else {
-        format!("no line matches /{}/", pane.search().query().map_or("", |q| q.text()))
+        format!(
+            "no line matches /{}/",
+            pane.search().query().map_or("", |q| q.text())
+        )
     };
-    buf.set_stringn(inner.x + 1, inner.y, text, usize::from(inner.width.saturating_sub(1)), theme.dim);
+    buf.set_stringn(
+        inner.x + 1,
+        inner.y,
+        text,
+        usize::from(inner.width.saturating_sub(1)),
+        theme.dim,
+    );
 }
 
 /// One row of a line: marker, optional columns (first row only), then the text slice.
@@ -171,7 +253,9 @@ fn draw_line(
     let mut x = rect.x;
     let mut put = |x: &mut u16, s: &str, style: Style| {
         if *x < right {
-            *x = buf.set_stringn(*x, rect.y, s, usize::from(right - *x), style).0;
+            *x = buf
+                .set_stringn(*x, rect.y, s, usize::from(right - *x), style)
+                .0;
         }
     };
     if selected && !continuation {
@@ -187,20 +271,32 @@ fn draw_line(
             x = x.saturating_add(1);
         }
         if cols.instance {
-            put(&mut x, &format!("{:<w$}", short_stream(&line.stream), w = INSTANCE_WIDTH), theme.dim);
+            put(
+                &mut x,
+                &format!("{:<w$}", short_stream(line.stream), w = INSTANCE_WIDTH),
+                theme.dim,
+            );
             x = x.saturating_add(1);
         }
         if cols.tag_width > 0 {
-            let tag = clip(group_tag(&line.group), cols.tag_width);
-            put(&mut x, &format!("{tag:<w$}", w = cols.tag_width), theme.info);
+            let tag = clip(group_tag(line.group), cols.tag_width);
+            put(
+                &mut x,
+                &format!("{tag:<w$}", w = cols.tag_width),
+                theme.info,
+            );
             x = x.saturating_add(1);
         }
     }
-    let text = &line.text;
+    let text = line.text;
     let mark = status_code(text)
         .map(|(r, code)| (r, theme.http_status(code)))
         .or_else(|| level(text).map(|(r, sev)| (r, theme.severity(sev))));
-    let hl = if current { theme.highlight_current } else { theme.highlight };
+    let hl = if current {
+        theme.highlight_current
+    } else {
+        theme.highlight
+    };
     for (range, style) in styled_segments(bytes, mark.as_ref(), matches, theme.text, hl) {
         if x >= right {
             break;
@@ -225,7 +321,10 @@ fn styled_segments(
     if let Some((r, _)) = mark {
         cuts.extend([r.start, r.end].into_iter().filter(|&p| inside(p)));
     }
-    for m in matches.iter().filter(|m| m.start < span.end && m.end > span.start) {
+    for m in matches
+        .iter()
+        .filter(|m| m.start < span.end && m.end > span.start)
+    {
         cuts.extend([m.start, m.end].into_iter().filter(|&p| inside(p)));
     }
     cuts.sort_unstable();
@@ -240,7 +339,10 @@ fn styled_segments(
             {
                 style = style.patch(*s);
             }
-            if matches.iter().any(|m| m.start <= seg.start && seg.end <= m.end) {
+            if matches
+                .iter()
+                .any(|m| m.start <= seg.start && seg.end <= m.end)
+            {
                 style = style.patch(highlight);
             }
             (seg, style)
@@ -266,7 +368,10 @@ fn draw_input(rect: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
     }
     let mut tail = vec![Span::raw("  "), Span::styled(count_text(pane), theme.dim)];
     if let Some(err) = pane.search().query().and_then(|q| q.error()) {
-        tail.push(Span::styled(format!("  regex error, searching literally: {err}"), theme.error));
+        tail.push(Span::styled(
+            format!("  regex error, searching literally: {err}"),
+            theme.error,
+        ));
     }
     let room = (rect.x + rect.width).saturating_sub(end);
     buf.set_line(end, rect.y, &Line::from(tail), room);
@@ -289,16 +394,37 @@ pub fn render_group_picker_to_buffer(area: Rect, buf: &mut Buffer, pane: &LogsPa
     let picker = pane.group_picker();
     let height = usize::from(inner.height);
     if picker.groups().is_empty() {
-        buf.set_stringn(inner.x + 1, inner.y, "no log groups streamed to CloudWatch", usize::from(inner.width), theme.dim);
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            "no log groups streamed to CloudWatch",
+            usize::from(inner.width),
+            theme.dim,
+        );
         return;
     }
     // Keep the cursor in view when the list is taller than the box.
     let offset = (picker.cursor() + 1).saturating_sub(height);
     for (i, (group, on)) in picker.entries().enumerate().skip(offset).take(height) {
         let y = inner.y + (i - offset) as u16;
-        let style = if i == picker.cursor() { theme.selected } else { theme.text };
-        buf.set_style(Rect { y, height: 1, ..inner }, style);
-        let text = format!(" [{}] {}", if on { "x" } else { " " }, crate::logs::short_group(group));
+        let style = if i == picker.cursor() {
+            theme.selected
+        } else {
+            theme.text
+        };
+        buf.set_style(
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            style,
+        );
+        let text = format!(
+            " [{}] {}",
+            if on { "x" } else { " " },
+            crate::logs::short_group(group)
+        );
         buf.set_stringn(inner.x, y, text, usize::from(inner.width), style);
     }
 }
@@ -319,7 +445,11 @@ mod tests {
     /// A pane as a user sees it after a burst of 502s: fixed times, two instances, two groups.
     fn pane() -> LogsPane {
         let mut p = LogsPane::new(10_000, usize::MAX);
-        p.reset_for("shop-prod", vec![ACCESS.into(), ERROR.into()], vec![ACCESS.into(), ERROR.into()]);
+        p.reset_for(
+            "shop-prod",
+            vec![ACCESS.into(), ERROR.into()],
+            vec![ACCESS.into(), ERROR.into()],
+        );
         p.set_status("live tail".into());
         let base = 1_795_515_300_000i64; // 2026-11-24T10:15:00Z
         let events = (0..30).map(|i| {
@@ -344,7 +474,8 @@ mod tests {
 
     fn draw(p: &LogsPane, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-        t.draw(|f| render(f, f.area(), p, &Theme::default(), true)).expect("draw");
+        t.draw(|f| render(f, f.area(), p, &Theme::default(), true))
+            .expect("draw");
         t
     }
 
@@ -370,15 +501,24 @@ mod tests {
         p.toggle_wrap();
         p.toggle_timestamps();
         p.begin_search();
+        // The input opens holding the current query: clear it, then type.
+        p.search_input(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('u'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ));
         for c in "cart(".chars() {
-            p.search_input(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)));
+            p.search_input(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Char(c),
+            ));
         }
         assert_snapshot!(draw(&p, 80, 20).backend());
     }
 
     /// Cells of row `y` whose symbols spell `needle`, as x positions.
     fn find(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
-        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
         row.find(needle).map(|i| row[..i].chars().count() as u16)
     }
 
@@ -390,7 +530,11 @@ mod tests {
         let theme = Theme::default();
         let mut seen = [false; 3];
         for y in 0..buf.area.height {
-            for (code, fg, k) in [(" 502 ", Color::Red, 0), (" 404 ", Color::Yellow, 1), (" 200 ", Color::Green, 2)] {
+            for (code, fg, k) in [
+                (" 502 ", Color::Red, 0),
+                (" 404 ", Color::Yellow, 1),
+                (" 200 ", Color::Green, 2),
+            ] {
                 if let Some(x) = find(buf, y, code) {
                     let cell = &buf[(x + 1, y)];
                     assert_eq!(cell.fg, fg, "{code} at row {y}");
@@ -400,7 +544,9 @@ mod tests {
         }
         assert_eq!(seen, [true; 3]);
         // The match of "api/cart" is highlighted, and the time column is dim.
-        let y = (0..buf.area.height).find(|&y| find(buf, y, "api/cart").is_some()).expect("a hit on screen");
+        let y = (0..buf.area.height)
+            .find(|&y| find(buf, y, "api/cart").is_some())
+            .expect("a hit on screen");
         let x = find(buf, y, "api/cart").expect("hit");
         assert_eq!(buf[(x, y)].bg, theme.highlight.bg.expect("highlight bg"));
         assert_eq!(buf[(2, y)].fg, Color::DarkGray);
@@ -414,10 +560,15 @@ mod tests {
         let buf = t.backend().buffer();
         let theme = Theme::default();
         let sel = p.marked().expect("selection");
-        let y = (0..buf.area.height).find(|&y| buf[(1, y)].symbol() == "▌").expect("marker");
+        let y = (0..buf.area.height)
+            .find(|&y| buf[(1, y)].symbol() == "▌")
+            .expect("marker");
         assert_eq!(p.search().current(), Some(sel));
         let x = find(buf, y, "api/cart").expect("current hit on the selected row");
-        assert_eq!(buf[(x, y)].bg, theme.highlight_current.bg.expect("current bg"));
+        assert_eq!(
+            buf[(x, y)].bg,
+            theme.highlight_current.bg.expect("current bg")
+        );
         assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
     }
 
@@ -428,7 +579,8 @@ mod tests {
         p.picker_move(1);
         p.picker_toggle();
         let mut t = Terminal::new(TestBackend::new(50, 6)).expect("test backend");
-        t.draw(|f| render_group_picker(f, f.area(), &p, &Theme::default())).expect("draw");
+        t.draw(|f| render_group_picker(f, f.area(), &p, &Theme::default()))
+            .expect("draw");
         assert_snapshot!(t.backend());
         assert_eq!(p.chosen_groups(), [ACCESS]);
     }

@@ -28,9 +28,15 @@ impl Default for Theme {
         Self {
             border: Style::default().fg(Color::DarkGray),
             border_focused: Style::default().fg(Color::Cyan),
-            title: Style::default().fg(Color::White).add_modifier(Modifier::BOLD),
-            header: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            selected: Style::default().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
+            title: Style::default()
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+            header: Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            selected: Style::default()
+                .bg(Color::DarkGray)
+                .add_modifier(Modifier::BOLD),
             dim: Style::default().fg(Color::DarkGray),
             text: Style::default(),
             ok: Style::default().fg(Color::Green),
@@ -38,7 +44,10 @@ impl Default for Theme {
             error: Style::default().fg(Color::Red),
             info: Style::default().fg(Color::Cyan),
             highlight: Style::default().fg(Color::Black).bg(Color::Yellow),
-            highlight_current: Style::default().fg(Color::Black).bg(Color::LightRed).add_modifier(Modifier::BOLD),
+            highlight_current: Style::default()
+                .fg(Color::Black)
+                .bg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
         }
     }
 }
