@@ -51,7 +51,14 @@ pub fn render_to_buffer(
             ),
             Span::styled(groups_title(pane), theme.title),
         ]))
-        .title_top(state_title(pane, theme).right_aligned())
+        .title_top(
+            state_title(
+                pane,
+                theme,
+                (area.width as usize).saturating_sub(groups_title(pane).chars().count() + 6),
+            )
+            .right_aligned(),
+        )
         .title_bottom(search_title(pane, theme));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -150,7 +157,7 @@ fn groups_title(pane: &LogsPane) -> String {
 }
 
 /// Follow state, new lines, wrap, tail status.
-fn state_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
+fn state_title(pane: &LogsPane, theme: &Theme, room: usize) -> Line<'static> {
     let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
     let sep = || Span::styled(" · ", theme.dim);
     if pane.is_paused() {
@@ -168,7 +175,10 @@ fn state_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
         spans.extend([sep(), Span::raw("wrap")]);
     }
     if !pane.status().is_empty() {
-        spans.extend([sep(), Span::styled(pane.status().to_string(), theme.dim)]);
+        // The status is the one long part: cut it so the title never covers the group names.
+        let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + 3 + 12;
+        let status = super::fmt::clip(pane.status(), room.saturating_sub(used));
+        spans.extend([sep(), Span::styled(status, theme.dim)]);
     }
     if pane.is_sampled() {
         spans.extend([sep(), Span::styled("sampled", theme.warn)]);
