@@ -176,7 +176,12 @@ fn state_title(pane: &LogsPane, theme: &Theme, room: usize) -> Line<'static> {
     }
     if !pane.status().is_empty() {
         // The status is the one long part: cut it so the title never covers the group names.
-        let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + 3 + 12;
+        let sampled = if pane.is_sampled() {
+            " · sampled".len()
+        } else {
+            0
+        };
+        let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + 3 + sampled + 1;
         let status = super::fmt::clip(pane.status(), room.saturating_sub(used));
         spans.extend([sep(), Span::styled(status, theme.dim)]);
     }
