@@ -285,21 +285,7 @@ fn deploy_picks_a_version_then_confirms() {
         &app.modal,
         Some(Modal::Pick { loading: true, .. })
     ));
-    let versions = ["v1.4.4", "v1.4.3"]
-        .iter()
-        .map(|l| AppVersion {
-            app: "storefront".into(),
-            label: l.to_string(),
-            description: None,
-            created: 0,
-            status: "Processed".into(),
-        })
-        .collect();
-    reply(
-        &mut app,
-        PollKey::Versions("storefront".into()),
-        Reply::Versions(Ok(versions)),
-    );
+    versions_arrive(&mut app, &["v1.4.4", "v1.4.3"]);
     assert!(
         matches!(&app.modal, Some(Modal::Pick { loading: false, items, .. }) if items.len() == 2)
     );
@@ -714,21 +700,7 @@ fn typed_ahead(app: &mut App, k: KeyCode) -> Vec<Effect> {
 #[test]
 fn a_confirmation_not_yet_drawn_cannot_be_confirmed() {
     let mut app = app_with(prod(), false);
-    let versions = ["v1.4.4", "v1.4.3"]
-        .iter()
-        .map(|l| AppVersion {
-            app: "storefront".into(),
-            label: l.to_string(),
-            description: None,
-            created: 0,
-            status: "Processed".into(),
-        })
-        .collect();
-    reply(
-        &mut app,
-        PollKey::Versions("storefront".into()),
-        Reply::Versions(Ok(versions)),
-    );
+    versions_arrive(&mut app, &["v1.4.4", "v1.4.3"]);
     key(&mut app, 'D');
     // Enter picks, a second Enter typed ahead lands on the unseen confirmation: nothing runs.
     let mut fx = typed_ahead(&mut app, KeyCode::Enter);
@@ -841,5 +813,24 @@ fn log_groups_are_asked_again_until_known() {
         fx.iter()
             .any(|e| matches!(e, Effect::Poll(Poll::LogGroups { .. }))),
         "{fx:?}"
+    );
+}
+
+/// The storefront application's versions arrive.
+fn versions_arrive(app: &mut App, labels: &[&str]) {
+    let versions = labels
+        .iter()
+        .map(|l| AppVersion {
+            app: "storefront".into(),
+            label: l.to_string(),
+            description: None,
+            created: 0,
+            status: "Processed".into(),
+        })
+        .collect();
+    reply(
+        app,
+        PollKey::Versions("storefront".into()),
+        Reply::Versions(Ok(versions)),
     );
 }
