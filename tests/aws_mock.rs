@@ -151,7 +151,10 @@ async fn environments_follow_pages_and_convert() {
     assert_eq!(cloud.context().account, None);
     let envs = cloud.environments().await.expect("environments");
     assert_eq!(cloud.api_calls(), 2, "two pages, one request each");
-    assert_eq!(envs.len(), 2, "terminated environments are left out");
+    // AWS returns those terminated in the last hour (IncludeDeleted): they stay listed, so a
+    // failed creation can still be read.
+    assert_eq!(envs.len(), 3);
+    assert_eq!(envs[2].status, EnvStatus::Terminated);
 
     let prod = &envs[0];
     assert_eq!(prod.env, env("prod", "e-abc"));

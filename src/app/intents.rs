@@ -32,6 +32,13 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         );
         return vec![];
     };
+    if env.status == EnvStatus::Terminated {
+        app.flash(
+            Level::Warn,
+            format!("{} is terminated: nothing to {verb}", env.env.name),
+        );
+        return vec![];
+    }
     let mut effects = Vec::new();
     match action {
         Action::Deploy => {

@@ -834,3 +834,28 @@ fn versions_arrive(app: &mut App, labels: &[&str]) {
         Reply::Versions(Ok(versions)),
     );
 }
+
+#[test]
+fn terminated_environments_are_listed_but_not_written_to() {
+    let mut envs = prod();
+    envs.insert(
+        0,
+        env(
+            "storefront",
+            "storefront-canary",
+            EnvStatus::Terminated,
+            "v1.5.0",
+        ),
+    );
+    let mut app = app_with(envs, false);
+    assert_eq!(app.selected.as_deref(), Some("storefront-canary"));
+    for c in ['D', 'U', 'B', 'S'] {
+        assert!(key(&mut app, c).is_empty());
+        assert!(app.modal.is_none(), "{c}");
+        assert!(
+            app.flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("terminated"))
+        );
+    }
+}

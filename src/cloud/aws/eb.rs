@@ -10,8 +10,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::{AwsCloud, Pager, convert, history, lock};
 use crate::cloud::{Cloud, CloudError, CloudResult};
 use crate::domain::{
-    AppVersion, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor,
-    HealthSnapshot, Millis,
+    AppVersion, DeployRecord, EnvEvent, EnvRef, Environment, HealthColor, HealthSnapshot, Millis,
 };
 
 const HOUR_MS: Millis = 60 * 60 * 1000;
@@ -64,11 +63,7 @@ impl AwsCloud {
                 .map_err(|e| self.sdk_err(e))?;
             for d in resp.environments() {
                 self.note_arn(d.environment_arn());
-                let env = convert::environment(d);
-                // IncludeDeleted=false still returns environments terminated in the last hour.
-                if env.status != EnvStatus::Terminated {
-                    out.push(env);
-                }
+                out.push(convert::environment(d));
             }
             if !pager.advance(resp.next_token()) {
                 break;
