@@ -6,7 +6,7 @@ use crate::domain::{EnvStatus, Tier};
 use super::deploy::{ASG, STACK, UPPER_ALNUM};
 use super::engine::{EngineScript, Outcome};
 use super::logs::iso_secs;
-use super::ops::{LAUNCH_TEMPLATE, new_instance};
+use super::ops::{LAUNCH_TEMPLATE, launch_instances};
 use super::rng::HEX;
 use super::world::{ACCOUNT, DeployMark, OpKind, OpState, Phase, REGION, SEC, Script, Step, World};
 
@@ -205,17 +205,7 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
         "CREATE_IN_PROGRESS",
         Some("Resource creation Initiated"),
     );
-    let mut ids = Vec::new();
-    for _ in 0..count {
-        let (id, az, ip) = new_instance(w);
-        s.push(Step::Launch {
-            id: id.clone(),
-            az,
-            ip,
-        });
-        ids.push(id);
-    }
-    s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
+    let ids = launch_instances(w, &mut s, count);
     s.wait(w.rng.between(40, 60) * SEC);
     let (lo, hi) = version.as_ref().map(|v| v.deploy_secs).unwrap_or((25, 40));
     let d = w.rng.between(lo, hi) * SEC;

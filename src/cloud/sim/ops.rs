@@ -119,6 +119,23 @@ pub(crate) fn new_instance(w: &mut World) -> (String, &'static str, String) {
     (id, AZS[zone], ip)
 }
 
+/// Launch `count` fresh instances in the script and say so, as Elastic Beanstalk does; returns
+/// their ids.
+pub(crate) fn launch_instances(w: &mut World, s: &mut Script, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        let (id, az, ip) = new_instance(w);
+        s.push(Step::Launch {
+            id: id.clone(),
+            az,
+            ip,
+        });
+        ids.push(id);
+    }
+    s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
+    ids
+}
+
 fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
     let token = w.token();
     let now = w.now;
@@ -242,17 +259,7 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
         s.info(format!("Removed instance [{id}] from your environment."));
     }
     s.wait(2 * SEC);
-    let mut fresh = Vec::new();
-    for _ in 0..count {
-        let (id, az, ip) = new_instance(w);
-        s.push(Step::Launch {
-            id: id.clone(),
-            az,
-            ip,
-        });
-        fresh.push(id);
-    }
-    s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
+    let fresh = launch_instances(w, &mut s, count);
     s.wait(w.rng.between(45, 70) * SEC);
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
