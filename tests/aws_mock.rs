@@ -3,6 +3,7 @@
 //! tests also pin down which requests are made.
 
 use aws_sdk_elasticbeanstalk::operation::describe_application_versions::DescribeApplicationVersionsOutput;
+use aws_sdk_elasticbeanstalk::operation::describe_configuration_settings::DescribeConfigurationSettingsOutput;
 use aws_sdk_elasticbeanstalk::operation::describe_environment_health::{
     DescribeEnvironmentHealthError, DescribeEnvironmentHealthOutput,
 };
@@ -14,10 +15,10 @@ use aws_sdk_elasticbeanstalk::operation::describe_events::{
 };
 use aws_sdk_elasticbeanstalk::operation::describe_instances_health::DescribeInstancesHealthOutput;
 use aws_sdk_elasticbeanstalk::types::{
-    ApplicationVersionDescription, ApplicationVersionStatus, CpuUtilization,
-    EnvironmentDescription, EnvironmentHealth, EnvironmentHealthStatus, EnvironmentStatus,
-    EnvironmentTier, EventDescription, EventSeverity, InstanceHealthSummary, SingleInstanceHealth,
-    SystemStatus,
+    ApplicationVersionDescription, ApplicationVersionStatus, ConfigurationOptionSetting,
+    ConfigurationSettingsDescription, CpuUtilization, EnvironmentDescription, EnvironmentHealth,
+    EnvironmentHealthStatus, EnvironmentStatus, EnvironmentTier, EventDescription, EventSeverity,
+    InstanceHealthSummary, SingleInstanceHealth, SystemStatus,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_types::DateTime;
@@ -458,7 +459,40 @@ async fn deploy_history_follows_the_completion_rule() {
                 ))
                 .build()
         });
-    let cloud = cloud(&[&events], &[]);
+    // The deployment policy is read beside the history, and the environment list shows it.
+    let settings = mock!(Eb::describe_configuration_settings)
+        .match_requests(|r| {
+            r.application_name() == Some("shop") && r.environment_name() == Some("prod")
+        })
+        .then_output(|| {
+            let option = |ns: &str, name: &str, value: &str| {
+                ConfigurationOptionSetting::builder()
+                    .namespace(ns)
+                    .option_name(name)
+                    .value(value)
+                    .build()
+            };
+            DescribeConfigurationSettingsOutput::builder()
+                .configuration_settings(
+                    ConfigurationSettingsDescription::builder()
+                        .option_settings(option("aws:autoscaling:asg", "MinSize", "2"))
+                        .option_settings(option(
+                            "aws:elasticbeanstalk:command",
+                            "DeploymentPolicy",
+                            "Rolling",
+                        ))
+                        .build(),
+                )
+                .build()
+        });
+    let list = mock!(Eb::describe_environments).then_output(|| {
+        DescribeEnvironmentsOutput::builder()
+            .environments(env_desc("prod", "Ready"))
+            .build()
+    });
+    let cloud = cloud(&[&events, &settings, &list], &[]);
+    let before = cloud.environments().await.expect("environments");
+    assert_eq!(before[0].deployment_policy, None, "not read yet");
     let history = cloud
         .deploy_history(&env("prod", "e-1"))
         .await
@@ -480,6 +514,15 @@ async fn deploy_history_follows_the_completion_rule() {
             },
         ]
     );
+    let after = cloud.environments().await.expect("environments");
+    assert_eq!(after[0].deployment_policy.as_deref(), Some("Rolling"));
+    // Cached: a second history read within ten minutes does not ask again.
+    let calls = cloud.api_calls();
+    cloud
+        .deploy_history(&env("prod", "e-1"))
+        .await
+        .expect("history");
+    assert_eq!(cloud.api_calls(), calls + 1, "only DescribeEvents");
 }
 
 // ---- versions -----------------------------------------------------------------------------

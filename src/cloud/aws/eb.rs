@@ -63,7 +63,11 @@ impl AwsCloud {
                 .map_err(|e| self.sdk_err(e))?;
             for d in resp.environments() {
                 self.note_arn(d.environment_arn());
-                out.push(convert::environment(d));
+                let mut env = convert::environment(d);
+                env.deployment_policy = lock(&self.policies)
+                    .get(&env.env.name)
+                    .and_then(|(_, p)| p.clone());
+                out.push(env);
             }
             if !pager.advance(resp.next_token()) {
                 break;
@@ -130,11 +134,53 @@ impl AwsCloud {
         Ok(events)
     }
 
+    /// The deployment history, read from the events. Alongside it, the environment's deployment
+    /// policy is refreshed (both say how the environment deploys, and both are read at the slow
+    /// pace of the history poll).
     pub(super) async fn read_deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
-        let events = self
-            .describe_events(env, None, EVENTS_PAGE, HISTORY_EVENTS)
-            .await?;
-        Ok(history::deploy_records(&events))
+        let (events, ()) = tokio::join!(
+            self.describe_events(env, None, EVENTS_PAGE, HISTORY_EVENTS),
+            self.refresh_policy(env)
+        );
+        Ok(history::deploy_records(&events?))
+    }
+
+    /// Read `aws:elasticbeanstalk:command` DeploymentPolicy (DescribeConfigurationSettings) when
+    /// the cached value is older than ten minutes. A failure is remembered as unknown: the
+    /// policy is shown when known and never blocks anything.
+    async fn refresh_policy(&self, env: &EnvRef) {
+        let now = chrono::Utc::now().timestamp_millis();
+        if lock(&self.policies)
+            .get(&env.name)
+            .is_some_and(|(at, _)| now - at < 600_000)
+        {
+            return;
+        }
+        let policy = match self
+            .eb
+            .describe_configuration_settings()
+            .application_name(&env.app)
+            .environment_name(&env.name)
+            .send()
+            .await
+        {
+            Ok(resp) => resp
+                .configuration_settings()
+                .iter()
+                .flat_map(|c| c.option_settings())
+                .find(|o| {
+                    o.namespace() == Some("aws:elasticbeanstalk:command")
+                        && o.option_name() == Some("DeploymentPolicy")
+                })
+                .and_then(|o| o.value())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            Err(e) => {
+                tracing::debug!(env = %env.name, "deployment policy unknown: {}", self.sdk_err(e));
+                None
+            }
+        };
+        lock(&self.policies).insert(env.name.clone(), (now, policy));
     }
 
     pub(super) async fn read_versions(&self, app: &str) -> CloudResult<Vec<AppVersion>> {

@@ -54,6 +54,9 @@ pub struct AwsCloud {
     /// Environments found without enhanced health, and until when to believe it (Millis): saves
     /// a refused request on every health poll while still noticing when it is turned on.
     basic_health: Mutex<HashMap<EnvRef, Millis>>,
+    /// Deployment policy per environment name, with when it was read: the environment list shows
+    /// it without asking DescribeConfigurationSettings on every refresh.
+    policies: Mutex<HashMap<String, (Millis, Option<String>)>>,
 }
 
 /// Lock a cache, recovering from a poisoned lock: the caches hold plain data that a panicking
@@ -81,6 +84,7 @@ impl AwsCloud {
             calls,
             stacks: stacks::StackCache::default(),
             basic_health: Mutex::new(HashMap::new()),
+            policies: Mutex::new(HashMap::new()),
         }
     }
 
