@@ -180,25 +180,7 @@ fn rollback_when_ready_deploys_the_previous_version_from_history() {
             .schedule
             .in_flight(&PollKey::History("storefront-prod".into()))
     );
-    let history = vec![
-        DeployRecord {
-            version: "v-broken".into(),
-            ts: 3,
-        },
-        DeployRecord {
-            version: "v1.4.3".into(),
-            ts: 2,
-        },
-        DeployRecord {
-            version: "v1.4.2".into(),
-            ts: 1,
-        },
-    ];
-    reply(
-        &mut app,
-        PollKey::History("storefront-prod".into()),
-        Reply::History(Ok(history)),
-    );
+    history_arrives(&mut app, &["v-broken", "v1.4.3", "v1.4.2"]);
     match &app.modal {
         Some(Modal::Confirm {
             op:
@@ -361,21 +343,7 @@ fn results_of_an_older_context_are_dropped() {
 #[test]
 fn our_operation_is_followed_to_its_outcome() {
     let mut app = app_with(prod(), false);
-    let history = vec![
-        DeployRecord {
-            version: "v-broken".into(),
-            ts: 3,
-        },
-        DeployRecord {
-            version: "v1.4.3".into(),
-            ts: 2,
-        },
-    ];
-    reply(
-        &mut app,
-        PollKey::History("storefront-prod".into()),
-        Reply::History(Ok(history)),
-    );
+    history_arrives(&mut app, &["v-broken", "v1.4.3"]);
     key(&mut app, 'U');
     let fx = key(&mut app, 'y');
     let Some(Effect::Execute { op_id, .. }) = fx
@@ -717,21 +685,7 @@ fn history_arriving_never_replaces_an_open_dialog_and_failures_clear_the_wait() 
     let mut app = app_with(prod(), false);
     key(&mut app, 'U');
     key(&mut app, ':');
-    let history = vec![
-        DeployRecord {
-            version: "v-broken".into(),
-            ts: 3,
-        },
-        DeployRecord {
-            version: "v1.4.3".into(),
-            ts: 2,
-        },
-    ];
-    reply(
-        &mut app,
-        PollKey::History("storefront-prod".into()),
-        Reply::History(Ok(history.clone())),
-    );
+    history_arrives(&mut app, &["v-broken", "v1.4.3"]);
     assert!(
         matches!(app.modal, Some(Modal::Command(_))),
         "the command line stays"
@@ -748,11 +702,7 @@ fn history_arriving_never_replaces_an_open_dialog_and_failures_clear_the_wait() 
         Reply::History(Err(CloudError::Network("timeout".into()))),
     );
     assert!(app.pending.is_none());
-    reply(
-        &mut app,
-        PollKey::History("storefront-prod".into()),
-        Reply::History(Ok(history)),
-    );
+    history_arrives(&mut app, &["v-broken", "v1.4.3"]);
     assert!(app.modal.is_none());
 }
 
@@ -858,4 +808,22 @@ fn terminated_environments_are_listed_but_not_written_to() {
                 .is_some_and(|f| f.text.contains("terminated"))
         );
     }
+}
+
+/// storefront-prod's deployment history arrives, newest first.
+fn history_arrives(app: &mut App, versions: &[&str]) {
+    let n = versions.len() as i64;
+    let history = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| DeployRecord {
+            version: v.to_string(),
+            ts: n - i as i64,
+        })
+        .collect();
+    reply(
+        app,
+        PollKey::History("storefront-prod".into()),
+        Reply::History(Ok(history)),
+    );
 }

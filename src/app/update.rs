@@ -410,16 +410,20 @@ fn settle(app: &mut App, name: &str) {
         };
         app.flash(level, format!("{name}: {s}"));
     }
-    // Keep the last ended operation per environment; drop older ones.
-    let mut seen = std::collections::HashSet::new();
-    let mut keep = vec![true; app.ops.len()];
-    for (i, t) in app.ops.iter().enumerate().rev() {
-        if !t.is_active() && !seen.insert(t.env.clone()) {
-            keep[i] = false;
-        }
+    // Keep the last ended operation of this environment (its outcome stays on screen); drop
+    // older ones. Only this environment's operations can have ended here.
+    if let Some(last) = app
+        .ops
+        .iter()
+        .rposition(|t| t.env == name && !t.is_active())
+    {
+        let mut i = 0;
+        app.ops.retain(|t| {
+            let keep = t.env != name || t.is_active() || i == last;
+            i += 1;
+            keep
+        });
     }
-    let mut k = keep.into_iter();
-    app.ops.retain(|_| k.next().unwrap_or(true));
 }
 
 fn on_op_done(app: &mut App, op_id: u64, result: Result<crate::cloud::OpAccepted, CloudError>) {
@@ -932,16 +936,9 @@ fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
         Op::SwapCnames { b, .. } => format!("Swap CNAMEs with {}", b.name),
     };
     let env = op.env().name.clone();
-    // An operation replaces any detected one on the same environment.
-    for t in app
-        .ops
-        .iter_mut()
-        .filter(|t| t.env == env && t.is_active() && t.origin == Origin::Elsewhere)
-    {
-        t.ended = Some(app.now);
-    }
+    // An operation replaces any detected one still running on the same environment.
     app.ops
-        .retain(|t| !(t.env == env && t.origin == Origin::Elsewhere && t.ended == Some(app.now)));
+        .retain(|t| !(t.env == env && t.origin == Origin::Elsewhere && t.is_active()));
     app.ops
         .push(Tracked::new(&env, &label, Origin::Ours { op_id }, app.now));
     app.flash(Level::Info, format!("{label} on {env}: request sent"));
