@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ebtui::app::keymap::KeyMap;
-use ebtui::app::{App, Effect, Msg, Poll, Reply, Settings, update};
+use ebtui::app::{App, Effect, Msg, Settings, update};
 use ebtui::cloud::sim::{Scenario, SimCloud};
-use ebtui::cloud::{Cloud, TailEvent};
+use ebtui::cloud::{Cloud, TailEvent, answer};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -21,27 +21,10 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
         let mut next = Vec::new();
         for e in effects {
             let msg = match e {
-                Effect::Poll(p) => {
-                    let key = p.key();
-                    let reply = match p {
-                        Poll::Environments => Reply::Environments(cloud.environments().await),
-                        Poll::Events { env, since } => {
-                            Reply::Events(cloud.events(&env, since).await)
-                        }
-                        Poll::StackEvents { env, since } => {
-                            Reply::StackEvents(cloud.stack_events(&env, since).await)
-                        }
-                        Poll::Health { env } => Reply::Health(cloud.health(&env).await),
-                        Poll::Versions { app } => Reply::Versions(cloud.versions(&app).await),
-                        Poll::History { env } => Reply::History(cloud.deploy_history(&env).await),
-                        Poll::LogGroups { env } => Reply::LogGroups(cloud.log_groups(&env).await),
-                    };
-                    Some(Msg::Cloud {
-                        epoch: app.epoch,
-                        key,
-                        reply,
-                    })
-                }
+                Effect::Poll(request) => Some(Msg::Cloud {
+                    epoch: app.account.epoch,
+                    reply: answer(cloud, request).await,
+                }),
                 Effect::Tail { tail, target } => {
                     // The backfill is the first batch a tail sends; take it and stop the tail.
                     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
@@ -61,7 +44,7 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
                     }
                     h.abort();
                     Some(Msg::Tail {
-                        epoch: app.epoch,
+                        epoch: app.account.epoch,
                         tail,
                         event: TailEvent::Events(lines),
                     })

@@ -46,15 +46,15 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
             let loading = items.is_none();
             // Always refresh (a version CI uploaded a minute ago must be there); the cached
             // list shows meanwhile.
-            if app
-                .schedule
-                .force(app.now, super::PollKey::Versions(env.env.app.clone()))
-            {
-                effects.push(super::Effect::Poll(super::Poll::Versions {
+            if app.account.schedule.force(
+                app.now,
+                crate::cloud::PollKey::Versions(env.env.app.clone()),
+            ) {
+                effects.push(super::Effect::Poll(crate::cloud::Request::Versions {
                     app: env.env.app.clone(),
                 }));
             }
-            app.modal = Some(Modal::Pick {
+            app.view.modal = Some(Modal::Pick {
                 title: format!(
                     "Deploy to {} (running {})",
                     env.env.name,
@@ -82,7 +82,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
                 "instances, load balancer and Auto Scaling group are recreated.".into(),
                 "The environment is unavailable while it rebuilds.".into(),
             ];
-            app.modal = Some(Modal::confirm(
+            app.view.modal = Some(Modal::confirm(
                 Op::Rebuild {
                     env: env.env.clone(),
                 },
@@ -110,7 +110,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
                 "and returns its instances to the version and configuration they ran before."
                     .into(),
             ];
-            app.modal = Some(Modal::confirm(
+            app.view.modal = Some(Modal::confirm(
                 Op::Abort {
                     env: env.env.clone(),
                 },
@@ -123,7 +123,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
                 "RestartAppServer restarts the application server on every instance of {}.",
                 env.env.name
             )];
-            app.modal = Some(Modal::confirm(
+            app.view.modal = Some(Modal::confirm(
                 Op::RestartAppServer {
                     env: env.env.clone(),
                 },
@@ -133,6 +133,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         }
         Action::Swap => {
             let items: Vec<PickItem> = app
+                .account
                 .envs
                 .all
                 .iter()
@@ -160,7 +161,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
                 );
                 return vec![];
             }
-            app.modal = Some(Modal::Pick {
+            app.view.modal = Some(Modal::Pick {
                 title: format!("Swap CNAMEs of {} with", env.env.name),
                 purpose: PickPurpose::SwapWith {
                     env: env.env.name.clone(),
@@ -176,7 +177,7 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
 }
 
 fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
-    let versions = app.versions.get(&env.env.app)?;
+    let versions = app.account.versions.get(&env.env.app)?;
     Some(
         versions
             .iter()
@@ -198,21 +199,21 @@ fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
 
 /// Refresh an open deploy picker when its versions arrive.
 pub fn versions_arrived(app: &mut App, app_name: &str) {
-    let env = match &app.modal {
+    let env = match &app.view.modal {
         Some(Modal::Pick {
             purpose: PickPurpose::DeployVersion { env },
             ..
         }) => env.clone(),
         _ => return,
     };
-    let Some(e) = app.envs.get(&env).cloned() else {
+    let Some(e) = app.account.envs.get(&env).cloned() else {
         return;
     };
     if e.env.app != app_name {
         return;
     }
     let new = version_items(app, &e);
-    if let (Some(Modal::Pick { items, loading, .. }), Some(new)) = (&mut app.modal, new) {
+    if let (Some(Modal::Pick { items, loading, .. }), Some(new)) = (&mut app.view.modal, new) {
         *items = new;
         *loading = false;
     }
@@ -222,7 +223,7 @@ pub fn versions_arrived(app: &mut App, app_name: &str) {
 pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
     match purpose {
         PickPurpose::DeployVersion { env } => {
-            let Some(e) = app.envs.get(&env).cloned() else {
+            let Some(e) = app.account.envs.get(&env).cloned() else {
                 return;
             };
             let lines = vec![
@@ -237,7 +238,7 @@ pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
                     e.deployment_policy.as_deref().unwrap_or("as configured")
                 ),
             ];
-            app.modal = Some(Modal::confirm(
+            app.view.modal = Some(Modal::confirm(
                 Op::Deploy {
                     env: e.env.clone(),
                     version: value,
@@ -247,8 +248,10 @@ pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
             ));
         }
         PickPurpose::SwapWith { env } => {
-            let (Some(a), Some(b)) = (app.envs.get(&env).cloned(), app.envs.get(&value).cloned())
-            else {
+            let (Some(a), Some(b)) = (
+                app.account.envs.get(&env).cloned(),
+                app.account.envs.get(&value).cloned(),
+            ) else {
                 return;
             };
             let lines = vec![
@@ -264,7 +267,7 @@ pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
                     b.cname.as_deref().unwrap_or("-")
                 ),
             ];
-            app.modal = Some(Modal::confirm(
+            app.view.modal = Some(Modal::confirm(
                 Op::SwapCnames {
                     a: a.env.clone(),
                     b: b.env.clone(),
@@ -288,7 +291,7 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
             "It will be ABORTED (AbortEnvironmentUpdate): the instances return to the previous version.".into(),
             format!("from {} -> to the version that ran before", current.as_deref().unwrap_or("-")),
         ];
-        app.modal = Some(Modal::confirm(
+        app.view.modal = Some(Modal::confirm(
             Op::Rollback {
                 env: env.env.clone(),
                 from: current,
@@ -310,18 +313,19 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
         );
         return None;
     }
-    let Some(history) = app.history.get(&name) else {
-        app.pending = Some(Pending::Rollback(name.clone()));
+    let Some(history) = app.account.history.get(&name) else {
+        app.account.pending = Some(Pending::Rollback(name.clone()));
         app.flash(
             Level::Info,
             format!("reading the deployment history of {name}..."),
         );
         let mut effects = vec![];
         if app
+            .account
             .schedule
-            .force(app.now, super::PollKey::History(name.clone()))
+            .force(app.now, crate::cloud::PollKey::History(name.clone()))
         {
-            effects.push(super::Effect::Poll(super::Poll::History {
+            effects.push(super::Effect::Poll(crate::cloud::Request::History {
                 env: env.env.clone(),
             }));
         }
@@ -350,7 +354,7 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
             previous
         ),
     ];
-    app.modal = Some(Modal::confirm(
+    app.view.modal = Some(Modal::confirm(
         Op::Rollback {
             env: env.env.clone(),
             from: current,
@@ -364,15 +368,15 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
 
 /// The deploy history arrived: finish a rollback that waited on it.
 pub fn history_arrived(app: &mut App, env_name: &str) {
-    if app.pending == Some(Pending::Rollback(env_name.to_string())) {
-        app.pending = None;
-        if app.modal.is_some() {
+    if app.account.pending == Some(Pending::Rollback(env_name.to_string())) {
+        app.account.pending = None;
+        if app.view.modal.is_some() {
             // Never replace what the user is typing or reading: the next U has the history.
             app.flash(
                 Level::Info,
                 format!("deployment history of {env_name} read: press U again to roll back"),
             );
-        } else if app.selected.as_deref() == Some(env_name)
+        } else if app.account.selected.as_deref() == Some(env_name)
             && let Some(env) = app.selected_env().cloned()
         {
             rollback(app, &env);

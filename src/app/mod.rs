@@ -1,12 +1,14 @@
 //! The app state and `update`: pure. No I/O, no await, no clock reads (time comes in `now`).
 //!
-//! One concern per file: `envs` (the table), `timeline` (merged events), `ops` (following
-//! operations and their outcome), `modal` (confirmations and pickers), `keymap`, `schedule` (what to
-//! poll when), `intents` (what the write keys mean), `update` (the message dispatch).
+//! One concern per file: `envs` (the table), `timeline` (merged events), `ops` (an operation
+//! followed and its outcome), `modal` (confirmations and pickers), `keymap`, `schedule` (what to
+//! poll when), `intents` (what the write keys mean), `log_session` (the log stream the pane
+//! shows), `msg` (messages and effects), and `update/` (the message handlers, one file a concern).
 
 pub mod envs;
 pub mod intents;
 pub mod keymap;
+pub mod log_session;
 pub mod modal;
 pub mod msg;
 pub mod ops;
@@ -18,11 +20,12 @@ mod update;
 
 use std::collections::{HashMap, VecDeque};
 
-pub use msg::{Effect, Msg, Poll, PollKey, Reply};
+pub use log_session::LogSession;
+pub use msg::{Effect, Msg, SwitchError};
 pub use update::update;
 
+use crate::cloud::PollKey;
 use crate::domain::{AppVersion, CloudContext, DeployRecord, Environment, HealthSnapshot, Millis};
-use crate::logs::LogsPane;
 use envs::EnvsPane;
 use keymap::{Context, KeyMap};
 use modal::Modal;
@@ -92,40 +95,25 @@ pub enum Pending {
     Rollback(String),
 }
 
+/// The whole app state, in clusters with one owner each: what never changes (`settings`,
+/// `keymap`), what is on screen (`view`), what was learned from the current cloud context
+/// (`account`, replaced whole on `:profile`/`:region`), and the log stream (`logs`).
 pub struct App {
     pub settings: Settings,
     pub keymap: KeyMap,
-    /// The cloud context epoch; results of older ones are dropped.
-    pub epoch: u64,
-    pub ctx: CloudContext,
+    pub view: View,
+    pub account: Account,
+    pub logs: LogSession,
+    /// The cloud's clock at the last message (the simulator's time runs faster).
+    pub now: Millis,
+}
+
+/// What is on screen, whatever the account: survives a context switch.
+pub struct View {
     pub focus: Pane,
     pub zoom: bool,
-    pub envs: EnvsPane,
-    /// The environment the detail panes show and the write keys act on.
-    pub selected: Option<String>,
-    pub timelines: HashMap<String, Timeline>,
-    pub health: HashMap<String, HealthSnapshot>,
-    pub health_cursor: usize,
-    pub versions: HashMap<String, Vec<AppVersion>>,
-    pub history: HashMap<String, Vec<DeployRecord>>,
-    pub log_groups: HashMap<String, Vec<String>>,
-    pub logs: LogsPane,
-    pub tail: u64,
-    pub tail_env: Option<String>,
-    /// The logs pane shows a pushed-down search, not the live tail; Esc returns to live.
-    pub searching_back: bool,
-    /// Operations being followed, and the last ended one per environment.
-    pub ops: Vec<Tracked>,
-    pub next_op_id: u64,
     pub modal: Option<Modal>,
-    pub pending: Option<Pending>,
-    pub schedule: Schedule,
     pub flash: Option<Flash>,
-    /// The last error per resource, shown in its pane until the next success.
-    pub errors: HashMap<PollKey, String>,
-    /// (time, total calls) samples for the calls-per-minute figure.
-    pub api_samples: VecDeque<(Millis, u64)>,
-    pub now: Millis,
     pub size: (u16, u16),
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -134,41 +122,50 @@ pub struct App {
     pub shown_minute: Millis,
 }
 
-impl App {
-    pub fn new(settings: Settings, keymap: KeyMap, ctx: CloudContext, now: Millis) -> Self {
-        let logs = LogsPane::new(settings.log_max_lines, settings.log_max_bytes);
+/// Everything learned from one cloud context. `:profile`/`:region` replace it whole
+/// (`Account::new`), so a context switch cannot forget a field.
+pub struct Account {
+    /// The cloud context generation; results of older ones are dropped.
+    pub epoch: u64,
+    pub ctx: CloudContext,
+    pub envs: EnvsPane,
+    /// The environment the detail panes show and the write keys act on.
+    pub selected: Option<String>,
+    pub health_cursor: usize,
+    pub timelines: HashMap<String, Timeline>,
+    pub health: HashMap<String, HealthSnapshot>,
+    pub versions: HashMap<String, Vec<AppVersion>>,
+    pub history: HashMap<String, Vec<DeployRecord>>,
+    pub log_groups: HashMap<String, Vec<String>>,
+    /// Operations being followed, and the last ended one per environment.
+    pub ops: Vec<Tracked>,
+    pub next_op_id: u64,
+    pub pending: Option<Pending>,
+    pub schedule: Schedule,
+    /// The last error per resource, shown in its pane until the next success.
+    pub errors: HashMap<PollKey, String>,
+    pub calls: CallRate,
+}
+
+impl Account {
+    pub fn new(epoch: u64, ctx: CloudContext) -> Self {
         Self {
-            settings,
-            keymap,
-            epoch: 0,
+            epoch,
             ctx,
-            focus: Pane::Envs,
-            zoom: false,
             envs: EnvsPane::default(),
             selected: None,
+            health_cursor: 0,
             timelines: HashMap::new(),
             health: HashMap::new(),
-            health_cursor: 0,
             versions: HashMap::new(),
             history: HashMap::new(),
             log_groups: HashMap::new(),
-            logs,
-            tail: 0,
-            tail_env: None,
-            searching_back: false,
             ops: Vec::new(),
             next_op_id: 1,
-            modal: None,
             pending: None,
             schedule: Schedule::default(),
-            flash: None,
             errors: HashMap::new(),
-            api_samples: VecDeque::new(),
-            now,
-            size: (80, 24),
-            dirty: true,
-            quit: false,
-            shown_minute: now / 60_000,
+            calls: CallRate::default(),
         }
     }
 
@@ -184,44 +181,91 @@ impl App {
             .find(|t| t.env == env && t.is_active())
             .or_else(|| self.ops.iter().rev().find(|t| t.env == env))
     }
+}
 
-    pub fn flash(&mut self, level: Level, text: impl Into<String>) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            level,
-            until: self.now + 6_000,
-        });
-        self.dirty = true;
+/// (time, total calls) samples of the current cloud, for the calls-per-minute figure.
+#[derive(Debug, Clone, Default)]
+pub struct CallRate {
+    samples: VecDeque<(Millis, u64)>,
+}
+
+impl CallRate {
+    /// Record the cloud's call counter; keeps a minute of samples. Returns whether the figure
+    /// shown changed.
+    pub fn record(&mut self, now: Millis, total: u64) -> bool {
+        let before = self.per_minute();
+        self.samples.push_back((now, total));
+        while self.samples.len() > 2 && self.samples.get(1).is_some_and(|(t, _)| now - t >= 60_000)
+        {
+            self.samples.pop_front();
+        }
+        before != self.per_minute()
     }
 
     /// API calls over the last minute, when there are samples a minute apart (or less, scaled).
-    pub fn calls_per_minute(&self) -> Option<u64> {
-        let (t0, c0) = *self.api_samples.front()?;
-        let (t1, c1) = *self.api_samples.back()?;
+    pub fn per_minute(&self) -> Option<u64> {
+        let (t0, c0) = *self.samples.front()?;
+        let (t1, c1) = *self.samples.back()?;
         if t1 - t0 < 5_000 {
             return None;
         }
         Some((c1 - c0) * 60_000 / (t1 - t0) as u64)
     }
+}
+
+impl App {
+    pub fn new(settings: Settings, keymap: KeyMap, ctx: CloudContext, now: Millis) -> Self {
+        let logs = LogSession::new(&settings);
+        Self {
+            settings,
+            keymap,
+            view: View {
+                focus: Pane::Envs,
+                zoom: false,
+                modal: None,
+                flash: None,
+                size: (80, 24),
+                dirty: true,
+                quit: false,
+                shown_minute: now / 60_000,
+            },
+            account: Account::new(0, ctx),
+            logs,
+            now,
+        }
+    }
+
+    pub fn selected_env(&self) -> Option<&Environment> {
+        self.account.selected_env()
+    }
+
+    pub fn flash(&mut self, level: Level, text: impl Into<String>) {
+        self.view.flash = Some(Flash {
+            text: text.into(),
+            level,
+            until: self.now + 6_000,
+        });
+        self.view.dirty = true;
+    }
 
     /// The runtime drew the screen: a confirmation on it has now been seen and may be confirmed.
     pub fn drawn(&mut self) {
-        if let Some(Modal::Confirm { seen, .. }) = &mut self.modal {
+        if let Some(Modal::Confirm { seen, .. }) = &mut self.view.modal {
             *seen = true;
         }
     }
 
     /// Which panes are on screen (a zoomed pane hides the others).
     pub fn visible(&self, pane: Pane) -> bool {
-        !self.zoom || self.focus == pane
+        !self.view.zoom || self.view.focus == pane
     }
 
     /// The key context: a dialog or an input takes all keys.
     pub fn key_context(&self) -> Context {
-        if self.modal.is_some() {
+        if self.view.modal.is_some() {
             Context::Modal
         } else {
-            self.focus.context()
+            self.view.focus.context()
         }
     }
 }

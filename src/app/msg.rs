@@ -3,101 +3,8 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::cloud::{CloudResult, LogSearch, LogTarget, Op, OpAccepted, TailEvent};
-use crate::domain::{
-    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
-    StackEvent,
-};
-
-/// A read the app can ask for. Cursors travel with the request, so a dropped answer loses nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Poll {
-    Environments,
-    Events { env: EnvRef, since: Option<Millis> },
-    StackEvents { env: EnvRef, since: Option<Millis> },
-    Health { env: EnvRef },
-    Versions { app: String },
-    History { env: EnvRef },
-    LogGroups { env: EnvRef },
-}
-
-/// A poll without its cursor: what "the same poll" means for in-flight and schedule bookkeeping.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PollKey {
-    Environments,
-    Events(String),
-    StackEvents(String),
-    Health(String),
-    Versions(String),
-    History(String),
-    LogGroups(String),
-}
-
-impl PollKey {
-    /// The AWS API family the key belongs to; throttling backs off per API.
-    pub fn api(&self) -> Api {
-        match self {
-            PollKey::Environments
-            | PollKey::Events(_)
-            | PollKey::Versions(_)
-            | PollKey::History(_) => Api::ElasticBeanstalk,
-            PollKey::Health(_) => Api::Health,
-            PollKey::StackEvents(_) => Api::CloudFormation,
-            PollKey::LogGroups(_) => Api::Logs,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Api {
-    ElasticBeanstalk,
-    Health,
-    CloudFormation,
-    Logs,
-}
-
-impl Poll {
-    pub fn key(&self) -> PollKey {
-        match self {
-            Poll::Environments => PollKey::Environments,
-            Poll::Events { env, .. } => PollKey::Events(env.name.clone()),
-            Poll::StackEvents { env, .. } => PollKey::StackEvents(env.name.clone()),
-            Poll::Health { env } => PollKey::Health(env.name.clone()),
-            Poll::Versions { app } => PollKey::Versions(app.clone()),
-            Poll::History { env } => PollKey::History(env.name.clone()),
-            Poll::LogGroups { env } => PollKey::LogGroups(env.name.clone()),
-        }
-    }
-}
-
-/// The answer to a `Poll`.
-#[derive(Debug, Clone, PartialEq)]
-// Moved once through a channel or held once: boxing would only add noise.
-#[allow(clippy::large_enum_variant)]
-pub enum Reply {
-    Environments(CloudResult<Vec<Environment>>),
-    Events(CloudResult<Vec<EnvEvent>>),
-    StackEvents(CloudResult<Vec<StackEvent>>),
-    Health(CloudResult<HealthSnapshot>),
-    Versions(CloudResult<Vec<AppVersion>>),
-    History(CloudResult<Vec<DeployRecord>>),
-    LogGroups(CloudResult<Vec<String>>),
-}
-
-impl Reply {
-    pub fn error(&self) -> Option<&crate::cloud::CloudError> {
-        match self {
-            Reply::Environments(Err(e))
-            | Reply::Events(Err(e))
-            | Reply::StackEvents(Err(e))
-            | Reply::Health(Err(e))
-            | Reply::Versions(Err(e))
-            | Reply::History(Err(e))
-            | Reply::LogGroups(Err(e)) => Some(e),
-            _ => None,
-        }
-    }
-}
+use crate::cloud::{CloudResult, LogSearch, LogTarget, Op, OpAccepted, Reply, Request, TailEvent};
+use crate::domain::{CloudContext, EnvRef};
 
 /// Everything that happens. `epoch` is the cloud context generation a result belongs to: results of
 /// an older context (before `:profile`/`:region`) are dropped.
@@ -110,9 +17,9 @@ pub enum Msg {
     Resize(u16, u16),
     /// Time passed: the schedule decides what to poll.
     Tick,
+    /// The answer to an `Effect::Poll`; it carries its request.
     Cloud {
         epoch: u64,
-        key: PollKey,
         reply: Reply,
     },
     Tail {
@@ -133,7 +40,7 @@ pub enum Msg {
     /// The runtime switched (or failed to switch) the cloud context.
     Context {
         epoch: u64,
-        result: Result<CloudContext, String>,
+        result: Result<CloudContext, SwitchError>,
     },
     /// API calls sent so far by the current cloud (for the calls-per-minute figure), and the
     /// context as the cloud knows it now (AWS learns the account from the first answer).
@@ -148,7 +55,7 @@ pub enum Msg {
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Poll(Poll),
+    Poll(Request),
     Execute {
         op_id: u64,
         op: Op,
@@ -159,12 +66,14 @@ pub enum Effect {
         target: LogTarget,
     },
     StopTail,
-    /// A search pushed down to the service; answers come as `Msg::Tail` and replace the view.
+    /// A search pushed down to the service; answers come as `Msg::Tail` and replace the view,
+    /// its end as `Msg::TailEnded`.
     SearchLogs {
         tail: u64,
         search: LogSearch,
     },
-    /// Elastic Beanstalk's own tail logs (no CloudWatch streaming); answers come as `Msg::Tail`.
+    /// Elastic Beanstalk's own tail logs (no CloudWatch streaming): one `Msg::Tail` with the
+    /// lines, then `Msg::TailEnded`.
     EbTail {
         tail: u64,
         env: EnvRef,
@@ -180,4 +89,13 @@ pub enum Effect {
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     Quit,
+}
+
+/// Why the cloud context could not be switched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwitchError {
+    /// This cloud has no profiles or regions (the demo).
+    Unsupported,
+    /// Building the new clients failed; the message names the cause.
+    Failed(String),
 }

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::msg::{Api, PollKey};
+use crate::cloud::{Api, PollKey};
 use crate::domain::Millis;
 
 #[derive(Debug, Clone, PartialEq)]

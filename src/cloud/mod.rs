@@ -7,7 +7,10 @@
 //! result dropped on the floor (stale context, error) loses nothing; the next poll asks again.
 
 pub mod aws;
+mod read;
 pub mod sim;
+
+pub use read::{Answer, Api, PollKey, Reply, Request, answer};
 
 use std::fmt;
 

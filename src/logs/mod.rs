@@ -13,25 +13,26 @@
 //! # What the app calls on [`LogsPane`]
 //!
 //! Life cycle and data:
-//! `new(max_lines, max_bytes)`, `reset_for(env_name, groups, selected)` (on env switch),
-//! `ingest(Vec<RawLogEvent>) -> usize` or `apply_tail_event(TailEvent) -> bool`,
-//! `set_status(String)`, `set_sampled()`, `tick(budget) -> bool` each frame (advances a rescan;
-//! [`SCAN_BUDGET`] is a good budget; true when the view changed).
+//! `new(max_lines, max_bytes)`, `reset_for(env_name, groups, selected)` (a new stream),
+//! `apply_tail_event(TailEvent) -> bool` (what a stream sent; true when something shown changed),
+//! `set_status(String)`, `tick(budget) -> bool` each tick (advances a rescan; [`SCAN_BUDGET`] is
+//! a good budget; true when the view changed).
 //!
 //! View: `scroll_up(n)`, `scroll_down(n)`, `page_up()`, `page_down()`, `top()`, `bottom()`,
 //! `toggle_follow()`, `toggle_pause()`, `toggle_wrap()`, `toggle_timestamps()`,
 //! `toggle_instance()`, `escape()` (unpause, follow, newest line).
 //!
 //! Search: `begin_search()`, `search_input(KeyEvent) -> bool` (route every key here while
-//! `input()` is `Some`; it handles Enter and Esc too), `commit_search()`, `cancel_search()`,
+//! `is_searching()`; Enter keeps the query, Esc restores the one before), `search_paste(&str)`,
 //! `set_query(&str)`, `next_hit()`, `prev_hit()`, `toggle_filter()`, `context_more()`,
 //! `context_less()`, `preset_5xx()`.
 //!
 //! Output: `visible_text() -> Vec<String>` (Ctrl-S), `selected_text() -> Option<String>` (copy).
 //!
-//! Group picker: `open_group_picker()`, `group_picker_mut()` (`up`, `down`, `toggle`,
-//! `select_all`, `close`), `apply_group_picker() -> Option<Vec<String>>` (Some: the groups
-//! changed, the lines were cleared, restart the tail with these groups).
+//! Group picker: `open_group_picker()`, `picker_move(delta)`, `picker_toggle()`,
+//! `close_group_picker()` (discards edits), `apply_group_picker() -> Option<Vec<String>>` (Some:
+//! the selection changed and the lines were cleared; the app restarts the stream with these
+//! groups), `streamed_groups()` (the applied selection: what `F` and `1`-`5` reload).
 
 mod access;
 mod buffer;

@@ -211,11 +211,6 @@ impl LogsPane {
         self.input.is_some()
     }
 
-    /// Same as [`LogsPane::search_input`], ignoring the result.
-    pub fn search_key(&mut self, key: KeyEvent) {
-        self.search_input(key);
-    }
-
     /// Pasted text typed into the open search input (control characters left out).
     pub fn search_paste(&mut self, text: &str) {
         let Some(input) = &mut self.input else { return };
@@ -227,13 +222,13 @@ impl LogsPane {
     }
 
     /// Closes the input, keeping the query.
-    pub fn commit_search(&mut self) {
+    fn commit_search(&mut self) {
         self.input = None;
         self.query_before = None;
     }
 
     /// Closes the input and restores the query that was in force before it opened.
-    pub fn cancel_search(&mut self) {
+    fn cancel_search(&mut self) {
         self.input = None;
         let before = self.query_before.take().unwrap_or_default();
         self.set_query(&before);
@@ -478,11 +473,6 @@ impl LogsPane {
         &self.picker
     }
 
-    /// For moving the cursor and toggling checkboxes while the picker is open.
-    pub fn group_picker_mut(&mut self) -> &mut GroupPicker {
-        &mut self.picker
-    }
-
     /// Number of log groups of the environment (for sizing the picker).
     pub fn group_count(&self) -> usize {
         self.picker.groups().len()
@@ -504,18 +494,19 @@ impl LogsPane {
         }
     }
 
-    /// The groups checked in the picker (pending until applied), for restarting the tail.
-    pub fn chosen_groups(&self) -> Vec<String> {
-        self.picker
-            .entries()
-            .filter(|(_, on)| *on)
-            .map(|(g, _)| g.to_string())
-            .collect()
+    /// The groups streamed now (the picker's applied selection, never its pending edits).
+    pub fn streamed_groups(&self) -> Vec<String> {
+        self.picker.selected()
     }
 
     /// Opens the picker with the applied selection (discarding edits of a cancelled picker).
     pub fn open_group_picker(&mut self) {
         self.picker.open();
+    }
+
+    /// Closes the picker without applying its edits.
+    pub fn close_group_picker(&mut self) {
+        self.picker.close();
     }
 
     /// Closes the picker and applies it. When the selection changed the lines are cleared and

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::app::{Effect, Msg, Poll, Reply};
+use crate::app::{Effect, Msg, SwitchError};
 use crate::cloud::{Cloud, TailEvent};
 use crate::domain::Millis;
 
@@ -77,7 +77,7 @@ impl Executor {
             }
             Err(e) => Some(Msg::Context {
                 epoch: self.epoch,
-                result: Err(e),
+                result: Err(SwitchError::Failed(e)),
             }),
         }
     }
@@ -85,11 +85,10 @@ impl Executor {
     pub fn run(&mut self, effect: Effect) {
         let (cloud, tx, epoch) = (self.cloud.clone(), self.tx.clone(), self.epoch);
         match effect {
-            Effect::Poll(p) => {
+            Effect::Poll(request) => {
                 tokio::spawn(async move {
-                    let key = p.key();
-                    let reply = poll(cloud.as_ref(), p).await;
-                    let _ = tx.send(Msg::Cloud { epoch, key, reply }).await;
+                    let reply = crate::cloud::answer(cloud.as_ref(), request).await;
+                    let _ = tx.send(Msg::Cloud { epoch, reply }).await;
                 });
             }
             Effect::Execute { op_id, op } => {
@@ -106,51 +105,22 @@ impl Executor {
                 });
             }
             Effect::Tail { tail, target } => {
-                self.stream(tail, None, move |cloud, itx| async move {
+                self.stream(tail, move |cloud, itx| async move {
                     cloud.tail_logs(target, itx).await
                 });
             }
             Effect::SearchLogs { tail, search } => {
-                let done = "search done · Esc returns to live";
-                self.stream(tail, Some(done), move |cloud, itx| async move {
+                self.stream(tail, move |cloud, itx| async move {
                     cloud.search_logs(search, itx).await
                 });
             }
             Effect::EbTail { tail, env } => {
-                self.stop_tail();
-                self.tail = Some(tokio::spawn(async move {
-                    match cloud.eb_tail_logs(&env).await {
-                        Ok(lines) => {
-                            let n = lines.len();
-                            let _ = tx
-                                .send(Msg::Tail {
-                                    epoch,
-                                    tail,
-                                    event: TailEvent::Events(lines),
-                                })
-                                .await;
-                            let status = format!(
-                                "Elastic Beanstalk tail logs: {n} lines (a snapshot, not live)"
-                            );
-                            let _ = tx
-                                .send(Msg::Tail {
-                                    epoch,
-                                    tail,
-                                    event: TailEvent::Status(status),
-                                })
-                                .await;
-                        }
-                        Err(e) => {
-                            let _ = tx
-                                .send(Msg::TailEnded {
-                                    epoch,
-                                    tail,
-                                    error: Some(e.to_string()),
-                                })
-                                .await;
-                        }
-                    }
-                }));
+                // A snapshot, not a stream: the lines arrive as one batch, then the end.
+                self.stream(tail, move |cloud, itx| async move {
+                    let lines = cloud.eb_tail_logs(&env).await?;
+                    let _ = itx.send(TailEvent::Events(lines)).await;
+                    Ok(())
+                });
             }
             Effect::StopTail => self.stop_tail(),
             Effect::SwitchContext { profile, region } => match &self.switcher {
@@ -164,7 +134,7 @@ impl Executor {
                 None => {
                     let _ = self.tx.try_send(Msg::Context {
                         epoch,
-                        result: Err("the demo has no profiles or regions to switch to".into()),
+                        result: Err(SwitchError::Unsupported),
                     });
                 }
             },
@@ -186,9 +156,10 @@ impl Executor {
         }
     }
 
-    /// Run a streaming read (a tail or a pushed-down search) in the tail slot, forwarding what
-    /// it sends as `Msg::Tail` and its end as `Msg::TailEnded`. Replaces the stream running.
-    fn stream<F, Fut>(&mut self, tail: u64, done: Option<&'static str>, run: F)
+    /// Run a streaming read (a tail, a pushed-down search, EB's tail logs) in the tail slot,
+    /// forwarding what it sends as `Msg::Tail` and its end as `Msg::TailEnded`. Replaces the
+    /// stream running. What the end means to the user is `update`'s to say.
+    fn stream<F, Fut>(&mut self, tail: u64, run: F)
     where
         F: FnOnce(Arc<dyn Cloud>, mpsc::Sender<TailEvent>) -> Fut + Send + 'static,
         Fut: Future<Output = crate::cloud::CloudResult<()>> + Send + 'static,
@@ -212,15 +183,6 @@ impl Executor {
             let result = run(cloud, itx).await;
             let _ = forward.await;
             let error = result.err().map(|e| e.to_string());
-            if let (None, Some(done)) = (&error, done) {
-                let _ = tx
-                    .send(Msg::Tail {
-                        epoch,
-                        tail,
-                        event: TailEvent::Status(done.into()),
-                    })
-                    .await;
-            }
             let _ = tx.send(Msg::TailEnded { epoch, tail, error }).await;
         }));
     }
@@ -233,19 +195,5 @@ impl Executor {
 
     pub fn shutdown(&mut self) {
         self.stop_tail();
-    }
-}
-
-async fn poll(cloud: &dyn Cloud, p: Poll) -> Reply {
-    match p {
-        Poll::Environments => Reply::Environments(cloud.environments().await),
-        Poll::Events { env, since } => Reply::Events(cloud.events(&env, since).await),
-        Poll::StackEvents { env, since } => {
-            Reply::StackEvents(cloud.stack_events(&env, since).await)
-        }
-        Poll::Health { env } => Reply::Health(cloud.health(&env).await),
-        Poll::Versions { app } => Reply::Versions(cloud.versions(&app).await),
-        Poll::History { env } => Reply::History(cloud.deploy_history(&env).await),
-        Poll::LogGroups { env } => Reply::LogGroups(cloud.log_groups(&env).await),
     }
 }

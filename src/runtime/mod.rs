@@ -59,10 +59,10 @@ async fn event_loop(
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut last_draw = Instant::now() - FRAME;
     if let Ok(size) = term.size() {
-        app.size = (size.width, size.height);
+        app.view.size = (size.width, size.height);
     }
     loop {
-        let draw_at = if app.dirty {
+        let draw_at = if app.view.dirty {
             last_draw + FRAME
         } else {
             Instant::now() + Duration::from_secs(3600)
@@ -95,12 +95,12 @@ async fn event_loop(
                 exec.run(effect);
             }
         }
-        if app.quit {
+        if app.view.quit {
             break;
         }
-        if app.dirty && Instant::now() >= last_draw + FRAME {
+        if app.view.dirty && Instant::now() >= last_draw + FRAME {
             term.draw(|f| crate::ui::render(app, f))?;
-            app.dirty = false;
+            app.view.dirty = false;
             app.drawn();
             last_draw = Instant::now();
         }

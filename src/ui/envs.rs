@@ -8,10 +8,11 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::fmt::{ago, clip};
 use super::theme::Theme;
 use super::{pane_block, placeholder};
-use crate::app::{App, PollKey};
+use crate::app::App;
+use crate::cloud::PollKey;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
-    let p = &app.envs;
+    let p = &app.account.envs;
     let mut title = vec![Span::styled("Environments", theme.title)];
     if p.editing || !p.filter.value().is_empty() {
         title.push(Span::styled(format!(" /{}", p.filter.value()), theme.warn));
@@ -29,11 +30,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     frame.render_widget(block, area);
     if !p.loaded {
         let text = app
+            .account
             .errors
             .get(&PollKey::Environments)
             .map(|e| format!("cannot list environments: {e}"))
             .unwrap_or_else(|| "loading environments...".into());
-        let style = if app.errors.contains_key(&PollKey::Environments) {
+        let style = if app.account.errors.contains_key(&PollKey::Environments) {
             theme.error
         } else {
             theme.dim
@@ -66,7 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         vec!["", "ENVIRONMENT", "HEALTH", "STATUS", "VERSION", "UPD"]
     };
     let rows = visible.iter().map(|e| {
-        let sel = if app.selected.as_deref() == Some(e.env.name.as_str()) {
+        let sel = if app.account.selected.as_deref() == Some(e.env.name.as_str()) {
             "▶"
         } else {
             " "
@@ -83,6 +85,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         ]);
         let mut status = e.status.as_str().to_string();
         if let Some(b) = app
+            .account
             .op_for(&e.env.name)
             .filter(|t| t.is_active())
             .and_then(|t| t.batch)

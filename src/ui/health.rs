@@ -9,11 +9,12 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::fmt::{clip, latency, num};
 use super::theme::Theme;
 use super::{pane_block, placeholder};
-use crate::app::{App, PollKey};
+use crate::app::App;
+use crate::cloud::PollKey;
 use crate::domain::{HealthColor, HealthSnapshot};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
-    let name = app.selected.clone().unwrap_or_default();
+    let name = app.account.selected.clone().unwrap_or_default();
     let block = pane_block(
         3,
         Line::from(vec![
@@ -26,10 +27,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let env = app.selected_env();
-    let snap = app.health.get(&name);
-    let err = app.errors.get(&PollKey::Health(name.clone()));
+    let snap = app.account.health.get(&name);
+    let err = app.account.errors.get(&PollKey::Health(name.clone()));
     let mut head: Vec<Line> = Vec::new();
-    if let Some(t) = app.op_for(&name) {
+    if let Some(t) = app.account.op_for(&name) {
         let style = match (t.is_active(), t.outcome, &t.error) {
             (_, _, Some(_)) => theme.error,
             (true, _, _) => theme.warn,
@@ -252,6 +253,7 @@ fn instances_table(
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header))
         .row_highlight_style(if focused { theme.selected } else { theme.text });
-    let mut state = TableState::default().with_selected(focused.then_some(app.health_cursor));
+    let mut state =
+        TableState::default().with_selected(focused.then_some(app.account.health_cursor));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -17,14 +17,14 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    if app.zoom {
+    if app.view.zoom {
         return Areas {
             header,
             footer,
-            panes: vec![(app.focus, body)],
+            panes: vec![(app.view.focus, body)],
         };
     }
-    let env_rows = app.envs.visible().len().max(1) as u16 + 3;
+    let env_rows = app.account.envs.visible().len().max(1) as u16 + 3;
     // Environments on top, full width (as tall as they need, within limits); then timeline and
     // health side by side; then the logs, full width, since log lines are long.
     let env_h = env_rows.clamp(4, (body.height / 3).max(4));

@@ -597,7 +597,8 @@ mod tests {
         t.draw(|f| render_group_picker(f, f.area(), &p, &Theme::default()))
             .expect("draw");
         assert_snapshot!(t.backend());
-        assert_eq!(p.chosen_groups(), [ACCESS]);
+        assert_eq!(p.apply_group_picker(), Some(vec![ACCESS.to_string()]));
+        assert_eq!(p.streamed_groups(), [ACCESS]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::app::modal::Modal;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let Some(modal) = &app.modal else { return };
+    let Some(modal) = &app.view.modal else { return };
     match modal {
         Modal::Confirm {
             title,
@@ -131,10 +131,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             let r = centered(
                 area,
                 76,
-                (app.logs.group_count() as u16 + 4).min(area.height.saturating_sub(2)),
+                (app.logs.pane.group_count() as u16 + 4).min(area.height.saturating_sub(2)),
             );
             frame.render_widget(Clear, r);
-            super::logs::render_group_picker(frame, r, &app.logs, theme);
+            super::logs::render_group_picker(frame, r, &app.logs.pane, theme);
         }
         Modal::Command(input) => {
             let r = Rect {

@@ -17,12 +17,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     let l = layout::compute(area, app);
     status::header(app, frame, l.header, &theme);
     for (pane, rect) in l.panes {
-        let focused = app.focus == pane;
+        let focused = app.view.focus == pane;
         match pane {
             Pane::Envs => envs::render(app, frame, rect, &theme, focused),
             Pane::Timeline => timeline::render(app, frame, rect, &theme, focused),
             Pane::Health => health::render(app, frame, rect, &theme, focused),
-            Pane::Logs => logs::render(frame, rect, &app.logs, &theme, focused),
+            Pane::Logs => logs::render(frame, rect, &app.logs.pane, &theme, focused),
         }
     }
     status::footer(app, frame, l.footer, &theme);

@@ -10,7 +10,7 @@ use crate::app::keymap::{Action, Context};
 use crate::app::{App, Level};
 
 pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let c = &app.ctx;
+    let c = &app.account.ctx;
     let mut spans = vec![
         Span::styled(
             " ebtui ",
@@ -34,7 +34,7 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(" [READ-ONLY]", theme.warn));
     }
     let mut right = Vec::new();
-    for (api, until) in app.schedule.backing_off(app.now) {
+    for (api, until) in app.account.schedule.backing_off(app.now) {
         right.push(Span::styled(
             format!(
                 "throttled {api:?}: backing off {}s ",
@@ -43,7 +43,7 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             theme.warn,
         ));
     }
-    if let Some(r) = app.calls_per_minute() {
+    if let Some(r) = app.account.calls.per_minute() {
         right.push(Span::styled(format!("{r} API calls/min "), theme.dim));
     }
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
@@ -59,14 +59,19 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 
 pub fn footer(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
-    if let Some(f) = &app.flash {
+    if let Some(f) = &app.view.flash {
         let style = match f.level {
             Level::Info => theme.info,
             Level::Warn => theme.warn,
             Level::Error => theme.error,
         };
         spans.push(Span::styled(f.text.clone(), style));
-    } else if let Some(t) = app.selected.as_deref().and_then(|s| app.op_for(s)) {
+    } else if let Some(t) = app
+        .account
+        .selected
+        .as_deref()
+        .and_then(|s| app.account.op_for(s))
+    {
         spans.push(Span::styled(
             format!("{}: {}", t.env, t.summary(app.now)),
             if t.is_active() { theme.warn } else { theme.dim },

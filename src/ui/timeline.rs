@@ -8,12 +8,13 @@ use ratatui::widgets::Paragraph;
 use super::fmt::when;
 use super::theme::Theme;
 use super::{pane_block, placeholder};
+use crate::app::App;
 use crate::app::timeline::Entry;
-use crate::app::{App, PollKey};
+use crate::cloud::PollKey;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
-    let name = app.selected.clone().unwrap_or_default();
-    let t = app.timelines.get(&name);
+    let name = app.account.selected.clone().unwrap_or_default();
+    let t = app.account.timelines.get(&name);
     let mut title = vec![
         Span::styled("Timeline", theme.title),
         Span::styled(format!(" {name}"), theme.dim),
@@ -28,11 +29,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let err = app
+        .account
         .errors
         .get(&PollKey::Events(name.clone()))
-        .or_else(|| app.errors.get(&PollKey::StackEvents(name.clone())));
+        .or_else(|| app.account.errors.get(&PollKey::StackEvents(name.clone())));
     let Some(t) = t.filter(|t| t.loaded || !t.entries.is_empty()) else {
-        let text = match (app.selected.is_some(), err) {
+        let text = match (app.account.selected.is_some(), err) {
             (_, Some(e)) => format!("cannot read events: {e}"),
             (true, None) => "loading events...".into(),
             (false, None) => "no environment selected".into(),

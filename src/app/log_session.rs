@@ -1,0 +1,76 @@
+//! The log stream behind the logs pane: which stream runs (live tail, a search pushed down to
+//! CloudWatch, Elastic Beanstalk's tail logs), for which environment, and its generation.
+//!
+//! Every new stream takes a new generation (`begin`); the runtime tags what a stream sends with
+//! it, and `update` drops what an older stream still sends. `begin` is the only way to change
+//! the stream, so the kind of stream and the generation cannot disagree.
+
+use super::Settings;
+use crate::logs::LogsPane;
+
+/// What the logs pane is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Nothing streams (no environment, or its log groups are not known yet).
+    Idle,
+    /// The live tail of the chosen groups, after a backfill.
+    Live,
+    /// A search pushed down to CloudWatch; Esc returns to live.
+    SearchBack,
+    /// Elastic Beanstalk's tail logs: a snapshot of the last lines, not live.
+    EbSnapshot,
+}
+
+pub struct LogSession {
+    /// The lines, search and view: drawn by `ui::logs`.
+    pub pane: LogsPane,
+    generation: u64,
+    stream: Stream,
+    /// The environment whose groups the stream was opened for.
+    env: Option<String>,
+    /// Lines received by the current stream (for the snapshot's status line).
+    received: usize,
+}
+
+impl LogSession {
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            pane: LogsPane::new(settings.log_max_lines, settings.log_max_bytes),
+            generation: 0,
+            stream: Stream::Idle,
+            env: None,
+            received: 0,
+        }
+    }
+
+    /// A new stream replaces the running one. Returns its generation, for the effect.
+    pub fn begin(&mut self, stream: Stream, env: Option<&str>) -> u64 {
+        self.generation += 1;
+        self.stream = stream;
+        self.env = env.map(str::to_string);
+        self.received = 0;
+        self.generation
+    }
+
+    /// Whether a message of stream `generation` belongs to the stream running now.
+    pub fn is_current(&self, generation: u64) -> bool {
+        generation == self.generation
+    }
+
+    pub fn stream(&self) -> Stream {
+        self.stream
+    }
+
+    /// The environment the stream was opened for, if any.
+    pub fn env(&self) -> Option<&str> {
+        self.env.as_deref()
+    }
+
+    pub fn count_received(&mut self, lines: usize) {
+        self.received += lines;
+    }
+
+    pub fn received(&self) -> usize {
+        self.received
+    }
+}

@@ -1,0 +1,70 @@
+//! Keys, focus, the command line and the environments filter.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::super::{Effect, Msg, Pane, update};
+use super::support::*;
+
+#[test]
+fn keys_that_mean_nothing_here_do_nothing() {
+    let mut app = app_with(prod(), false);
+    let before = (app.view.focus, app.view.zoom, app.account.selected.clone());
+    for c in ['n', 'N', '&', 'x', 'Q', '%'] {
+        assert!(key(&mut app, c).is_empty(), "{c}");
+    }
+    assert!(app.view.modal.is_none());
+    assert_eq!(
+        before,
+        (app.view.focus, app.view.zoom, app.account.selected.clone())
+    );
+}
+
+#[test]
+fn focus_zoom_and_quit() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, '4');
+    assert_eq!(app.view.focus, Pane::Logs);
+    code(&mut app, KeyCode::Tab);
+    assert_eq!(app.view.focus, Pane::Envs);
+    key(&mut app, 'z');
+    assert!(app.view.zoom && !app.visible(Pane::Health));
+    let fx = key(&mut app, 'q');
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn command_line_selects_an_environment() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, ':');
+    for c in "env storefront-staging".chars() {
+        key(&mut app, c);
+    }
+    let fx = code(&mut app, KeyCode::Enter);
+    assert_eq!(app.account.selected.as_deref(), Some("storefront-staging"));
+    assert!(fx.contains(&Effect::StopTail));
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, ':');
+    let now = app.now;
+    let fx = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        now,
+    );
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn the_filter_selects_the_row_it_leaves_in_view() {
+    let mut app = app_with(prod(), false);
+    assert_eq!(app.account.selected.as_deref(), Some("storefront-prod"));
+    key(&mut app, '/');
+    for c in "staging".chars() {
+        key(&mut app, c);
+    }
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.account.selected.as_deref(), Some("storefront-staging"));
+}

@@ -1,0 +1,221 @@
+//! The log stream: pushed-down searches, the group picker.
+
+use crossterm::event::KeyCode;
+
+use super::super::log_session::Stream;
+use super::super::modal::Modal;
+use super::super::update::filter_pattern;
+use super::super::{Effect, Msg, update};
+use super::support::*;
+use crate::cloud::{Answer, PollKey};
+
+#[test]
+fn filter_patterns_for_pushed_down_searches() {
+    assert_eq!(filter_pattern("502", false), "\"502\"");
+    assert_eq!(
+        filter_pattern("connect failed", false),
+        "\"connect failed\""
+    );
+    assert_eq!(filter_pattern(" 50[0-9] ", false), "% 50[0-9] %");
+    // An invalid regex is searched literally, as in the pane.
+    assert_eq!(filter_pattern("(oops", true), "\"(oops\"");
+    assert_eq!(filter_pattern("say \"(hi\"", true), "%say \"\\(hi\"%");
+}
+
+#[test]
+fn search_back_pushes_the_query_down_and_esc_returns_to_live() {
+    let mut app = app_with(prod(), false);
+    let groups = vec![
+        "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log".to_string(),
+        "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log".to_string(),
+        "/aws/elasticbeanstalk/storefront-prod/var/log/web.stdout.log".to_string(),
+    ];
+    let fx = reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(groups)),
+    );
+    match fx.iter().find(|e| matches!(e, Effect::Tail { .. })) {
+        Some(Effect::Tail { target, .. }) => {
+            assert_eq!(
+                target.groups.len(),
+                2,
+                "opens on the nginx logs: {target:?}"
+            );
+            assert!(target.groups.iter().all(|g| g.contains("nginx")));
+        }
+        other => panic!("expected a tail, got {other:?}"),
+    }
+    key(&mut app, '4');
+    // Without a query, F says what to do.
+    assert!(key(&mut app, 'F').is_empty());
+    app.logs.pane.set_query("502");
+    let fx = key(&mut app, 'F');
+    match &fx[..] {
+        [Effect::SearchLogs { search, .. }] => {
+            assert_eq!(search.pattern, "\"502\"");
+            assert_eq!(search.end - search.start, 6 * 3_600_000);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.logs.stream(), Stream::SearchBack);
+    let fx = code(&mut app, KeyCode::Esc);
+    assert_eq!(fx.first(), Some(&Effect::StopTail));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Tail { .. })));
+    assert_eq!(app.logs.stream(), Stream::Live);
+}
+
+const ERROR_LOG: &str = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log";
+const ACCESS_LOG: &str = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log";
+const STDOUT_LOG: &str = "/aws/elasticbeanstalk/storefront-prod/var/log/web.stdout.log";
+
+/// storefront-prod streams three groups; the pane opens on the two nginx ones.
+fn streaming_app() -> crate::app::App {
+    let mut app = app_with(prod(), false);
+    let groups = vec![ACCESS_LOG.into(), ERROR_LOG.into(), STDOUT_LOG.into()];
+    let fx = reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(groups)),
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Tail { .. })),
+        "{fx:?}"
+    );
+    key(&mut app, '4');
+    app
+}
+
+fn tail_groups(fx: &[Effect]) -> Option<Vec<String>> {
+    fx.iter().find_map(|e| match e {
+        Effect::Tail { target, .. } => Some(target.groups.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_cancelled_group_picker_changes_nothing_that_follows() {
+    let mut app = streaming_app();
+    assert_eq!(app.logs.pane.streamed_groups(), [ACCESS_LOG, ERROR_LOG]);
+    key(&mut app, 'l');
+    assert!(matches!(app.view.modal, Some(Modal::LogGroups)));
+    // Check web.stdout.log, then cancel.
+    code(&mut app, KeyCode::Down);
+    code(&mut app, KeyCode::Down);
+    key(&mut app, ' ');
+    assert!(code(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.view.modal.is_none(), "Esc closes the picker");
+    assert!(!app.logs.pane.group_picker().is_open());
+    // Reloading further back uses the groups streamed, not the cancelled edit.
+    let fx = key(&mut app, '2');
+    assert_eq!(
+        tail_groups(&fx),
+        Some(vec![ACCESS_LOG.to_string(), ERROR_LOG.to_string()])
+    );
+    // And the next picker opens on the streamed selection.
+    key(&mut app, 'l');
+    let checked: Vec<&str> = app
+        .logs
+        .pane
+        .group_picker()
+        .entries()
+        .filter(|(_, on)| *on)
+        .map(|(g, _)| g)
+        .collect();
+    assert_eq!(checked, [ACCESS_LOG, ERROR_LOG]);
+}
+
+#[test]
+fn a_confirmed_group_picker_restarts_the_stream_with_its_groups() {
+    let mut app = streaming_app();
+    key(&mut app, 'l');
+    key(&mut app, ' '); // access.log off
+    code(&mut app, KeyCode::Down);
+    code(&mut app, KeyCode::Down);
+    key(&mut app, ' '); // web.stdout.log on
+    let before = app.logs.stream();
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(app.view.modal.is_none());
+    assert_eq!(before, Stream::Live);
+    assert_eq!(
+        tail_groups(&fx),
+        Some(vec![ERROR_LOG.to_string(), STDOUT_LOG.to_string()])
+    );
+    assert_eq!(app.logs.pane.streamed_groups(), [ERROR_LOG, STDOUT_LOG]);
+    // Confirming an unchanged selection restarts nothing.
+    key(&mut app, 'l');
+    assert!(tail_groups(&code(&mut app, KeyCode::Enter)).is_none());
+}
+
+#[test]
+fn the_group_picker_refuses_an_empty_selection() {
+    let mut app = streaming_app();
+    key(&mut app, 'l');
+    key(&mut app, ' ');
+    code(&mut app, KeyCode::Down);
+    key(&mut app, ' ');
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        matches!(app.view.modal, Some(Modal::LogGroups)),
+        "stays open"
+    );
+    assert_eq!(app.logs.pane.streamed_groups(), [ACCESS_LOG, ERROR_LOG]);
+}
+
+#[test]
+fn a_stream_of_an_older_generation_is_ignored_and_endings_are_worded_by_the_app() {
+    let mut app = streaming_app();
+    let now = app.now;
+    // Environments without CloudWatch streaming: l fetches EB's tail logs.
+    app.account
+        .log_groups
+        .insert("storefront-prod".into(), vec![]);
+    let fx = key(&mut app, 'l');
+    let tail = match &fx[..] {
+        [Effect::EbTail { tail, .. }] => *tail,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(app.logs.stream(), Stream::EbSnapshot);
+    let line = crate::domain::RawLogEvent {
+        id: Some("1".into()),
+        ts: now,
+        group: "eb".into(),
+        stream: "i-1".into(),
+        message: "GET / 502".into(),
+    };
+    // A line of the stream before is dropped.
+    update(
+        &mut app,
+        Msg::Tail {
+            epoch: 0,
+            tail: tail - 1,
+            event: crate::cloud::TailEvent::Events(vec![line.clone()]),
+        },
+        now,
+    );
+    assert_eq!(app.logs.pane.buffer().len(), 0);
+    update(
+        &mut app,
+        Msg::Tail {
+            epoch: 0,
+            tail,
+            event: crate::cloud::TailEvent::Events(vec![line]),
+        },
+        now,
+    );
+    update(
+        &mut app,
+        Msg::TailEnded {
+            epoch: 0,
+            tail,
+            error: None,
+        },
+        now,
+    );
+    assert_eq!(app.logs.pane.buffer().len(), 1);
+    assert_eq!(
+        app.logs.pane.status(),
+        "Elastic Beanstalk tail logs: 1 lines (a snapshot, not live)"
+    );
+}

@@ -1,0 +1,9 @@
+//! `update` tests: a state, a message, the resulting state and effects. One file per concern of
+//! `update/`, the shared set-up in `support`.
+
+mod keys;
+mod logs;
+mod modal;
+mod ops;
+mod polls;
+mod support;

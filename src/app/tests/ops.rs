@@ -1,0 +1,196 @@
+//! Following operations, ours and started elsewhere, to their outcome.
+
+use super::super::ops::Outcome;
+use super::super::{Effect, Msg, update};
+use super::support::*;
+use crate::cloud::{Answer, CloudError, OpAccepted, PollKey, Request};
+use crate::domain::*;
+
+#[test]
+fn our_operation_is_followed_to_its_outcome() {
+    let mut app = app_with(prod(), false);
+    history_arrives(&mut app, &["v-broken", "v1.4.3"]);
+    key(&mut app, 'U');
+    let fx = key(&mut app, 'y');
+    let Some(Effect::Execute { op_id, .. }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::Execute { .. }))
+        .cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Ok(OpAccepted {
+                request_id: Some("req-1".into()),
+            }),
+        },
+        now + 100,
+    );
+    let t0 = now + 100;
+    let mut envs = prod();
+    envs[0].status = EnvStatus::Updating;
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs.clone())),
+    );
+    let ev = |ts, m: &str| EnvEvent {
+        ts,
+        env: "storefront-prod".into(),
+        severity: Severity::Info,
+        message: m.into(),
+        version: None,
+        request_id: None,
+    };
+    reply(
+        &mut app,
+        PollKey::Events("storefront-prod".into()),
+        Ok(Answer::Events(vec![
+            ev(t0 + 1, "Environment update is starting."),
+            ev(
+                t0 + 2,
+                "Batch 1: Starting application deployment on instance(s) [i-1, i-2].",
+            ),
+        ])),
+    );
+    let t = app
+        .account
+        .op_for("storefront-prod")
+        .cloned()
+        .expect("tracked");
+    assert!(t.is_active());
+    assert_eq!(t.batch, Some(1));
+    assert_eq!(t.request_id.as_deref(), Some("req-1"));
+    reply(
+        &mut app,
+        PollKey::Events("storefront-prod".into()),
+        Ok(Answer::Events(vec![ev(
+            t0 + 3,
+            "Environment update completed successfully.",
+        )])),
+    );
+    envs[0].status = EnvStatus::Ready;
+    envs[0].version = Some("v1.4.3".into());
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs)),
+    );
+    // Ready, but the outcome waits for events read after that.
+    assert!(
+        app.account
+            .op_for("storefront-prod")
+            .is_some_and(|t| t.is_active())
+    );
+    let fx = update(&mut app, Msg::Tick, now + 200);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Poll(Request::Events { env, .. }) if env.name == "storefront-prod")
+        ),
+        "{fx:?}"
+    );
+    reply(
+        &mut app,
+        PollKey::Events("storefront-prod".into()),
+        Ok(Answer::Events(vec![])),
+    );
+    let t = app
+        .account
+        .op_for("storefront-prod")
+        .expect("kept after it ended");
+    assert_eq!(t.outcome, Some(Outcome::Succeeded));
+}
+
+#[test]
+fn a_refused_operation_shows_the_aws_error_verbatim_and_changes_nothing() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'S');
+    let fx = key(&mut app, 'y');
+    let Some(Effect::Execute { op_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let text = "Environment named storefront-prod is in an invalid state for this operation. Must be Ready.";
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Err(CloudError::Other(text.into())),
+        },
+        now,
+    );
+    assert!(
+        app.view
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains(text))
+    );
+    let t = app.account.op_for("storefront-prod").expect("tracked");
+    assert_eq!(t.error.as_deref(), Some(text));
+    assert_eq!(
+        app.account
+            .envs
+            .get("storefront-prod")
+            .map(|e| e.status.clone()),
+        Some(EnvStatus::Ready)
+    );
+}
+
+#[test]
+fn operations_started_elsewhere_are_detected_and_settled() {
+    let mut app = app_with(prod(), false);
+    let mut envs = prod();
+    envs[1].status = EnvStatus::Updating;
+    envs[1].updated = app.now - 5_000;
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs.clone())),
+    );
+    let t = app
+        .account
+        .op_for("storefront-staging")
+        .cloned()
+        .expect("detected");
+    assert!(t.is_active());
+    // It is followed even though another environment is selected.
+    assert!(
+        super::super::update::schedule_inputs(&app)
+            .tracked_envs
+            .contains(&"storefront-staging".to_string())
+    );
+    envs[1].status = EnvStatus::Ready;
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs)),
+    );
+    let now = app.now + 100;
+    let fx = update(&mut app, Msg::Tick, now);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Request::Events { env, .. }) if env.name == "storefront-staging")), "{fx:?}");
+    let failed = EnvEvent {
+        ts: now - 1_000,
+        env: "storefront-staging".into(),
+        severity: Severity::Error,
+        message: "Failed to deploy application.".into(),
+        version: None,
+        request_id: None,
+    };
+    reply(
+        &mut app,
+        PollKey::Events("storefront-staging".into()),
+        Ok(Answer::Events(vec![failed])),
+    );
+    assert_eq!(
+        app.account
+            .op_for("storefront-staging")
+            .and_then(|t| t.outcome),
+        Some(Outcome::Failed)
+    );
+}

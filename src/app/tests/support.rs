@@ -1,0 +1,191 @@
+//! What the `update` tests share: environments, an app that has read them, and a person's keys.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::super::keymap::KeyMap;
+use super::super::{App, Effect, Msg, Settings, update};
+use crate::cloud::{Answer, CloudResult, Op, PollKey, Reply, Request};
+use crate::domain::*;
+
+pub(crate) fn env(app: &str, name: &str, status: EnvStatus, version: &str) -> Environment {
+    Environment {
+        env: EnvRef {
+            app: app.into(),
+            name: name.into(),
+            id: format!("e-{name}"),
+        },
+        status,
+        health: HealthColor::Green,
+        health_status: Some(HealthStatus::Ok),
+        version: Some(version.into()),
+        tier: Tier::Web,
+        cname: Some(format!("{name}.example.com")),
+        abortable: false,
+        updated: 0,
+        created: 0,
+        platform: "Node.js 20".into(),
+        deployment_policy: Some("Rolling".into()),
+    }
+}
+
+/// An app that has read `envs` and selected the first.
+pub(crate) fn app_with(envs: Vec<Environment>, read_only: bool) -> App {
+    let settings = Settings {
+        read_only,
+        ..Settings::default()
+    };
+    let mut app = App::new(
+        settings,
+        KeyMap::default(),
+        CloudContext::default(),
+        1_000_000,
+    );
+    let fx = reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs)),
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::Events { .. }))),
+        "the first environment is selected and read: {fx:?}"
+    );
+    app
+}
+
+/// A key typed by a person: the screen is drawn before it.
+pub(crate) fn key(app: &mut App, c: char) -> Vec<Effect> {
+    code(app, KeyCode::Char(c))
+}
+
+pub(crate) fn code(app: &mut App, k: KeyCode) -> Vec<Effect> {
+    app.drawn();
+    typed_ahead(app, k)
+}
+
+/// Keys typed ahead, before the screen shows the dialog.
+pub(crate) fn typed_ahead(app: &mut App, k: KeyCode) -> Vec<Effect> {
+    let now = app.now;
+    update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), now)
+}
+
+/// The request the app would send for `key` (environments by the names the app knows).
+pub(crate) fn request(app: &App, key: PollKey) -> Request {
+    let env = |n: &str| {
+        app.account
+            .envs
+            .get(n)
+            .map(|e| e.env.clone())
+            .unwrap_or_else(|| EnvRef {
+                app: "storefront".into(),
+                name: n.into(),
+                id: format!("e-{n}"),
+            })
+    };
+    match key {
+        PollKey::Environments => Request::Environments,
+        PollKey::Events(n) => Request::Events {
+            env: env(&n),
+            since: None,
+        },
+        PollKey::StackEvents(n) => Request::StackEvents {
+            env: env(&n),
+            since: None,
+        },
+        PollKey::Health(n) => Request::Health { env: env(&n) },
+        PollKey::Versions(a) => Request::Versions { app: a },
+        PollKey::History(n) => Request::History { env: env(&n) },
+        PollKey::LogGroups(n) => Request::LogGroups { env: env(&n) },
+    }
+}
+
+/// The answer to a read of the current context arrives.
+pub(crate) fn reply(app: &mut App, key: PollKey, result: CloudResult<Answer>) -> Vec<Effect> {
+    let epoch = app.account.epoch;
+    reply_in(app, epoch, key, result)
+}
+
+/// The answer to a read of context `epoch` arrives.
+pub(crate) fn reply_in(
+    app: &mut App,
+    epoch: u64,
+    key: PollKey,
+    result: CloudResult<Answer>,
+) -> Vec<Effect> {
+    let now = app.now;
+    let request = request(app, key);
+    update(
+        app,
+        Msg::Cloud {
+            epoch,
+            reply: Reply { request, result },
+        },
+        now,
+    )
+}
+
+pub(crate) fn executed(fx: &[Effect]) -> Vec<Op> {
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Execute { op, .. } = e {
+                Some(op.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn prod() -> Vec<Environment> {
+    vec![
+        env(
+            "storefront",
+            "storefront-prod",
+            EnvStatus::Ready,
+            "v-broken",
+        ),
+        env(
+            "storefront",
+            "storefront-staging",
+            EnvStatus::Ready,
+            "v1.4.4",
+        ),
+    ]
+}
+
+/// The storefront application's versions arrive.
+pub(crate) fn versions_arrive(app: &mut App, labels: &[&str]) {
+    let versions = labels
+        .iter()
+        .map(|l| AppVersion {
+            app: "storefront".into(),
+            label: l.to_string(),
+            description: None,
+            created: 0,
+            status: "Processed".into(),
+        })
+        .collect();
+    reply(
+        app,
+        PollKey::Versions("storefront".into()),
+        Ok(Answer::Versions(versions)),
+    );
+}
+
+/// storefront-prod's deployment history arrives, newest first.
+pub(crate) fn history_arrives(app: &mut App, versions: &[&str]) {
+    let n = versions.len() as i64;
+    let history = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| DeployRecord {
+            version: v.to_string(),
+            ts: n - i as i64,
+        })
+        .collect();
+    reply(
+        app,
+        PollKey::History("storefront-prod".into()),
+        Ok(Answer::History(history)),
+    );
+}

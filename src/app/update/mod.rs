@@ -1,0 +1,93 @@
+//! `update`: one message in, state changed, effects out. This file routes; each concern has its
+//! own file:
+//!
+//! - `polls`: time passing, what to read when, and what a read's answer changes
+//! - `ops`: the confirmed write (`execute`, the one place a write effect is built) and following
+//!   operations to their outcome
+//! - `logs`: the log stream (open, restart, search back, the logs pane's keys)
+//! - `select`: choosing the environment the detail panes show
+//! - `keys`: keys, paste, text inputs and the command line
+//! - `modal`: keys while a dialog is open
+
+mod keys;
+mod logs;
+mod modal;
+mod ops;
+mod polls;
+mod select;
+
+#[cfg(test)]
+pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
+
+use super::{Account, App, Effect, Level, LogSession, Msg, SwitchError};
+use crate::domain::{CloudContext, Millis};
+
+pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
+    app.now = now;
+    let mut fx = Vec::new();
+    // Results of an older cloud context are dropped here, once for every message that has one.
+    if msg_epoch(&msg).is_some_and(|e| e != app.account.epoch) {
+        return fx;
+    }
+    match msg {
+        Msg::Key(k) => keys::on_key(app, k, &mut fx),
+        Msg::Paste(text) => keys::on_paste(app, &text),
+        Msg::Resize(w, h) => {
+            app.view.size = (w, h);
+            app.view.dirty = true;
+        }
+        Msg::Tick => polls::on_tick(app, &mut fx),
+        Msg::Cloud { reply, .. } => polls::on_reply(app, reply, &mut fx),
+        Msg::Tail { tail, event, .. } => logs::on_tail(app, tail, event),
+        Msg::TailEnded { tail, error, .. } => logs::on_tail_ended(app, tail, error),
+        Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result),
+        Msg::Context { epoch, result } => match result {
+            Ok(ctx) => {
+                reset_context(app, epoch, ctx);
+                polls::poll_due(app, &mut fx);
+            }
+            Err(SwitchError::Unsupported) => app.flash(
+                Level::Error,
+                "this account has no profiles or regions to switch to (the demo)",
+            ),
+            Err(SwitchError::Failed(e)) => app.flash(Level::Error, e),
+        },
+        Msg::Stats { api_calls, ctx } => {
+            if ctx != app.account.ctx {
+                app.account.ctx = ctx;
+                app.view.dirty = true;
+            }
+            app.view.dirty |= app.account.calls.record(now, api_calls);
+        }
+        Msg::Saved(Ok(path)) => app.flash(Level::Info, format!("saved to {path}")),
+        Msg::Saved(Err(e)) => app.flash(Level::Error, format!("could not save: {e}")),
+    }
+    fx
+}
+
+/// The context generation a message belongs to, for messages that are results. A context switch
+/// carries the new generation and is never stale.
+fn msg_epoch(msg: &Msg) -> Option<u64> {
+    match msg {
+        Msg::Cloud { epoch, .. }
+        | Msg::Tail { epoch, .. }
+        | Msg::TailEnded { epoch, .. }
+        | Msg::OpDone { epoch, .. } => Some(*epoch),
+        Msg::Key(_)
+        | Msg::Paste(_)
+        | Msg::Resize(..)
+        | Msg::Tick
+        | Msg::Context { .. }
+        | Msg::Stats { .. }
+        | Msg::Saved(_) => None,
+    }
+}
+
+/// A new cloud context: everything learned from the old one goes, whole.
+fn reset_context(app: &mut App, epoch: u64, ctx: CloudContext) {
+    app.account = Account::new(epoch, ctx);
+    app.logs = LogSession::new(&app.settings);
+    // A dialog may hold an operation on an environment of the old account.
+    app.view.modal = None;
+    app.view.dirty = true;
+}

@@ -1,0 +1,220 @@
+//! Reading the account: on each tick the schedule says what is due, `request_for` builds the
+//! request with its cursor, and `on_reply` files the answer where it belongs.
+
+use super::super::intents;
+use super::super::modal::{Modal, PickPurpose};
+use super::super::ops::Origin;
+use super::super::schedule::Inputs;
+use super::super::{App, Effect, Level, Pane, Pending};
+use super::{logs, ops, select};
+use crate::cloud::{Answer, CloudError, PollKey, Reply, Request};
+
+/// Lines a log search rescans per tick, so typing never stalls.
+const SEARCH_SLICE: usize = crate::logs::SCAN_BUDGET;
+
+pub(super) fn on_tick(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.view.flash.as_ref().is_some_and(|f| app.now >= f.until) {
+        app.view.flash = None;
+        app.view.dirty = true;
+    }
+    let minute = app.now / 60_000;
+    if minute != app.view.shown_minute {
+        app.view.shown_minute = minute;
+        app.view.dirty = true;
+    }
+    if app.logs.pane.tick(SEARCH_SLICE) {
+        app.view.dirty = true;
+    }
+    poll_due(app, fx);
+}
+
+/// Emit every poll the schedule says is due.
+pub(super) fn poll_due(app: &mut App, fx: &mut Vec<Effect>) {
+    let inputs = schedule_inputs(app);
+    let due = app.account.schedule.due(app.now, &inputs);
+    for key in due {
+        match request_for(app, &key) {
+            Some(r) => fx.push(Effect::Poll(r)),
+            // The environment is gone: nothing to ask.
+            None => app.account.schedule.finished(app.now, &key, false),
+        }
+    }
+}
+
+/// Ask for a read now (a selection, an accepted operation), unless it is in flight or backing off.
+pub(super) fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
+    if let Some(r) = request_for(app, &key)
+        && app.account.schedule.force(app.now, key)
+    {
+        fx.push(Effect::Poll(r));
+    }
+}
+
+pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
+    let acc = &app.account;
+    let busy = acc.envs.all.iter().any(|e| e.status.is_transitional())
+        || acc
+            .ops
+            .iter()
+            .any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }));
+    let versions_app = match &app.view.modal {
+        Some(Modal::Pick {
+            purpose: PickPurpose::DeployVersion { .. },
+            ..
+        }) => acc.selected_env().map(|e| e.env.app.clone()),
+        _ => None,
+    };
+    Inputs {
+        shown_env: acc.selected.clone(),
+        tracked_envs: acc
+            .ops
+            .iter()
+            .filter(|t| t.is_active())
+            .map(|t| t.env.clone())
+            .collect(),
+        busy,
+        timeline_visible: app.visible(Pane::Timeline),
+        health_visible: app.visible(Pane::Health),
+        versions_app,
+        log_groups_unknown: acc
+            .selected
+            .as_ref()
+            .is_some_and(|s| !acc.log_groups.contains_key(s)),
+    }
+}
+
+/// The request for a poll key, with its cursor. None when the environment is gone.
+fn request_for(app: &App, key: &PollKey) -> Option<Request> {
+    let acc = &app.account;
+    let env = |name: &str| acc.envs.get(name).map(|e| e.env.clone());
+    Some(match key {
+        PollKey::Environments => Request::Environments,
+        PollKey::Events(n) => Request::Events {
+            env: env(n)?,
+            since: acc.timelines.get(n).and_then(|t| t.events_since),
+        },
+        PollKey::StackEvents(n) => Request::StackEvents {
+            env: env(n)?,
+            since: acc.timelines.get(n).and_then(|t| t.stack_since),
+        },
+        PollKey::Health(n) => Request::Health { env: env(n)? },
+        PollKey::History(n) => Request::History { env: env(n)? },
+        PollKey::LogGroups(n) => Request::LogGroups { env: env(n)? },
+        PollKey::Versions(a) => Request::Versions { app: a.clone() },
+    })
+}
+
+pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
+    let key = reply.request.key();
+    let throttled = matches!(reply.error(), Some(CloudError::Throttled(_)));
+    app.account.schedule.finished(app.now, &key, throttled);
+    let answer = match reply.result {
+        Ok(answer) => answer,
+        Err(err) => return on_error(app, &key, &err),
+    };
+    if app.account.errors.remove(&key).is_some() {
+        app.view.dirty = true;
+    }
+    match (reply.request, answer) {
+        (Request::Environments, Answer::Environments(list)) => on_environments(app, list, fx),
+        (Request::Events { env, .. }, Answer::Events(events)) => {
+            let t = app.account.timelines.entry(env.name.clone()).or_default();
+            let added = t.add_events(events);
+            if added > 0 || !t.loaded {
+                app.view.dirty |= is_shown(app, &env.name);
+            }
+            ops::follow_events(app, &env.name);
+        }
+        (Request::StackEvents { env, .. }, Answer::StackEvents(events)) => {
+            let t = app.account.timelines.entry(env.name.clone()).or_default();
+            let added = t.add_stack_events(events);
+            app.view.dirty |= added > 0 && is_shown(app, &env.name);
+        }
+        (Request::Health { env }, Answer::Health(snap)) => {
+            ops::observe_health(app, &env.name, &snap);
+            if app.account.health.get(&env.name) != Some(&snap) {
+                app.account.health.insert(env.name.clone(), snap);
+                app.view.dirty |= is_shown(app, &env.name);
+            }
+        }
+        (Request::Versions { app: name }, Answer::Versions(v)) => {
+            app.account.versions.insert(name.clone(), v);
+            intents::versions_arrived(app, &name);
+            app.view.dirty = true;
+        }
+        (Request::History { env }, Answer::History(h)) => {
+            app.account.history.insert(env.name.clone(), h);
+            intents::history_arrived(app, &env.name);
+            app.view.dirty = true;
+        }
+        (Request::LogGroups { env }, Answer::LogGroups(groups)) => {
+            app.account.log_groups.insert(env.name.clone(), groups);
+            if is_shown(app, &env.name) && app.logs.env() != Some(env.name.as_str()) {
+                logs::open_logs(app, fx);
+            }
+        }
+        (request, answer) => {
+            // `cloud::answer` pairs them; a mismatch is a bug, not a reason to stop.
+            tracing::error!(?request, ?answer, "answer does not match its request");
+        }
+    }
+}
+
+fn is_shown(app: &App, env: &str) -> bool {
+    app.account.selected.as_deref() == Some(env)
+}
+
+fn on_environments(app: &mut App, list: Vec<crate::domain::Environment>, fx: &mut Vec<Effect>) {
+    if app.account.envs.set(list) {
+        app.view.dirty = true;
+    }
+    ops::follow_status(app);
+    let acc = &app.account;
+    if acc
+        .selected
+        .as_ref()
+        .is_none_or(|s| acc.envs.get(s).is_none())
+        && let Some(first) = acc.envs.cursor.clone()
+    {
+        select::select(app, &first, fx);
+    }
+}
+
+fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
+    // What waited on this read must not wait forever (nor pop up much later).
+    match key {
+        PollKey::History(n) if app.account.pending == Some(Pending::Rollback(n.clone())) => {
+            app.account.pending = None;
+        }
+        PollKey::Versions(a) => {
+            let loading_for = match (&app.view.modal, app.selected_env()) {
+                (Some(Modal::Pick { loading: true, .. }), Some(e)) => e.env.app == *a,
+                _ => false,
+            };
+            if loading_for {
+                app.view.modal = None;
+            }
+        }
+        PollKey::LogGroups(n) if is_shown(app, n) => {
+            app.logs.pane.set_status(format!(
+                "cannot list log groups: {} (retrying)",
+                err.message()
+            ));
+            app.view.dirty = true;
+        }
+        _ => {}
+    }
+    let text = match err {
+        CloudError::Throttled(_) => return, // the status line shows the back-off; no dialog
+        other => other.message().to_string(),
+    };
+    let first = app
+        .account
+        .errors
+        .insert(key.clone(), text.clone())
+        .as_ref()
+        != Some(&text);
+    if first {
+        app.flash(Level::Error, format!("{}: {text}", key.describe()));
+    }
+}

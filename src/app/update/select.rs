@@ -1,0 +1,40 @@
+//! Choosing the environment the detail panes show and the write keys act on.
+
+use super::super::log_session::Stream;
+use super::super::{App, Effect};
+use super::{logs, polls};
+use crate::cloud::PollKey;
+
+/// Select an environment: read its details now, and move the logs to it.
+pub(super) fn select(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
+    let acc = &mut app.account;
+    if acc.selected.as_deref() == Some(name) || acc.envs.get(name).is_none() {
+        return;
+    }
+    acc.selected = Some(name.to_string());
+    acc.envs.cursor = Some(name.to_string());
+    acc.health_cursor = 0;
+    acc.timelines.entry(name.to_string()).or_default();
+    app.view.dirty = true;
+    for key in [
+        PollKey::Events(name.into()),
+        PollKey::StackEvents(name.into()),
+        PollKey::Health(name.into()),
+        PollKey::History(name.into()),
+    ] {
+        polls::force(app, key, fx);
+    }
+    // Logs follow the selection: stop the old stream now, open the new one once its groups are
+    // known.
+    fx.push(Effect::StopTail);
+    app.logs.begin(Stream::Idle, None);
+    if app.account.log_groups.contains_key(name) {
+        logs::open_logs(app, fx);
+    } else {
+        app.logs.pane.reset_for(name, Vec::new(), Vec::new());
+        app.logs
+            .pane
+            .set_status(format!("finding the log groups of {name}..."));
+        polls::force(app, PollKey::LogGroups(name.into()), fx);
+    }
+}

@@ -1,0 +1,131 @@
+//! The reads, as data: what the app can ask of a `Cloud`, the answer, and the one function that
+//! asks (`answer`), shared by the runtime and the tests.
+//!
+//! A `Request` carries its cursor, so a dropped answer loses nothing; its `Reply` carries the
+//! request back, so whoever handles the answer knows what was asked without bookkeeping. Adding a
+//! read is a variant in `Request` and `Answer` and an arm in each `match` of this file; then the
+//! app builds it (`app::update::polls::request_for`) and handles it (`on_reply`).
+
+use super::{Cloud, CloudError, CloudResult};
+use crate::domain::{
+    AppVersion, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis, StackEvent,
+};
+
+/// A read the app can ask for. Cursors travel with the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Environments,
+    Events { env: EnvRef, since: Option<Millis> },
+    StackEvents { env: EnvRef, since: Option<Millis> },
+    Health { env: EnvRef },
+    Versions { app: String },
+    History { env: EnvRef },
+    LogGroups { env: EnvRef },
+}
+
+/// A read without its cursor: what "the same poll" means for in-flight and schedule bookkeeping.
+/// Environments are named by name here because the schedule and the panes are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PollKey {
+    Environments,
+    Events(String),
+    StackEvents(String),
+    Health(String),
+    Versions(String),
+    History(String),
+    LogGroups(String),
+}
+
+/// The AWS API family of a read; throttling backs off per family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Api {
+    ElasticBeanstalk,
+    Health,
+    CloudFormation,
+    Logs,
+}
+
+/// What a read returned.
+#[derive(Debug, Clone, PartialEq)]
+// Moved once through a channel and matched once: boxing the snapshot would only add noise.
+#[allow(clippy::large_enum_variant)]
+pub enum Answer {
+    Environments(Vec<Environment>),
+    Events(Vec<EnvEvent>),
+    StackEvents(Vec<StackEvent>),
+    Health(HealthSnapshot),
+    Versions(Vec<AppVersion>),
+    History(Vec<DeployRecord>),
+    LogGroups(Vec<String>),
+}
+
+/// A request and what came of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub request: Request,
+    pub result: CloudResult<Answer>,
+}
+
+impl Reply {
+    pub fn error(&self) -> Option<&CloudError> {
+        self.result.as_ref().err()
+    }
+}
+
+impl Request {
+    pub fn key(&self) -> PollKey {
+        match self {
+            Request::Environments => PollKey::Environments,
+            Request::Events { env, .. } => PollKey::Events(env.name.clone()),
+            Request::StackEvents { env, .. } => PollKey::StackEvents(env.name.clone()),
+            Request::Health { env } => PollKey::Health(env.name.clone()),
+            Request::Versions { app } => PollKey::Versions(app.clone()),
+            Request::History { env } => PollKey::History(env.name.clone()),
+            Request::LogGroups { env } => PollKey::LogGroups(env.name.clone()),
+        }
+    }
+}
+
+impl PollKey {
+    pub fn api(&self) -> Api {
+        match self {
+            PollKey::Environments
+            | PollKey::Events(_)
+            | PollKey::Versions(_)
+            | PollKey::History(_) => Api::ElasticBeanstalk,
+            PollKey::Health(_) => Api::Health,
+            PollKey::StackEvents(_) => Api::CloudFormation,
+            PollKey::LogGroups(_) => Api::Logs,
+        }
+    }
+
+    /// What the read is about, for an error message ("events of shop-prod: ...").
+    pub fn describe(&self) -> String {
+        match self {
+            PollKey::Environments => "environments".to_string(),
+            PollKey::Events(n) => format!("events of {n}"),
+            PollKey::StackEvents(n) => format!("stack events of {n}"),
+            PollKey::Health(n) => format!("health of {n}"),
+            PollKey::Versions(a) => format!("versions of {a}"),
+            PollKey::History(n) => format!("deploy history of {n}"),
+            PollKey::LogGroups(n) => format!("log groups of {n}"),
+        }
+    }
+}
+
+/// Ask the cloud. The one place a `Request` becomes a call.
+pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
+    let result = match &request {
+        Request::Environments => cloud.environments().await.map(Answer::Environments),
+        Request::Events { env, since } => cloud.events(env, *since).await.map(Answer::Events),
+        Request::StackEvents { env, since } => cloud
+            .stack_events(env, *since)
+            .await
+            .map(Answer::StackEvents),
+        Request::Health { env } => cloud.health(env).await.map(Answer::Health),
+        Request::Versions { app } => cloud.versions(app).await.map(Answer::Versions),
+        Request::History { env } => cloud.deploy_history(env).await.map(Answer::History),
+        Request::LogGroups { env } => cloud.log_groups(env).await.map(Answer::LogGroups),
+    };
+    Reply { request, result }
+}
