@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
@@ -9,10 +10,34 @@ use super::fmt::{ago, clip};
 use super::theme::Theme;
 use super::{pane_block, placeholder};
 use crate::app::App;
+use crate::app::envs::EnvsPane;
 use crate::cloud::PollKey;
+use crate::domain::Environment;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
     let p = &app.account.envs;
+    let visible = p.visible();
+    let block = pane_block(1, title(p, visible.len(), theme), theme, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some((text, style)) = empty_message(app, p, visible.is_empty(), theme) {
+        placeholder(frame, inner, &text, style);
+        return;
+    }
+    let wide = inner.width >= 100;
+    let rows = visible.iter().map(|e| env_row(app, e, wide, theme));
+    let table = Table::new(rows, widths(wide))
+        .header(Row::new(header(wide)).style(theme.header))
+        .row_highlight_style(if focused { theme.selected } else { theme.text });
+    let mut state = TableState::default().with_selected(p.cursor_index());
+    frame.render_stateful_widget(table, inner, &mut state);
+    if p.editing && inner.height > 0 {
+        filter_hint(frame, inner, theme);
+    }
+}
+
+/// `Environments /filter▏ [shown/all]`.
+fn title<'a>(p: &EnvsPane, shown: usize, theme: &Theme) -> Line<'a> {
     let mut title = vec![Span::styled("Environments", theme.title)];
     if p.editing || !p.filter.value().is_empty() {
         title.push(Span::styled(format!(" /{}", p.filter.value()), theme.warn));
@@ -20,14 +45,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
             title.push(Span::styled("▏", theme.warn));
         }
     }
-    let visible = p.visible();
     title.push(Span::styled(
-        format!(" [{}/{}]", visible.len(), p.all.len()),
+        format!(" [{shown}/{}]", p.all.len()),
         theme.dim,
     ));
-    let block = pane_block(1, Line::from(title), theme, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    Line::from(title)
+}
+
+/// What the pane says instead of a table: still loading, the listing failed, or nothing to show.
+fn empty_message(
+    app: &App,
+    p: &EnvsPane,
+    none_visible: bool,
+    theme: &Theme,
+) -> Option<(String, Style)> {
     if !p.loaded {
         let text = app
             .account
@@ -40,20 +71,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         } else {
             theme.dim
         };
-        placeholder(frame, inner, &text, style);
-        return;
+        return Some((text, style));
     }
-    if visible.is_empty() {
+    if none_visible {
         let text = if p.all.is_empty() {
             "no environments in this region"
         } else {
             "no environment matches the filter"
         };
-        placeholder(frame, inner, text, theme.dim);
-        return;
+        return Some((text.to_string(), theme.dim));
     }
-    let wide = inner.width >= 100;
-    let header: Vec<&str> = if wide {
+    None
+}
+
+fn header(wide: bool) -> Vec<&'static str> {
+    if wide {
         vec![
             "",
             "APPLICATION",
@@ -66,66 +98,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         ]
     } else {
         vec!["", "ENVIRONMENT", "HEALTH", "STATUS", "VERSION", "UPD"]
-    };
-    let rows = visible.iter().map(|e| {
-        let sel = if app.account.selected.as_deref() == Some(e.env.name.as_str()) {
-            "▶"
-        } else {
-            " "
-        };
-        let health_style = theme.health(e.health);
-        let hs = e
-            .health_status
-            .as_ref()
-            .map(|h| h.as_str().to_string())
-            .unwrap_or_else(|| e.health.as_str().to_string());
-        let health = Line::from(vec![
-            Span::styled("● ", health_style),
-            Span::styled(hs, health_style),
-        ]);
-        let mut status = e.status.as_str().to_string();
-        if let Some(b) = app
-            .account
-            .op_for(&e.env.name)
-            .filter(|t| t.is_active())
-            .and_then(|t| t.batch)
-        {
-            status = format!("{status} b{b}");
-        }
-        let status_style = if e.status.is_transitional() {
-            theme.warn
-        } else {
-            theme.text
-        };
-        let version = e.version.clone().unwrap_or_else(|| "-".into());
-        let tier = match &e.deployment_policy {
-            Some(p) => format!("{}/{}", e.tier.as_str(), p),
-            None => e.tier.as_str().to_string(),
-        };
-        let cells: Vec<Cell> = if wide {
-            vec![
-                Cell::from(sel),
-                Cell::from(e.env.app.clone()),
-                Cell::from(e.env.name.clone()),
-                Cell::from(health),
-                Cell::from(Span::styled(status, status_style)),
-                Cell::from(version),
-                Cell::from(tier),
-                Cell::from(ago(app.now, e.updated)),
-            ]
-        } else {
-            vec![
-                Cell::from(sel),
-                Cell::from(clip(&e.env.name, 22)),
-                Cell::from(health),
-                Cell::from(Span::styled(status, status_style)),
-                Cell::from(clip(&version, 12)),
-                Cell::from(ago(app.now, e.updated)),
-            ]
-        };
-        Row::new(cells)
-    });
-    let widths: Vec<Constraint> = if wide {
+    }
+}
+
+fn widths(wide: bool) -> Vec<Constraint> {
+    if wide {
         vec![
             Constraint::Length(1),
             Constraint::Length(12),
@@ -145,24 +122,91 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
             Constraint::Length(12),
             Constraint::Length(4),
         ]
-    };
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header))
-        .row_highlight_style(if focused { theme.selected } else { theme.text });
-    let mut state = TableState::default().with_selected(p.cursor_index());
-    frame.render_stateful_widget(table, inner, &mut state);
-    if p.editing && inner.height > 0 {
-        let hint = Paragraph::new(Span::styled(
-            "type to filter · Enter keep · Esc clear",
-            theme.dim,
-        ));
-        frame.render_widget(
-            hint,
-            Rect {
-                y: inner.bottom().saturating_sub(1),
-                height: 1,
-                ..inner
-            },
-        );
     }
+}
+
+/// One environment's row, with the columns of `header(wide)`.
+fn env_row<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Row<'a> {
+    let sel = if app.account.selected.as_deref() == Some(e.env.name.as_str()) {
+        "▶"
+    } else {
+        " "
+    };
+    let health = health_cell(e, theme);
+    let status = status_cell(app, e, theme);
+    let version = e.version.clone().unwrap_or_else(|| "-".into());
+    let cells: Vec<Cell> = if wide {
+        let tier = match &e.deployment_policy {
+            Some(p) => format!("{}/{}", e.tier.as_str(), p),
+            None => e.tier.as_str().to_string(),
+        };
+        vec![
+            Cell::from(sel),
+            Cell::from(e.env.app.clone()),
+            Cell::from(e.env.name.clone()),
+            health,
+            status,
+            Cell::from(version),
+            Cell::from(tier),
+            Cell::from(ago(app.now, e.updated)),
+        ]
+    } else {
+        vec![
+            Cell::from(sel),
+            Cell::from(clip(&e.env.name, 22)),
+            health,
+            status,
+            Cell::from(clip(&version, 12)),
+            Cell::from(ago(app.now, e.updated)),
+        ]
+    };
+    Row::new(cells)
+}
+
+/// `● Severe`: the health status when enhanced health reports one, else the colour.
+fn health_cell<'a>(e: &Environment, theme: &Theme) -> Cell<'a> {
+    let health_style = theme.health(e.health);
+    let hs = e
+        .health_status
+        .as_ref()
+        .map(|h| h.as_str().to_string())
+        .unwrap_or_else(|| e.health.as_str().to_string());
+    Cell::from(Line::from(vec![
+        Span::styled("● ", health_style),
+        Span::styled(hs, health_style),
+    ]))
+}
+
+/// The environment's status, with the batch of a rolling operation of ours in progress.
+fn status_cell<'a>(app: &App, e: &Environment, theme: &Theme) -> Cell<'a> {
+    let mut status = e.status.as_str().to_string();
+    if let Some(b) = app
+        .account
+        .op_for(&e.env.name)
+        .filter(|t| t.is_active())
+        .and_then(|t| t.batch)
+    {
+        status = format!("{status} b{b}");
+    }
+    let status_style = if e.status.is_transitional() {
+        theme.warn
+    } else {
+        theme.text
+    };
+    Cell::from(Span::styled(status, status_style))
+}
+
+fn filter_hint(frame: &mut Frame, inner: Rect, theme: &Theme) {
+    let hint = Paragraph::new(Span::styled(
+        "type to filter · Enter keep · Esc clear",
+        theme.dim,
+    ));
+    frame.render_widget(
+        hint,
+        Rect {
+            y: inner.bottom().saturating_sub(1),
+            height: 1,
+            ..inner
+        },
+    );
 }

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
@@ -29,41 +30,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let env = app.selected_env();
     let snap = app.account.health.get(&name);
     let err = app.account.errors.get(&PollKey::Health(name.clone()));
-    let mut head: Vec<Line> = Vec::new();
-    if let Some(t) = app.account.op_for(&name) {
-        let style = match (t.is_active(), t.outcome, &t.error) {
-            (_, _, Some(_)) => theme.error,
-            (true, _, _) => theme.warn,
-            (false, Some(crate::app::ops::Outcome::Succeeded), _) => theme.ok,
-            _ => theme.error,
-        };
-        head.push(Line::from(vec![
-            Span::styled("op ", theme.dim),
-            Span::styled(t.summary(app.now), style),
-        ]));
-    }
+    let mut head: Vec<Line> = op_line(app, &name, theme).into_iter().collect();
     let Some(snap) = snap else {
         let text = match (env, err) {
             (_, Some(e)) => format!("cannot read health: {e}"),
             (Some(_), None) => "loading health...".into(),
             (None, None) => "no environment selected".into(),
         };
-        frame.render_widget(Paragraph::new(head.clone()), inner);
-        let rest = Rect {
-            y: inner.y + head.len() as u16,
-            height: inner.height.saturating_sub(head.len() as u16),
-            ..inner
+        let style = if err.is_some() {
+            theme.error
+        } else {
+            theme.dim
         };
-        placeholder(
-            frame,
-            rest,
-            &text,
-            if err.is_some() {
-                theme.error
-            } else {
-                theme.dim
-            },
-        );
+        no_snapshot(frame, inner, head, &text, style);
         return;
     };
     let at = head.len();
@@ -93,6 +72,33 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         return;
     }
     instances_table(app, snap, frame, table_area, theme, focused);
+}
+
+/// `op <summary>` for our operation on the environment, coloured by how it is going.
+fn op_line<'a>(app: &App, name: &str, theme: &Theme) -> Option<Line<'a>> {
+    let t = app.account.op_for(name)?;
+    let style = match (t.is_active(), t.outcome, &t.error) {
+        (_, _, Some(_)) => theme.error,
+        (true, _, _) => theme.warn,
+        (false, Some(crate::app::ops::Outcome::Succeeded), _) => theme.ok,
+        _ => theme.error,
+    };
+    Some(Line::from(vec![
+        Span::styled("op ", theme.dim),
+        Span::styled(t.summary(app.now), style),
+    ]))
+}
+
+/// Before the first snapshot (or without one): the operation line, then why there is no health.
+fn no_snapshot(frame: &mut Frame, inner: Rect, head: Vec<Line>, text: &str, style: Style) {
+    let head_len = head.len() as u16;
+    frame.render_widget(Paragraph::new(head), inner);
+    let rest = Rect {
+        y: inner.y + head_len,
+        height: inner.height.saturating_sub(head_len),
+        ..inner
+    };
+    placeholder(frame, rest, text, style);
 }
 
 fn summary_lines<'a>(

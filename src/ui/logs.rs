@@ -1,6 +1,9 @@
 //! The logs pane and its group picker. Only the rows on screen are laid out and styled: the
 //! buffer may hold a million lines, a frame touches a few dozen.
 
+mod row;
+mod titles;
+
 use std::ops::Range;
 
 use ratatui::Frame;
@@ -10,10 +13,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::logs::{
-    Columns, INSTANCE_WIDTH, LogLine, LogsPane, Row, clip, clock, group_tag, level, short_stream,
-    status_code,
-};
+use self::row::{LineRow, draw_line};
+use self::titles::{count_text, groups_title, search_title, state_title};
+use crate::logs::{LogsPane, Row};
 use crate::ui::theme::Theme;
 
 /// Draws the logs pane into a frame.
@@ -29,7 +31,38 @@ pub fn render_to_buffer(
     theme: &Theme,
     focused: bool,
 ) {
-    let block = Block::bordered()
+    let block = pane_border(area, pane, theme, focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let typing = pane.input().is_some();
+    let text_height = inner.height.saturating_sub(u16::from(typing));
+    let rows = pane.rows(inner.width, text_height);
+    if rows.is_empty() {
+        draw_placeholder(inner, buf, pane, theme);
+    }
+    draw_rows(inner, buf, pane, theme, &rows);
+    if typing {
+        let y = inner.y + inner.height - 1;
+        draw_input(
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            buf,
+            pane,
+            theme,
+        );
+    }
+}
+
+/// The pane's border: its number and groups top left, the follow state top right, the search at
+/// the bottom.
+fn pane_border(area: Rect, pane: &LogsPane, theme: &Theme, focused: bool) -> Block<'static> {
+    Block::bordered()
         .border_style(if focused {
             theme.border_focused
         } else {
@@ -59,18 +92,11 @@ pub fn render_to_buffer(
             )
             .right_aligned(),
         )
-        .title_bottom(search_title(pane, theme));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    if inner.width == 0 || inner.height == 0 {
-        return;
-    }
-    let typing = pane.input().is_some();
-    let text_height = inner.height.saturating_sub(u16::from(typing));
-    let rows = pane.rows(inner.width, text_height);
-    if rows.is_empty() {
-        draw_placeholder(inner, buf, pane, theme);
-    }
+        .title_bottom(search_title(pane, theme))
+}
+
+/// The rows on screen, top down, from the first row of `inner`.
+fn draw_rows(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme, rows: &[Row]) {
     let cols = pane.columns();
     let marked = pane.marked();
     let mut cache: Option<(u64, Vec<Range<usize>>)> = None;
@@ -97,137 +123,38 @@ pub fn render_to_buffer(
                 if selected {
                     buf.set_style(rect, theme.selected);
                 }
-                // Search matches are found once per line, even when it wraps over many rows.
-                let matches = match &cache {
-                    Some((s, m)) if s == seq => m,
-                    _ => {
-                        let found = pane
-                            .search()
-                            .query()
-                            .map(|q| q.find_ranges(line.text))
-                            .unwrap_or_default();
-                        &cache.insert((*seq, found)).1
-                    }
-                };
-                let current = pane.search().current() == Some(*seq);
-                draw_line(
-                    rect,
-                    buf,
-                    &line,
-                    bytes.clone(),
-                    *continuation,
+                let row = LineRow {
+                    line,
+                    bytes: bytes.clone(),
+                    continuation: *continuation,
                     selected,
                     cols,
-                    matches,
-                    current,
-                    theme,
-                );
+                    matches: matches_in(&mut cache, pane, *seq, line.text),
+                    current: pane.search().current() == Some(*seq),
+                };
+                draw_line(rect, buf, &row, theme);
             }
         }
     }
-    if typing {
-        let y = inner.y + inner.height - 1;
-        draw_input(
-            Rect {
-                y,
-                height: 1,
-                ..inner
-            },
-            buf,
-            pane,
-            theme,
-        );
-    }
 }
 
-/// `nginx/error.log + nginx/access.log` (the first two and a count when many are streamed).
-fn groups_title(pane: &LogsPane) -> String {
-    let picker = pane.group_picker();
-    let names = picker.selected_short();
-    let groups = match names.len() {
-        0 => {
-            return pane
-                .env()
-                .map_or(" logs ".to_string(), |env| format!(" logs: {env} "));
-        }
-        1..=3 => names.join(" + "),
-        n => format!("{} + {} + {} more", names[0], names[1], n - 2),
-    };
-    format!(" logs: {groups} ")
-}
-
-/// Follow state, new lines, wrap, tail status.
-fn state_title(pane: &LogsPane, theme: &Theme, room: usize) -> Line<'static> {
-    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
-    let sep = || Span::styled(" · ", theme.dim);
-    if pane.is_paused() {
-        spans.push(Span::styled("paused", theme.warn));
-    } else if pane.is_following() {
-        spans.push(Span::styled("following", theme.ok));
-    } else {
-        spans.push(Span::styled("scrolled", theme.warn));
+/// The search matches in line `seq`. They are found once per line, even when it wraps over many
+/// rows: `cache` holds those of the last line asked for.
+fn matches_in<'c>(
+    cache: &'c mut Option<(u64, Vec<Range<usize>>)>,
+    pane: &LogsPane,
+    seq: u64,
+    text: &str,
+) -> &'c [Range<usize>] {
+    if !matches!(cache, Some((s, _)) if *s == seq) {
+        let found = pane
+            .search()
+            .query()
+            .map(|q| q.find_ranges(text))
+            .unwrap_or_default();
+        *cache = Some((seq, found));
     }
-    let new = pane.new_lines();
-    if new > 0 {
-        spans.push(Span::styled(format!(" +{new} new"), theme.info));
-    }
-    if pane.wrap() {
-        spans.extend([sep(), Span::raw("wrap")]);
-    }
-    if !pane.status().is_empty() {
-        // The status is the one long part: cut it so the title never covers the group names.
-        let sampled = if pane.is_sampled() {
-            " · sampled".len()
-        } else {
-            0
-        };
-        let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + 3 + sampled + 1;
-        let status = super::fmt::clip(pane.status(), room.saturating_sub(used));
-        spans.extend([sep(), Span::styled(status, theme.dim)]);
-    }
-    if pane.is_sampled() {
-        spans.extend([sep(), Span::styled("sampled", theme.warn)]);
-    }
-    spans.push(Span::raw(" "));
-    Line::from(spans)
-}
-
-/// `/query  k/N matches · filter ±C` (or `scanning 45%`), when a query is set.
-fn search_title(pane: &LogsPane, theme: &Theme) -> Line<'static> {
-    let search = pane.search();
-    let Some(q) = search.query() else {
-        return Line::default();
-    };
-    let mut spans = vec![
-        Span::raw(" "),
-        Span::styled(format!("/{}", q.text()), theme.info),
-        Span::raw(" "),
-    ];
-    spans.push(Span::raw(count_text(pane)));
-    if q.error().is_some() {
-        spans.push(Span::styled(" (literal)", theme.error));
-    }
-    if pane.filter_active() {
-        spans.push(Span::styled(
-            format!(" · filter ±{}", pane.context()),
-            theme.warn,
-        ));
-    }
-    spans.push(Span::raw(" "));
-    Line::from(spans)
-}
-
-/// `3/120 matches`, `120 matches`, or while rescanning `120+ matches, scanning 45%`.
-fn count_text(pane: &LogsPane) -> String {
-    let search = pane.search();
-    let n = search.hits().len();
-    if let Some(p) = search.progress(pane.buffer()) {
-        return format!("{n}+ matches, scanning {p}%");
-    }
-    match search.current_index() {
-        Some(k) => format!("{k}/{n} matches"),
-        None => format!("{n} matches"),
-    }
+    cache.as_ref().map_or(&[], |(_, found)| found.as_slice())
 }
 
 fn draw_placeholder(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
@@ -248,121 +175,6 @@ fn draw_placeholder(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Them
         usize::from(inner.width.saturating_sub(1)),
         theme.dim,
     );
-}
-
-/// One row of a line: marker, optional columns (first row only), then the text slice.
-#[allow(clippy::too_many_arguments)] // one row's worth of already-computed facts; a struct would only rename them
-fn draw_line(
-    rect: Rect,
-    buf: &mut Buffer,
-    line: &LogLine,
-    bytes: Range<usize>,
-    continuation: bool,
-    selected: bool,
-    cols: Columns,
-    matches: &[Range<usize>],
-    current: bool,
-    theme: &Theme,
-) {
-    let right = rect.x + rect.width;
-    let mut x = rect.x;
-    let mut put = |x: &mut u16, s: &str, style: Style| {
-        if *x < right {
-            *x = buf
-                .set_stringn(*x, rect.y, s, usize::from(right - *x), style)
-                .0;
-        }
-    };
-    if selected && !continuation {
-        put(&mut x, "▌", theme.info);
-    } else {
-        x += 1;
-    }
-    if continuation {
-        x = x.saturating_add((cols.prefix_width() - 1) as u16);
-    } else {
-        if cols.timestamps {
-            put(&mut x, &clock(line.ts), theme.dim);
-            x = x.saturating_add(1);
-        }
-        if cols.instance {
-            put(
-                &mut x,
-                &format!("{:<w$}", short_stream(line.stream), w = INSTANCE_WIDTH),
-                theme.dim,
-            );
-            x = x.saturating_add(1);
-        }
-        if cols.tag_width > 0 {
-            let tag = clip(group_tag(line.group), cols.tag_width);
-            put(
-                &mut x,
-                &format!("{tag:<w$}", w = cols.tag_width),
-                theme.info,
-            );
-            x = x.saturating_add(1);
-        }
-    }
-    let text = line.text;
-    let mark = status_code(text)
-        .map(|(r, code)| (r, theme.http_status(code)))
-        .or_else(|| level(text).map(|(r, sev)| (r, theme.severity(sev))));
-    let hl = if current {
-        theme.highlight_current
-    } else {
-        theme.highlight
-    };
-    for (range, style) in styled_segments(bytes, mark.as_ref(), matches, theme.text, hl) {
-        if x >= right {
-            break;
-        }
-        if let Some(s) = text.get(range) {
-            put(&mut x, s, style);
-        }
-    }
-}
-
-/// Splits `span` of a line into pieces of one style: the base, the coloured mark (status code or
-/// level), and search matches over both.
-fn styled_segments(
-    span: Range<usize>,
-    mark: Option<&(Range<usize>, Style)>,
-    matches: &[Range<usize>],
-    base: Style,
-    highlight: Style,
-) -> Vec<(Range<usize>, Style)> {
-    let mut cuts = vec![span.start, span.end];
-    let inside = |p: usize| span.start < p && p < span.end;
-    if let Some((r, _)) = mark {
-        cuts.extend([r.start, r.end].into_iter().filter(|&p| inside(p)));
-    }
-    for m in matches
-        .iter()
-        .filter(|m| m.start < span.end && m.end > span.start)
-    {
-        cuts.extend([m.start, m.end].into_iter().filter(|&p| inside(p)));
-    }
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts.windows(2)
-        .map(|w| {
-            let seg = w[0]..w[1];
-            let mut style = base;
-            if let Some((r, s)) = mark
-                && r.start <= seg.start
-                && seg.end <= r.end
-            {
-                style = style.patch(*s);
-            }
-            if matches
-                .iter()
-                .any(|m| m.start <= seg.start && seg.end <= m.end)
-            {
-                style = style.patch(highlight);
-            }
-            (seg, style)
-        })
-        .collect()
 }
 
 /// The search being typed: `/text`, a cursor, the count, and the regex error when the text is

@@ -1,4 +1,4 @@
-//! Drawing: pure functions of `&App`. One file per pane or overlay; `layout` places them.
+//! Drawing: pure functions of `&App`. One module per pane or overlay; `layout` places them.
 
 pub mod envs;
 pub mod fmt;

@@ -6,10 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap,
 };
+use tui_input::Input;
 
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::modal::Modal;
+use crate::app::modal::{Modal, PickItem};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(modal) = &app.view.modal else { return };
@@ -19,114 +20,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             lines,
             typed,
             ..
-        } => {
-            let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
-            text.push(Line::raw(""));
-            match typed {
-                Some((want, input)) => {
-                    text.push(Line::from(vec![
-                        Span::raw("Type "),
-                        Span::styled(want.clone(), theme.warn),
-                        Span::raw(" to confirm:"),
-                    ]));
-                    let ok = input.value() == want;
-                    text.push(Line::from(vec![Span::styled(
-                        format!("> {}▏", input.value()),
-                        if ok { theme.ok } else { theme.text },
-                    )]));
-                    text.push(Line::styled("Enter confirm · Esc cancel", theme.dim));
-                }
-                None => text.push(Line::styled(
-                    "y / Enter confirm · n / Esc cancel",
-                    theme.dim,
-                )),
-            }
-            let w = area.width.saturating_sub(4).min(76);
-            let inner_w = w.saturating_sub(2).max(1) as usize;
-            let rows: usize = text
-                .iter()
-                .map(|l| l.width().max(1).div_ceil(inner_w))
-                .sum();
-            let r = centered(area, w, rows as u16 + 2);
-            draw_box(
-                frame,
-                r,
-                title,
-                theme,
-                Paragraph::new(text).wrap(Wrap { trim: false }),
-            );
-        }
+        } => confirm(frame, area, theme, title, lines, typed.as_ref()),
         Modal::Pick {
             title,
             items,
             cursor,
             loading,
             ..
-        } => {
-            let h = (items.len() as u16 + 3).clamp(5, area.height.saturating_sub(4).max(5));
-            let r = centered(area, 72, h);
-            frame.render_widget(Clear, r);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border_focused)
-                .title(Span::styled(format!(" {title} "), theme.title));
-            let inner = block.inner(r);
-            frame.render_widget(block, r);
-            if *loading {
-                frame.render_widget(Paragraph::new(Line::styled("loading...", theme.dim)), inner);
-                return;
-            }
-            let [list_area, hint] =
-                Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-            let list = List::new(items.iter().map(|i| {
-                ListItem::new(Line::from(vec![
-                    Span::styled(format!("{:<24}", i.label), theme.text),
-                    Span::styled(i.detail.clone(), theme.dim),
-                ]))
-            }))
-            .highlight_style(theme.selected)
-            .highlight_symbol("▶ ");
-            let mut st = ListState::default().with_selected(Some(*cursor));
-            frame.render_stateful_widget(list, list_area, &mut st);
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    "↑↓ choose · Enter pick · Esc cancel",
-                    theme.dim,
-                )),
-                hint,
-            );
-        }
-        Modal::Help { scroll } => {
-            let mut lines = Vec::new();
-            let mut last = None;
-            for (ctx, keys, desc) in app.keymap.help() {
-                if last != Some(ctx) {
-                    if last.is_some() {
-                        lines.push(Line::raw(""));
-                    }
-                    lines.push(Line::styled(ctx.title(), theme.header));
-                    last = Some(ctx);
-                }
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<18}"), theme.info),
-                    Span::raw(desc),
-                ]));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "Commands: :env NAME  :profile NAME  :region NAME  :q",
-                theme.dim,
-            ));
-            let r = centered(area, 76, area.height.saturating_sub(2));
-            draw_box(
-                frame,
-                r,
-                "Help (? or Esc closes, j/k scroll)",
-                theme,
-                Paragraph::new(lines).scroll((*scroll, 0)),
-            );
-        }
+        } => pick(frame, area, theme, title, items, *cursor, *loading),
+        Modal::Help { scroll } => help(app, frame, area, theme, *scroll),
         Modal::LogGroups => {
             let r = centered(
                 area,
@@ -136,24 +38,149 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             frame.render_widget(Clear, r);
             super::logs::render_group_picker(frame, r, &app.logs.pane, theme);
         }
-        Modal::Command(input) => {
-            let r = Rect {
-                x: area.x,
-                y: area.bottom().saturating_sub(1),
-                width: area.width,
-                height: 1,
-            };
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(":", theme.warn),
-                    Span::raw(input.value().to_string()),
-                    Span::styled("▏", theme.warn),
-                ])),
-                r,
-            );
-        }
+        Modal::Command(input) => command_line(frame, area, theme, input),
     }
+}
+
+/// The question, then how to answer it: a key, or the name to type for the drastic operations.
+fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    lines: &[String],
+    typed: Option<&(String, Input)>,
+) {
+    let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+    text.push(Line::raw(""));
+    match typed {
+        Some((want, input)) => {
+            text.push(Line::from(vec![
+                Span::raw("Type "),
+                Span::styled(want.clone(), theme.warn),
+                Span::raw(" to confirm:"),
+            ]));
+            let ok = input.value() == want;
+            text.push(Line::from(vec![Span::styled(
+                format!("> {}▏", input.value()),
+                if ok { theme.ok } else { theme.text },
+            )]));
+            text.push(Line::styled("Enter confirm · Esc cancel", theme.dim));
+        }
+        None => text.push(Line::styled(
+            "y / Enter confirm · n / Esc cancel",
+            theme.dim,
+        )),
+    }
+    let w = area.width.saturating_sub(4).min(76);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = text
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let r = centered(area, w, rows as u16 + 2);
+    draw_box(
+        frame,
+        r,
+        title,
+        theme,
+        Paragraph::new(text).wrap(Wrap { trim: false }),
+    );
+}
+
+fn pick(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    items: &[PickItem],
+    cursor: usize,
+    loading: bool,
+) {
+    let h = (items.len() as u16 + 3).clamp(5, area.height.saturating_sub(4).max(5));
+    let r = centered(area, 72, h);
+    frame.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    if loading {
+        frame.render_widget(Paragraph::new(Line::styled("loading...", theme.dim)), inner);
+        return;
+    }
+    let [list_area, hint] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let list = List::new(items.iter().map(|i| {
+        ListItem::new(Line::from(vec![
+            Span::styled(format!("{:<24}", i.label), theme.text),
+            Span::styled(i.detail.clone(), theme.dim),
+        ]))
+    }))
+    .highlight_style(theme.selected)
+    .highlight_symbol("▶ ");
+    let mut st = ListState::default().with_selected(Some(cursor));
+    frame.render_stateful_widget(list, list_area, &mut st);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "↑↓ choose · Enter pick · Esc cancel",
+            theme.dim,
+        )),
+        hint,
+    );
+}
+
+/// The key bindings in force (overrides included), grouped by where they apply.
+fn help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, scroll: u16) {
+    let mut lines = Vec::new();
+    let mut last = None;
+    for (ctx, keys, desc) in app.keymap.help() {
+        if last != Some(ctx) {
+            if last.is_some() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(ctx.title(), theme.header));
+            last = Some(ctx);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), theme.info),
+            Span::raw(desc),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Commands: :env NAME  :profile NAME  :region NAME  :q",
+        theme.dim,
+    ));
+    let r = centered(area, 76, area.height.saturating_sub(2));
+    draw_box(
+        frame,
+        r,
+        "Help (? or Esc closes, j/k scroll)",
+        theme,
+        Paragraph::new(lines).scroll((scroll, 0)),
+    );
+}
+
+/// The `:` command line, over the footer.
+fn command_line(frame: &mut Frame, area: Rect, theme: &Theme, input: &Input) {
+    let r = Rect {
+        x: area.x,
+        y: area.bottom().saturating_sub(1),
+        width: area.width,
+        height: 1,
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(":", theme.warn),
+            Span::raw(input.value().to_string()),
+            Span::styled("▏", theme.warn),
+        ])),
+        r,
+    );
 }
 
 fn draw_box(frame: &mut Frame, r: Rect, title: &str, theme: &Theme, body: Paragraph) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -68,58 +68,65 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The shared SDK config with our retry and connect-timeout choices. Against an overridden
+/// endpoint a region is always found (emulators accept any); otherwise no region is an error.
+async fn shared_config(opts: &AwsOptions, max_attempts: u32) -> Result<SdkConfig, CloudError> {
+    let endpoint_hint = opts.endpoint_url.is_some() || env_var("AWS_ENDPOINT_URL").is_some();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    } else if endpoint_hint {
+        loader = loader.region(emulator_region(opts.profile.as_deref()));
+    }
+    let sdk = loader.load().await;
+    if sdk.region().is_some() {
+        return Ok(sdk);
+    }
+    if sdk.endpoint_url().is_some() {
+        return Ok(sdk
+            .to_builder()
+            .region(Region::from_static(EMULATOR_REGION))
+            .build());
+    }
+    Err(CloudError::Other(
+        "No AWS region configured: pass --region, set AWS_REGION, or set `region` in the profile"
+            .to_string(),
+    ))
+}
+
+/// Against an emulator, ask the environment and the profile but never the EC2 instance metadata
+/// service (a network call off 127.0.0.1), then default.
+fn emulator_region(profile: Option<&str>) -> RegionProviderChain {
+    let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(profile) = profile {
+        profile_region = profile_region.profile_name(profile);
+    }
+    RegionProviderChain::first_try(
+        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(profile_region.build())
+    .or_else(Region::from_static(EMULATOR_REGION))
+}
+
 impl AwsCloud {
     /// Loads the shared config (credential chain, profile, region; honours AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL
     /// through aws-config), builds the three clients. Fails with a clear message when no region can be found.
     pub async fn connect(opts: AwsOptions) -> Result<AwsCloud, CloudError> {
-        let endpoint_hint = opts.endpoint_url.is_some() || env_var("AWS_ENDPOINT_URL").is_some();
         let max_attempts = opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
-
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .build(),
-            );
-        if let Some(profile) = &opts.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = &opts.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some(region) = &opts.region {
-            loader = loader.region(Region::new(region.clone()));
-        } else if endpoint_hint {
-            // Against an emulator, ask the environment and the profile but never the EC2
-            // instance metadata service (a network call off 127.0.0.1), then default.
-            let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
-            if let Some(profile) = &opts.profile {
-                profile_region = profile_region.profile_name(profile);
-            }
-            loader = loader.region(
-                RegionProviderChain::first_try(
-                    aws_config::environment::EnvironmentVariableRegionProvider::new(),
-                )
-                .or_else(profile_region.build())
-                .or_else(Region::from_static(EMULATOR_REGION)),
-            );
-        }
-        let mut sdk = loader.load().await;
-
+        let sdk = shared_config(&opts, max_attempts).await?;
         let endpoint = sdk.endpoint_url().map(str::to_string);
-        if sdk.region().is_none() {
-            if endpoint.is_some() {
-                sdk = sdk
-                    .to_builder()
-                    .region(Region::from_static(EMULATOR_REGION))
-                    .build();
-            } else {
-                return Err(CloudError::Other(
-                    "No AWS region configured: pass --region, set AWS_REGION, or set `region` in the profile".to_string(),
-                ));
-            }
-        }
         let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
         let profile = opts.profile.clone().or_else(|| env_var("AWS_PROFILE"));
         tracing::info!(?profile, %region, ?endpoint, max_attempts, "connecting to AWS");

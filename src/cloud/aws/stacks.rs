@@ -55,33 +55,74 @@ fn nested_stack_in(e: &cfn::StackEvent) -> Option<&str> {
         .then_some(physical)
 }
 
+/// Events in time order without repeats: those since the cursor, or the most recent without one.
+fn newest_events(events: &[cfn::StackEvent], since: Option<Millis>) -> Vec<StackEvent> {
+    let mut out: Vec<StackEvent> = events.iter().map(convert::stack_event).collect();
+    out.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+    out.dedup_by(|a, b| a.id == b.id && !a.id.is_empty());
+    match since {
+        Some(since) => out.retain(|e| e.ts >= since),
+        None => {
+            let excess = out.len().saturating_sub(RECENT_STACK_EVENTS);
+            out.drain(..excess);
+        }
+    }
+    out
+}
+
 impl AwsCloud {
     pub(super) async fn read_stack_events(
         &self,
         env: &EnvRef,
         since: Option<Millis>,
     ) -> CloudResult<Vec<StackEvent>> {
-        let now = self.now();
-        let cached = lock(&self.stacks.0).get(env).cloned();
         // Events already read while resolving, so the main stack is not read twice.
         let mut prefetched: Vec<(String, Vec<cfn::StackEvent>)> = Vec::new();
-        let mut stacks = match cached {
-            Some(Resolved::Found { stacks }) => stacks,
-            Some(Resolved::Missing { retry_after }) if now < retry_after => return Ok(Vec::new()),
-            _ => match self.resolve_stacks(env, since, &mut prefetched).await? {
-                Some(stacks) => stacks,
-                None => {
+        let Some(mut stacks) = self.stacks_to_read(env, since, &mut prefetched).await? else {
+            return Ok(Vec::new());
+        };
+        let (mut events, gone) = self.read_stacks(&mut stacks, since, prefetched).await?;
+        events.extend(self.read_immutable_stack(env, &stacks, since).await?);
+        self.remember_stacks(env, stacks, &gone);
+        Ok(newest_events(&events, since))
+    }
+
+    /// The environment's stacks, from the cache or resolved afresh. `None` when it has none (or
+    /// had none a moment ago: searching again is costly).
+    async fn stacks_to_read(
+        &self,
+        env: &EnvRef,
+        since: Option<Millis>,
+        prefetched: &mut Vec<(String, Vec<cfn::StackEvent>)>,
+    ) -> CloudResult<Option<Vec<String>>> {
+        let now = self.now();
+        let cached = lock(&self.stacks.0).get(env).cloned();
+        match cached {
+            Some(Resolved::Found { stacks }) => Ok(Some(stacks)),
+            Some(Resolved::Missing { retry_after }) if now < retry_after => Ok(None),
+            _ => {
+                let resolved = self.resolve_stacks(env, since, prefetched).await?;
+                if resolved.is_none() {
                     lock(&self.stacks.0).insert(
                         env.clone(),
                         Resolved::Missing {
                             retry_after: now + MISSING_RETRY_MS,
                         },
                     );
-                    return Ok(Vec::new());
                 }
-            },
-        };
+                Ok(resolved)
+            }
+        }
+    }
 
+    /// Events of every stack in `stacks`, adding the nested stacks found on the way; also the
+    /// stacks that no longer exist.
+    async fn read_stacks(
+        &self,
+        stacks: &mut Vec<String>,
+        since: Option<Millis>,
+        mut prefetched: Vec<(String, Vec<cfn::StackEvent>)>,
+    ) -> CloudResult<(Vec<cfn::StackEvent>, Vec<String>)> {
         let mut events: Vec<cfn::StackEvent> = Vec::new();
         let mut gone: Vec<String> = Vec::new();
         let mut i = 0;
@@ -109,17 +150,29 @@ impl AwsCloud {
                 Err(e) => return Err(e),
             }
         }
+        Ok((events, gone))
+    }
 
-        // The immutable stack exists only during an immutable deployment: looked for on every
-        // read (one cheap request), never cached.
-        if let Some(immutable) = immutable_stack_name(env).filter(|s| !stacks.contains(s)) {
-            match self.describe_stack_events(&immutable, since).await {
-                Ok(read) => events.extend(read),
-                Err(CloudError::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
+    /// The immutable stack exists only during an immutable deployment: looked for on every read
+    /// (one cheap request), never cached.
+    async fn read_immutable_stack(
+        &self,
+        env: &EnvRef,
+        stacks: &[String],
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<cfn::StackEvent>> {
+        let Some(immutable) = immutable_stack_name(env).filter(|s| !stacks.contains(s)) else {
+            return Ok(Vec::new());
+        };
+        match self.describe_stack_events(&immutable, since).await {
+            Ok(read) => Ok(read),
+            Err(CloudError::NotFound(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
         }
+    }
 
+    /// Caches the stacks still there, or forgets them all when the main stack is gone.
+    fn remember_stacks(&self, env: &EnvRef, mut stacks: Vec<String>, gone: &[String]) {
         let main_gone = stacks.first().is_some_and(|main| gone.contains(main));
         let mut cache = lock(&self.stacks.0);
         if main_gone {
@@ -129,19 +182,6 @@ impl AwsCloud {
             stacks.retain(|s| !gone.contains(s));
             cache.insert(env.clone(), Resolved::Found { stacks });
         }
-        drop(cache);
-
-        let mut out: Vec<StackEvent> = events.iter().map(convert::stack_event).collect();
-        out.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
-        out.dedup_by(|a, b| a.id == b.id && !a.id.is_empty());
-        match since {
-            Some(since) => out.retain(|e| e.ts >= since),
-            None => {
-                let excess = out.len().saturating_sub(RECENT_STACK_EVENTS);
-                out.drain(..excess);
-            }
-        }
-        Ok(out)
     }
 
     /// Find the environment's stacks: by the conventional name when the id is known, else (or

@@ -45,6 +45,27 @@ pub(super) async fn eb_tail_logs(
     env: &EnvRef,
 ) -> CloudResult<Vec<RawLogEvent>> {
     let requested_at = now_ms();
+    request_tail(eb, env).await?;
+    let latest = wait_for_bundles(eb, env, requested_at).await?;
+    if latest.is_empty() {
+        return Err(CloudError::Other(format!(
+            "Elastic Beanstalk returned no tail logs for {} (the instances did not upload them in time)",
+            env.name
+        )));
+    }
+    let sleep = eb.config().sleep_impl();
+    let downloads = latest
+        .iter()
+        .map(|info| bundle_lines(info, &env.name, sleep.clone()));
+    Ok(futures::future::join_all(downloads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// RequestEnvironmentInfo(tail): every instance starts uploading its bundle.
+async fn request_tail(eb: &aws_sdk_elasticbeanstalk::Client, env: &EnvRef) -> CloudResult<()> {
     let request = eb
         .request_environment_info()
         .info_type(EnvironmentInfoType::Tail);
@@ -54,24 +75,20 @@ pub(super) async fn eb_tail_logs(
         request.environment_id(&env.id)
     };
     request.send().await.map_err(classify)?;
+    Ok(())
+}
 
+/// The newest bundle of each instance once those sampled after `requested_at` show up; when they
+/// never do, older bundles are better than nothing.
+async fn wait_for_bundles(
+    eb: &aws_sdk_elasticbeanstalk::Client,
+    env: &EnvRef,
+    requested_at: Millis,
+) -> CloudResult<Vec<EnvironmentInfoDescription>> {
     let mut latest: Vec<EnvironmentInfoDescription> = Vec::new();
     for attempt in 0..RETRIEVE_ATTEMPTS {
         tokio::time::sleep(RETRIEVE_WAIT).await;
-        let retrieve = eb
-            .retrieve_environment_info()
-            .info_type(EnvironmentInfoType::Tail);
-        let retrieve = if env.id.is_empty() {
-            retrieve.environment_name(&env.name)
-        } else {
-            retrieve.environment_id(&env.id)
-        };
-        let infos = retrieve
-            .send()
-            .await
-            .map_err(classify)?
-            .environment_info
-            .unwrap_or_default();
+        let infos = retrieve_tail(eb, env).await?;
         let fresh = newest_per_instance(
             infos
                 .iter()
@@ -84,48 +101,59 @@ pub(super) async fn eb_tail_logs(
             "RetrieveEnvironmentInfo(tail)"
         );
         if !fresh.is_empty() {
-            latest = fresh;
-            break;
+            return Ok(fresh);
         }
-        // Nothing fresh yet: remember older bundles, better than nothing if ours never shows.
         latest = newest_per_instance(infos.iter());
     }
-    if latest.is_empty() {
-        return Err(CloudError::Other(format!(
-            "Elastic Beanstalk returned no tail logs for {} (the instances did not upload them in time)",
-            env.name
-        )));
-    }
+    Ok(latest)
+}
 
-    let sleep = eb.config().sleep_impl();
-    let downloads = latest.iter().map(|info| {
-        let sleep = sleep.clone();
-        async move {
-            let instance = info.ec2_instance_id().unwrap_or("unknown instance");
-            let url = info.message().map(clean_url).unwrap_or_default();
-            let ts = sampled_at(info);
-            match download(&url, sleep).await {
-                Ok(text) => parse_bundle(&env.name, instance, ts, &text),
-                Err(reason) => {
-                    tracing::warn!(%instance, %reason, "tail logs download failed");
-                    vec![RawLogEvent {
-                        id: None,
-                        ts,
-                        group: format!("{EB_GROUP_PREFIX}{}/tail", env.name),
-                        stream: instance.to_string(),
-                        message: format!(
-                            "tail logs ready for {instance}: {url} (download failed: {reason})"
-                        ),
-                    }]
-                }
-            }
-        }
-    });
-    Ok(futures::future::join_all(downloads)
+/// RetrieveEnvironmentInfo(tail): the bundles uploaded so far, old ones included.
+async fn retrieve_tail(
+    eb: &aws_sdk_elasticbeanstalk::Client,
+    env: &EnvRef,
+) -> CloudResult<Vec<EnvironmentInfoDescription>> {
+    let retrieve = eb
+        .retrieve_environment_info()
+        .info_type(EnvironmentInfoType::Tail);
+    let retrieve = if env.id.is_empty() {
+        retrieve.environment_name(&env.name)
+    } else {
+        retrieve.environment_id(&env.id)
+    };
+    Ok(retrieve
+        .send()
         .await
-        .into_iter()
-        .flatten()
-        .collect())
+        .map_err(classify)?
+        .environment_info
+        .unwrap_or_default())
+}
+
+/// One instance's bundle as log lines; when it cannot be downloaded, one line with its URL and
+/// why, so the user can still fetch it.
+async fn bundle_lines(
+    info: &EnvironmentInfoDescription,
+    env_name: &str,
+    sleep: Option<aws_sdk_elasticbeanstalk::config::SharedAsyncSleep>,
+) -> Vec<RawLogEvent> {
+    let instance = info.ec2_instance_id().unwrap_or("unknown instance");
+    let url = info.message().map(clean_url).unwrap_or_default();
+    let ts = sampled_at(info);
+    match download(&url, sleep).await {
+        Ok(text) => parse_bundle(env_name, instance, ts, &text),
+        Err(reason) => {
+            tracing::warn!(%instance, %reason, "tail logs download failed");
+            vec![RawLogEvent {
+                id: None,
+                ts,
+                group: format!("{EB_GROUP_PREFIX}{env_name}/tail"),
+                stream: instance.to_string(),
+                message: format!(
+                    "tail logs ready for {instance}: {url} (download failed: {reason})"
+                ),
+            }]
+        }
+    }
 }
 
 /// When the bundle was sampled, in epoch ms (0 when unknown, so it never counts as fresh).

@@ -109,47 +109,20 @@ pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
     let mut connect_failures = 0;
     loop {
         let opened = Instant::now();
-        let request = tail
-            .logs
-            .start_live_tail()
-            .set_log_group_identifiers(Some(groups.arns.clone()))
-            .send();
-        let end = match tail.sink.guard(request).await? {
-            Ok(output) => {
-                connect_failures = 0;
-                session(tail, &groups, output).await?
+        let end = match attempt(tail, &groups, &mut connect_failures).await? {
+            Attempt::Session(end) => end,
+            Attempt::Unavailable(reason) => return Ok(reason),
+            Attempt::Throttled => {
+                tail.sink
+                    .status(format!(
+                        "live tail throttled; retrying in {}s",
+                        delay.as_secs()
+                    ))
+                    .await?;
+                tail.sink.sleep(delay).await?;
+                delay = next_backoff(delay);
+                continue;
             }
-            // A 200 whose body cannot be read as events: the endpoint does not really speak
-            // the live tail protocol (some emulators and proxies).
-            Err(err @ SdkError::ResponseError(_)) => {
-                return Ok(format!(
-                    "the answer is not an event stream: {}",
-                    DisplayErrorContext(&err)
-                ));
-            }
-            Err(err) => match classify(err) {
-                CloudError::Throttled(msg) => {
-                    tracing::debug!(%msg, "StartLiveTail throttled");
-                    tail.sink
-                        .status(format!(
-                            "live tail throttled; retrying in {}s",
-                            delay.as_secs()
-                        ))
-                        .await?;
-                    tail.sink.sleep(delay).await?;
-                    delay = next_backoff(delay);
-                    continue;
-                }
-                CloudError::Network(msg) => {
-                    connect_failures += 1;
-                    if connect_failures >= CONNECT_FAILURES_BEFORE_POLLING {
-                        return Ok(format!("cannot connect: {msg}"));
-                    }
-                    End::Broken(msg)
-                }
-                // Denied, not offered, not implemented, too many sessions: poll instead.
-                other => return Ok(other.message().to_string()),
-            },
         };
         let lasted = opened.elapsed();
         match end {
@@ -177,6 +150,61 @@ pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
         tail.sink.sleep(delay).await?;
         delay = next_backoff(delay);
     }
+}
+
+/// How one StartLiveTail request went.
+enum Attempt {
+    /// A session was read to its end, or the connection failed in a way worth retrying.
+    Session(End),
+    /// Throttled: wait and ask again.
+    Throttled,
+    /// Live tail cannot be used here; the reason is shown while the tail polls.
+    Unavailable(String),
+}
+
+/// Opens a session and reads it to its end. `connect_failures` counts failed connections in a
+/// row, across attempts.
+async fn attempt(
+    tail: &mut Tail<'_>,
+    groups: &LiveGroups,
+    connect_failures: &mut u32,
+) -> Result<Attempt, Halt> {
+    let request = tail
+        .logs
+        .start_live_tail()
+        .set_log_group_identifiers(Some(groups.arns.clone()))
+        .send();
+    let err = match tail.sink.guard(request).await? {
+        Ok(output) => {
+            *connect_failures = 0;
+            return Ok(Attempt::Session(session(tail, groups, output).await?));
+        }
+        Err(err) => err,
+    };
+    // A 200 whose body cannot be read as events: the endpoint does not really speak the live tail
+    // protocol (some emulators and proxies).
+    if let SdkError::ResponseError(_) = &err {
+        return Ok(Attempt::Unavailable(format!(
+            "the answer is not an event stream: {}",
+            DisplayErrorContext(&err)
+        )));
+    }
+    Ok(match classify(err) {
+        CloudError::Throttled(msg) => {
+            tracing::debug!(%msg, "StartLiveTail throttled");
+            Attempt::Throttled
+        }
+        CloudError::Network(msg) => {
+            *connect_failures += 1;
+            if *connect_failures >= CONNECT_FAILURES_BEFORE_POLLING {
+                Attempt::Unavailable(format!("cannot connect: {msg}"))
+            } else {
+                Attempt::Session(End::Broken(msg))
+            }
+        }
+        // Denied, not offered, not implemented, too many sessions: poll instead.
+        other => Attempt::Unavailable(other.message().to_string()),
+    })
 }
 
 /// Read one session to its end. On SessionStart, the gap since the last event seen is read with
