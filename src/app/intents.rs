@@ -3,12 +3,12 @@
 
 use super::keymap::Action;
 use super::modal::{Modal, PickItem, PickPurpose};
-use super::{App, Level, Pending};
-use crate::cloud::{Op, RollbackVia};
+use super::{App, Effect, Level, Pending};
+use crate::cloud::{Op, PollKey, Request, RollbackVia};
 use crate::domain::{EnvStatus, Environment, Tier};
 
 /// Start a write intent. Returns the effects to emit (a poll the dialog waits on).
-pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
+pub fn start(app: &mut App, action: Action) -> Vec<Effect> {
     let verb = match action {
         Action::Deploy => "deploy",
         Action::Rollback => "roll back",
@@ -39,141 +39,147 @@ pub fn start(app: &mut App, action: Action) -> Vec<super::Effect> {
         );
         return vec![];
     }
-    let mut effects = Vec::new();
     match action {
-        Action::Deploy => {
-            let items = version_items(app, &env);
-            let loading = items.is_none();
-            // Always refresh (a version CI uploaded a minute ago must be there); the cached
-            // list shows meanwhile.
-            if app.account.schedule.force(
-                app.now,
-                crate::cloud::PollKey::Versions(env.env.app.clone()),
-            ) {
-                effects.push(super::Effect::Poll(crate::cloud::Request::Versions {
-                    app: env.env.app.clone(),
-                }));
-            }
-            app.view.modal = Some(Modal::Pick {
-                title: format!(
-                    "Deploy to {} (running {})",
-                    env.env.name,
-                    env.version.as_deref().unwrap_or("-")
-                ),
-                purpose: PickPurpose::DeployVersion {
-                    env: env.env.name.clone(),
-                },
-                items: items.unwrap_or_default(),
-                cursor: 0,
-                loading,
-            });
-        }
-        Action::Rollback => {
-            if let Some(e) = rollback(app, &env) {
-                effects.extend(e);
-            }
-        }
-        Action::Rebuild => {
-            let lines = vec![
-                format!(
-                    "RebuildEnvironment terminates and replaces every resource of {}:",
-                    env.env.name
-                ),
-                "instances, load balancer and Auto Scaling group are recreated.".into(),
-                "The environment is unavailable while it rebuilds.".into(),
-            ];
-            app.view.modal = Some(Modal::confirm(
-                Op::Rebuild {
-                    env: env.env.clone(),
-                },
-                lines,
-                Some(env.env.name.clone()),
-            ));
-        }
-        Action::Abort => {
-            if !env.abortable {
-                app.flash(
-                    Level::Warn,
-                    format!(
-                        "nothing to abort: {} has no abortable update in progress",
-                        env.env.name
-                    ),
-                );
-                return vec![];
-            }
-            let lines = vec![
-                format!(
-                    "AbortEnvironmentUpdate stops the update of {} ({})",
-                    env.env.name,
-                    env.status.as_str()
-                ),
-                "and returns its instances to the version and configuration they ran before."
-                    .into(),
-            ];
-            app.view.modal = Some(Modal::confirm(
-                Op::Abort {
-                    env: env.env.clone(),
-                },
-                lines,
-                None,
-            ));
-        }
-        Action::Restart => {
-            let lines = vec![format!(
-                "RestartAppServer restarts the application server on every instance of {}.",
-                env.env.name
-            )];
-            app.view.modal = Some(Modal::confirm(
-                Op::RestartAppServer {
-                    env: env.env.clone(),
-                },
-                lines,
-                None,
-            ));
-        }
-        Action::Swap => {
-            let items: Vec<PickItem> = app
-                .account
-                .envs
-                .all
-                .iter()
-                .filter(|o| {
-                    o.env.app == env.env.app && o.env.name != env.env.name && o.tier == Tier::Web
-                })
-                .map(|o| PickItem {
-                    value: o.env.name.clone(),
-                    label: o.env.name.clone(),
-                    detail: format!(
-                        "{} · {} · {}",
-                        o.status.as_str(),
-                        o.version.as_deref().unwrap_or("-"),
-                        o.cname.as_deref().unwrap_or("no CNAME")
-                    ),
-                })
-                .collect();
-            if env.tier != Tier::Web || items.is_empty() {
-                app.flash(
-                    Level::Warn,
-                    format!(
-                        "no environment of {} to swap CNAMEs with {}",
-                        env.env.app, env.env.name
-                    ),
-                );
-                return vec![];
-            }
-            app.view.modal = Some(Modal::Pick {
-                title: format!("Swap CNAMEs of {} with", env.env.name),
-                purpose: PickPurpose::SwapWith {
-                    env: env.env.name.clone(),
-                },
-                items,
-                cursor: 0,
-                loading: false,
-            });
-        }
+        Action::Deploy => return deploy(app, &env),
+        Action::Rollback => return rollback(app, &env),
+        Action::Rebuild => rebuild(app, &env),
+        Action::Abort => abort(app, &env),
+        Action::Restart => restart(app, &env),
+        Action::Swap => swap(app, &env),
         _ => {}
     }
+    vec![]
+}
+
+/// `D`: the version picker; versions are read again (a version CI uploaded a minute ago must
+/// be there) and the cached list shows meanwhile.
+fn deploy(app: &mut App, env: &Environment) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let items = version_items(app, env);
+    let loading = items.is_none();
+    if app
+        .account
+        .schedule
+        .force(app.now, PollKey::Versions(env.env.app.clone()))
+    {
+        effects.push(Effect::Poll(Request::Versions {
+            app: env.env.app.clone(),
+        }));
+    }
+    app.view.modal = Some(Modal::Pick {
+        title: format!(
+            "Deploy to {} (running {})",
+            env.env.name,
+            env.version.as_deref().unwrap_or("-")
+        ),
+        purpose: PickPurpose::DeployVersion {
+            env: env.env.name.clone(),
+        },
+        items: items.unwrap_or_default(),
+        cursor: 0,
+        loading,
+    });
     effects
+}
+
+fn rebuild(app: &mut App, env: &Environment) {
+    let lines = vec![
+        format!(
+            "RebuildEnvironment terminates and replaces every resource of {}:",
+            env.env.name
+        ),
+        "instances, load balancer and Auto Scaling group are recreated.".into(),
+        "The environment is unavailable while it rebuilds.".into(),
+    ];
+    app.view.modal = Some(Modal::confirm(
+        Op::Rebuild {
+            env: env.env.clone(),
+        },
+        lines,
+        Some(env.env.name.clone()),
+    ));
+}
+
+fn abort(app: &mut App, env: &Environment) {
+    if !env.abortable {
+        app.flash(
+            Level::Warn,
+            format!(
+                "nothing to abort: {} has no abortable update in progress",
+                env.env.name
+            ),
+        );
+        return;
+    }
+    let lines = vec![
+        format!(
+            "AbortEnvironmentUpdate stops the update of {} ({})",
+            env.env.name,
+            env.status.as_str()
+        ),
+        "and returns its instances to the version and configuration they ran before.".into(),
+    ];
+    app.view.modal = Some(Modal::confirm(
+        Op::Abort {
+            env: env.env.clone(),
+        },
+        lines,
+        None,
+    ));
+}
+
+fn restart(app: &mut App, env: &Environment) {
+    let lines = vec![format!(
+        "RestartAppServer restarts the application server on every instance of {}.",
+        env.env.name
+    )];
+    app.view.modal = Some(Modal::confirm(
+        Op::RestartAppServer {
+            env: env.env.clone(),
+        },
+        lines,
+        None,
+    ));
+}
+
+/// `W`: pick another web environment of the same application to swap CNAMEs with.
+fn swap(app: &mut App, env: &Environment) {
+    let items: Vec<PickItem> = app
+        .account
+        .envs
+        .all
+        .iter()
+        .filter(|o| o.env.app == env.env.app && o.env.name != env.env.name && o.tier == Tier::Web)
+        .map(|o| PickItem {
+            value: o.env.name.clone(),
+            label: o.env.name.clone(),
+            detail: format!(
+                "{} · {} · {}",
+                o.status.as_str(),
+                o.version.as_deref().unwrap_or("-"),
+                o.cname.as_deref().unwrap_or("no CNAME")
+            ),
+        })
+        .collect();
+    if env.tier != Tier::Web || items.is_empty() {
+        app.flash(
+            Level::Warn,
+            format!(
+                "no environment of {} to swap CNAMEs with {}",
+                env.env.app, env.env.name
+            ),
+        );
+        return;
+    }
+    app.view.modal = Some(Modal::Pick {
+        title: format!("Swap CNAMEs of {} with", env.env.name),
+        purpose: PickPurpose::SwapWith {
+            env: env.env.name.clone(),
+        },
+        items,
+        cursor: 0,
+        loading: false,
+    });
 }
 
 fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
@@ -282,25 +288,12 @@ pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
 /// Roll back, by Elastic Beanstalk's rules: during an abortable update, abort it (a second
 /// UpdateEnvironment would be refused); once Ready, deploy the version that ran before the current
 /// one, taken from the deployment history.
-fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
+fn rollback(app: &mut App, env: &Environment) -> Vec<Effect> {
     let name = env.env.name.clone();
     let current = env.version.clone();
     if env.abortable {
-        let lines = vec![
-            format!("{} is {}: an update is in progress.", name, env.status.as_str()),
-            "It will be ABORTED (AbortEnvironmentUpdate): the instances return to the previous version.".into(),
-            format!("from {} -> to the version that ran before", current.as_deref().unwrap_or("-")),
-        ];
-        app.view.modal = Some(Modal::confirm(
-            Op::Rollback {
-                env: env.env.clone(),
-                from: current,
-                via: RollbackVia::Abort,
-            },
-            lines,
-            None,
-        ));
-        return Some(vec![]);
+        rollback_by_abort(app, env);
+        return vec![];
     }
     if env.status != EnvStatus::Ready {
         app.flash(
@@ -311,25 +304,10 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
                 env.status.as_str()
             ),
         );
-        return None;
+        return vec![];
     }
     let Some(history) = app.account.history.get(&name) else {
-        app.account.pending = Some(Pending::Rollback(name.clone()));
-        app.flash(
-            Level::Info,
-            format!("reading the deployment history of {name}..."),
-        );
-        let mut effects = vec![];
-        if app
-            .account
-            .schedule
-            .force(app.now, crate::cloud::PollKey::History(name.clone()))
-        {
-            effects.push(super::Effect::Poll(crate::cloud::Request::History {
-                env: env.env.clone(),
-            }));
-        }
-        return Some(effects);
+        return read_history_first(app, env);
     };
     let previous = history
         .iter()
@@ -341,13 +319,10 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
             Level::Warn,
             format!("no earlier version in the deployment history of {name}: use D to pick one"),
         );
-        return None;
+        return vec![];
     };
     let lines = vec![
-        format!(
-            "{} is Ready: the previous version will be DEPLOYED (UpdateEnvironment).",
-            name
-        ),
+        format!("{name} is Ready: the previous version will be DEPLOYED (UpdateEnvironment)."),
         format!(
             "from {} -> to {}",
             current.as_deref().unwrap_or("-"),
@@ -363,7 +338,49 @@ fn rollback(app: &mut App, env: &Environment) -> Option<Vec<super::Effect>> {
         lines,
         None,
     ));
-    Some(vec![])
+    vec![]
+}
+
+/// During an abortable update a second UpdateEnvironment would be refused: abort it instead.
+fn rollback_by_abort(app: &mut App, env: &Environment) {
+    let current = env.version.clone();
+    let lines = vec![
+        format!(
+            "{} is {}: an update is in progress.",
+            env.env.name,
+            env.status.as_str()
+        ),
+        "It will be ABORTED (AbortEnvironmentUpdate): the instances return to the previous version.".into(),
+        format!(
+            "from {} -> to the version that ran before",
+            current.as_deref().unwrap_or("-")
+        ),
+    ];
+    app.view.modal = Some(Modal::confirm(
+        Op::Rollback {
+            env: env.env.clone(),
+            from: current,
+            via: RollbackVia::Abort,
+        },
+        lines,
+        None,
+    ));
+}
+
+/// The roll back target comes from the deployment history: read it, and finish when it arrives.
+fn read_history_first(app: &mut App, env: &Environment) -> Vec<Effect> {
+    let name = env.env.name.clone();
+    app.account.pending = Some(Pending::Rollback(name.clone()));
+    app.flash(
+        Level::Info,
+        format!("reading the deployment history of {name}..."),
+    );
+    if app.account.schedule.force(app.now, PollKey::History(name)) {
+        return vec![Effect::Poll(Request::History {
+            env: env.env.clone(),
+        })];
+    }
+    vec![]
 }
 
 /// The deploy history arrived: finish a rollback that waited on it.

@@ -6,6 +6,8 @@ use super::support::*;
 use crate::cloud::{Answer, CloudError, OpAccepted, PollKey, Request};
 use crate::domain::*;
 
+// One story from key to outcome (confirm, accepted, busy, settled, events read after it): split
+// into parts, no part would show the order that matters.
 #[test]
 fn our_operation_is_followed_to_its_outcome() {
     let mut app = app_with(prod(), false);
