@@ -4,8 +4,10 @@ use crate::cloud::{CloudError, CloudResult};
 use crate::domain::{EnvStatus, Millis};
 
 use super::engine::{EngineScript, Outcome};
-use super::ops::{new_instance, require_ready};
-use super::world::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Script, Step, Version, World};
+use super::model::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Version};
+use super::refusals::require_ready;
+use super::resources::{ASG, STACK, UPPER_ALNUM, launch_instance};
+use super::world::{Script, Step, World};
 
 /// Start deploying `label` to environment `e` (UpdateEnvironment with a VersionLabel).
 pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> CloudResult<()> {
@@ -268,7 +270,7 @@ fn immutable_steps(
     s.info(format!("Created temporary auto scaling group {asg}."));
 
     let count = old.len().max(1);
-    let first = vec![launch(w, s)];
+    let first = vec![launch_instance(w, s)];
     let boot = EngineScript::Bootstrap {
         version: v.label.clone(),
         outcome: Outcome::Ok,
@@ -304,7 +306,7 @@ fn immutable_steps(
             "Launching {} more instance(s) with the new settings.",
             count - 1
         ));
-        let rest: Vec<String> = (1..count).map(|_| launch(w, s)).collect();
+        let rest: Vec<String> = (1..count).map(|_| launch_instance(w, s)).collect();
         s.wait(w.rng.between(40, 60) * SEC);
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
         deploy_instances(s, &rest, v, deployment, boot, d);
@@ -322,17 +324,6 @@ fn immutable_steps(
     remove_instances(s, old);
     delete_immutable_stack(s, &imm, &asg);
     finish_deploy(s, &v.label, started);
-}
-
-/// Pick a new instance id and schedule its launch (Pending) now; returns the id.
-fn launch(w: &mut World, s: &mut Script) -> String {
-    let (id, az, ip) = new_instance(w);
-    s.push(Step::Launch {
-        id: id.clone(),
-        az,
-        ip,
-    });
-    id
 }
 
 fn remove_instances(s: &mut Script, ids: &[String]) {
@@ -468,7 +459,3 @@ pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     w.schedule(e, Some(token), s);
     Ok(())
 }
-
-pub(crate) const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-pub(crate) const STACK: &str = "AWS::CloudFormation::Stack";
-pub(crate) const ASG: &str = "AWS::AutoScaling::AutoScalingGroup";

@@ -6,9 +6,9 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::logs::engine_time;
+use super::model::{ACCOUNT, Env, LogFile, REGION};
 use super::rng::{hash_str, mix, stream};
-use super::world::{ACCOUNT, Env, LogFile, REGION};
+use super::timefmt::engine_time;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {

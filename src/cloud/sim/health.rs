@@ -11,9 +11,9 @@ use crate::domain::{
     InstanceDeployment, InstanceHealth, Millis, Tier,
 };
 
-use super::logs::iso_secs;
+use super::model::{DAY, Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, align_down};
 use super::rng::{hash_str, mix, unit};
-use super::world::{DAY, Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, align_down};
+use super::timefmt::iso_secs;
 
 /// 0 for Ok/Info/Pending/..., 1 Warning, 2 Degraded, 3 Severe.
 pub(crate) fn rank(s: &HealthStatus) -> u8 {

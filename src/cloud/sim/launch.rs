@@ -3,23 +3,15 @@
 
 use crate::domain::{EnvStatus, Tier};
 
-use super::deploy::{ASG, STACK, UPPER_ALNUM};
 use super::engine::{EngineScript, Outcome};
-use super::logs::iso_secs;
-use super::ops::{LAUNCH_TEMPLATE, launch_instances};
+use super::model::{ACCOUNT, DeployMark, OpKind, OpState, Phase, REGION, SEC};
+use super::resources::{
+    ALARM, ASG, LAUNCH_TEMPLATE, LISTENER, LOAD_BALANCER, QUEUE, SCALING_POLICY, SECURITY_GROUP,
+    STACK, TABLE, TARGET_GROUP, UPPER_ALNUM, WAIT_CONDITION, WAIT_HANDLE, launch_instances,
+};
 use super::rng::HEX;
-use super::world::{ACCOUNT, DeployMark, OpKind, OpState, Phase, REGION, SEC, Script, Step, World};
-
-const SG: &str = "AWS::EC2::SecurityGroup";
-const WAIT_HANDLE: &str = "AWS::CloudFormation::WaitConditionHandle";
-const WAIT_CONDITION: &str = "AWS::CloudFormation::WaitCondition";
-const TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";
-const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
-const LISTENER: &str = "AWS::ElasticLoadBalancingV2::Listener";
-const POLICY: &str = "AWS::AutoScaling::ScalingPolicy";
-const ALARM: &str = "AWS::CloudWatch::Alarm";
-const QUEUE: &str = "AWS::SQS::Queue";
-const TABLE: &str = "AWS::DynamoDB::Table";
+use super::timefmt::iso_secs;
+use super::world::{Script, Step, World};
 
 /// What CloudFormation says when the instance reports its bootstrap failed.
 pub(crate) const SIGNAL_FAILURE: &str = "Received 1 FAILURE signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement";
@@ -119,12 +111,19 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
             &mut created,
             &stack,
             "AWSEBLoadBalancerSecurityGroup",
-            SG,
+            SECURITY_GROUP,
             5,
         );
         s.info(format!("Created security group named: sg-0{}", &hex[..16]));
     }
-    resource(&mut s, &mut created, &stack, "AWSEBSecurityGroup", SG, 5);
+    resource(
+        &mut s,
+        &mut created,
+        &stack,
+        "AWSEBSecurityGroup",
+        SECURITY_GROUP,
+        5,
+    );
     s.info(format!(
         "Created security group named: {stack}-AWSEBSecurityGroup-{suffix}"
     ));
@@ -367,7 +366,7 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
         &mut created,
         &stack,
         "AWSEBAutoScalingScaleUpPolicy",
-        POLICY,
+        SCALING_POLICY,
         1,
     );
     resource(
@@ -375,7 +374,7 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
         &mut created,
         &stack,
         "AWSEBAutoScalingScaleDownPolicy",
-        POLICY,
+        SCALING_POLICY,
         1,
     );
     s.info(format!("Created Auto Scaling group policy named: arn:aws:autoscaling:{REGION}:{ACCOUNT}:scalingPolicy:{}", &hex[..8]));

@@ -5,9 +5,9 @@
 use crate::domain::{Millis, Tier};
 
 use super::health::{healthy_latency, rate};
-use super::logs::nginx_time;
+use super::model::{Env, Instance, Phase, SEC};
 use super::rng::{HEX, LOWER_ALNUM, Rng, hash_str, mix, stream};
-use super::world::{Env, Instance, Phase, SEC};
+use super::timefmt::nginx_time;
 
 /// One sampled request.
 pub(crate) struct Req {

@@ -7,10 +7,10 @@
 use crate::domain::{Millis, Tier};
 
 use super::health::{instance_status, rate};
-use super::logs::{iso_secs, nginx_error_time, syslog_time};
+use super::model::{Env, HEALTH_PERIOD, Instance, LogFile, Phase, SEC};
 use super::requests::{access_line, alb_ip, offsets, pct, requests, rng_for, sampled};
 use super::rng::hash_str;
-use super::world::{Env, HEALTH_PERIOD, Instance, LogFile, Phase, SEC};
+use super::timefmt::{iso_secs, nginx_error_time, syslog_time};
 
 /// Seconds between two crashes of a crash-looping app (systemd restarts it).
 const CRASH_PERIOD: i64 = 6;

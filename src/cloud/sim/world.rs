@@ -7,11 +7,12 @@
 
 use crate::domain::{DeployRecord, EnvEvent, EnvStatus, Millis, Severity, StackEvent};
 
-use super::rng::Rng;
+use super::engine::{self, EngineScript};
+use super::model::{App, DeployMark, Env, HEALTH_PERIOD, Instance, MIN, Phase, Version, align_up};
+use super::rng::{Rng, mix, stream};
 use super::scenario::Scenario;
+use super::timefmt::iso_millis;
 use super::{health, ops, scenario};
-
-pub(crate) use super::model::*;
 
 /// How long after a change health keeps being evaluated: longer than the 60 s window the
 /// environment status is computed over, so a recovery always reaches its final state.
@@ -55,7 +56,7 @@ pub(crate) enum Step {
     /// Deployment engine and hook output for one instance, spread over `duration`.
     Engine {
         instance: String,
-        script: super::engine::EngineScript,
+        script: EngineScript,
         duration: Millis,
     },
     Status(EnvStatus),
@@ -332,13 +333,9 @@ impl World {
                 reason,
             } => {
                 let id = if logical_id == stack {
-                    super::rng::stream(super::rng::mix(
-                        seed,
-                        (at as u64) ^ env.stack_events.len() as u64,
-                    ))
-                    .uuid()
+                    stream(mix(seed, (at as u64) ^ env.stack_events.len() as u64)).uuid()
                 } else {
-                    format!("{logical_id}-{status}-{}", super::logs::iso_millis(at))
+                    format!("{logical_id}-{status}-{}", iso_millis(at))
                 };
                 env.stack_events.push(StackEvent {
                     id,
@@ -377,9 +374,7 @@ impl World {
                 script,
                 duration,
             } => {
-                for (offset, file, text) in
-                    super::engine::lines(&script, env, &instance, at, duration)
-                {
+                for (offset, file, text) in engine::lines(&script, env, &instance, at, duration) {
                     env.add_file_line(at + offset, file, &instance, text);
                 }
             }
@@ -431,32 +426,4 @@ pub(crate) fn push_event(
         version,
         request_id,
     });
-}
-
-/// The next health evaluation boundary strictly after `t - 1`.
-fn align_up(t: Millis) -> Millis {
-    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
-        + if t.rem_euclid(HEALTH_PERIOD) == 0 {
-            0
-        } else {
-            HEALTH_PERIOD
-        }
-}
-
-/// The last health evaluation boundary at or before `t`.
-pub(crate) fn align_down(t: Millis) -> Millis {
-    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alignment_rounds_to_the_health_period() {
-        assert_eq!(align_up(10_000), 10_000);
-        assert_eq!(align_up(10_001), 20_000);
-        assert_eq!(align_down(19_999), 10_000);
-        assert_eq!(align_down(-1), -10_000);
-    }
 }
