@@ -121,8 +121,12 @@ fn batch_steps(
     finish_deploy(s, &v.label, started);
 }
 
-/// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor.
-fn deploy_instances(
+/// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor: every
+/// instance's phase, deployment mark and engine output, however the deployment came about
+/// (creation, rebuild, in-place or immutable deployment, abort). The script's outcome decides
+/// the end: the application serves unless the pre-build hook failed, which leaves it never
+/// started; any failure marks the instance's deployment Failed.
+pub(crate) fn deploy_instances(
     s: &mut Script,
     ids: &[String],
     v: &Version,
@@ -131,6 +135,7 @@ fn deploy_instances(
     d: Millis,
 ) {
     let started = s.t;
+    let outcome = script.outcome();
     for id in ids {
         s.push(Step::Phase {
             instance: id.clone(),
@@ -149,29 +154,32 @@ fn deploy_instances(
         });
     }
     s.wait(d);
-    let failed = matches!(
-        script,
-        EngineScript::AppDeploy {
-            outcome: Outcome::PostDeployHookFails,
-            ..
-        } | EngineScript::Bootstrap {
-            outcome: Outcome::PostDeployHookFails,
-            ..
-        }
-    );
-    let status = if failed { "Failed" } else { "Deployed" };
+    let status = if outcome == Outcome::Ok {
+        "Deployed"
+    } else {
+        "Failed"
+    };
     for id in ids {
-        s.push(Step::Phase {
-            instance: id.clone(),
-            phase: Phase::Serving {
-                version: v.label.clone(),
-                broken: v.broken,
-            },
-        });
+        if outcome != Outcome::PrebuildHookFails {
+            s.push(Step::Phase {
+                instance: id.clone(),
+                phase: Phase::Serving {
+                    version: v.label.clone(),
+                    broken: v.broken,
+                },
+            });
+        }
         s.push(Step::InstanceDeploy {
             instance: id.clone(),
             mark: mark(deployment, status, &v.label, started, Some(s.t)),
         });
+    }
+}
+
+/// Say that the instances joined the environment, as Elastic Beanstalk does once they serve.
+pub(crate) fn announce_added(s: &mut Script, ids: &[String]) {
+    for id in ids {
+        s.info(format!("Added instance [{id}] to your environment."));
     }
 }
 
@@ -278,10 +286,7 @@ fn immutable_steps(
     s.wait(w.rng.between(40, 60) * SEC);
     let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
     deploy_instances(s, &first, v, deployment, boot.clone(), d);
-    s.info(format!(
-        "Added instance [{}] to your environment.",
-        first[0]
-    ));
+    announce_added(s, &first);
     s.wait(10 * SEC);
     s.stack(&imm, "AWSEBAutoScalingGroup", ASG, "CREATE_COMPLETE", None);
     s.stack(&imm, &imm, STACK, "CREATE_COMPLETE", None);
@@ -310,9 +315,7 @@ fn immutable_steps(
         s.wait(w.rng.between(40, 60) * SEC);
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
         deploy_instances(s, &rest, v, deployment, boot, d);
-        for id in &rest {
-            s.info(format!("Added instance [{id}] to your environment."));
-        }
+        announce_added(s, &rest);
     }
     s.wait(5 * SEC);
     s.info("Detached new instance(s) from temporary auto scaling group.");

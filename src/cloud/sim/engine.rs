@@ -33,6 +33,18 @@ pub(crate) enum EngineScript {
     Restart,
 }
 
+impl EngineScript {
+    /// How the script ends (a restart always succeeds).
+    pub(crate) fn outcome(&self) -> Outcome {
+        match self {
+            EngineScript::Bootstrap { outcome, .. } | EngineScript::AppDeploy { outcome, .. } => {
+                *outcome
+            }
+            EngineScript::Restart => Outcome::Ok,
+        }
+    }
+}
+
 const POSTDEPLOY_HOOK: &str = ".platform/hooks/postdeploy/01_smoke_test.sh";
 const PREBUILD_HOOK: &str = ".platform/hooks/prebuild/01_npmrc.sh";
 const CURL_REFUSED: &str =

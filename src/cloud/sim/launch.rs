@@ -3,8 +3,9 @@
 
 use crate::domain::{EnvStatus, Tier};
 
+use super::deploy::deploy_instances;
 use super::engine::{EngineScript, Outcome};
-use super::model::{ACCOUNT, DeployMark, OpKind, OpState, Phase, REGION, SEC};
+use super::model::{ACCOUNT, OpKind, OpState, Phase, REGION, SEC, Version};
 use super::resources::{
     ALARM, ASG, LAUNCH_TEMPLATE, LISTENER, LOAD_BALANCER, QUEUE, SCALING_POLICY, SECURITY_GROUP,
     STACK, TABLE, TARGET_GROUP, UPPER_ALNUM, WAIT_CONDITION, WAIT_HANDLE, launch_instances,
@@ -213,52 +214,22 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
     } else {
         Outcome::Ok
     };
-    let deploy_label = label.clone().unwrap_or_default();
-    let started = s.t;
-    for id in &ids {
-        s.push(Step::Phase {
-            instance: id.clone(),
-            phase: Phase::Deploying {
-                version: deploy_label.clone(),
-            },
-        });
-        let mark = DeployMark {
-            id: 1,
-            status: "In Progress",
-            version: deploy_label.clone(),
-            started,
-            finished: None,
-        };
-        s.push(Step::InstanceDeploy {
-            instance: id.clone(),
-            mark,
-        });
-        let script = EngineScript::Bootstrap {
-            version: deploy_label.clone(),
-            outcome,
-        };
-        s.push(Step::Engine {
-            instance: id.clone(),
-            script,
-            duration: d,
-        });
-    }
-    s.wait(d);
+    // A label the application does not know (never the case in the seeded account) deploys as
+    // a working build with the default timings.
+    let v = version.clone().unwrap_or_else(|| Version {
+        label: label.clone().unwrap_or_default(),
+        description: String::new(),
+        created: now,
+        broken: false,
+        deploy_secs: (lo, hi),
+    });
+    let script = EngineScript::Bootstrap {
+        version: v.label.clone(),
+        outcome,
+    };
+    deploy_instances(&mut s, &ids, &v, 1, script, d);
 
     if fail {
-        for id in &ids {
-            let mark = DeployMark {
-                id: 1,
-                status: "Failed",
-                version: deploy_label.clone(),
-                started,
-                finished: Some(s.t),
-            };
-            s.push(Step::InstanceDeploy {
-                instance: id.clone(),
-                mark,
-            });
-        }
         s.error("Instance deployment failed. For details, see 'eb-engine.log'.");
         for id in &ids {
             s.error(format!(
@@ -327,27 +298,6 @@ pub(crate) fn create(w: &mut World, e: usize, fail: bool, rid: String) {
         return;
     }
 
-    let broken = version.as_ref().is_some_and(|v| v.broken);
-    for id in &ids {
-        s.push(Step::Phase {
-            instance: id.clone(),
-            phase: Phase::Serving {
-                version: deploy_label.clone(),
-                broken,
-            },
-        });
-        let mark = DeployMark {
-            id: 1,
-            status: "Deployed",
-            version: deploy_label.clone(),
-            started,
-            finished: Some(s.t),
-        };
-        s.push(Step::InstanceDeploy {
-            instance: id.clone(),
-            mark,
-        });
-    }
     s.info("Instance deployment completed successfully.");
     s.wait(5 * SEC);
     s.stack(

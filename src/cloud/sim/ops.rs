@@ -8,7 +8,7 @@ use crate::domain::{EnvRef, EnvStatus, Millis, Tier};
 use super::deploy;
 use super::engine::{EngineScript, Outcome};
 use super::launch;
-use super::model::{DeployMark, Env, OpKind, OpState, Phase, SEC};
+use super::model::{Env, OpKind, OpState, Phase, SEC};
 use super::refusals::{not_found, require_ready};
 use super::resources::{ASG, LAUNCH_TEMPLATE, STACK, launch_instances};
 use super::world::{Command, Script, Step, World};
@@ -213,57 +213,12 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.wait(w.rng.between(45, 70) * SEC);
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        let started = s.t;
         let script = EngineScript::Bootstrap {
             version: v.label.clone(),
             outcome: Outcome::Ok,
         };
-        for id in &fresh {
-            s.push(Step::Phase {
-                instance: id.clone(),
-                phase: Phase::Deploying {
-                    version: v.label.clone(),
-                },
-            });
-            let mark = DeployMark {
-                id: deployment,
-                status: "In Progress",
-                version: v.label.clone(),
-                started,
-                finished: None,
-            };
-            s.push(Step::InstanceDeploy {
-                instance: id.clone(),
-                mark,
-            });
-            s.push(Step::Engine {
-                instance: id.clone(),
-                script: script.clone(),
-                duration: d,
-            });
-        }
-        s.wait(d);
-        for id in &fresh {
-            s.push(Step::Phase {
-                instance: id.clone(),
-                phase: Phase::Serving {
-                    version: v.label.clone(),
-                    broken: v.broken,
-                },
-            });
-            let mark = DeployMark {
-                id: deployment,
-                status: "Deployed",
-                version: v.label.clone(),
-                started,
-                finished: Some(s.t),
-            };
-            s.push(Step::InstanceDeploy {
-                instance: id.clone(),
-                mark,
-            });
-            s.info(format!("Added instance [{id}] to your environment."));
-        }
+        deploy::deploy_instances(&mut s, &fresh, v, deployment, script, d);
+        deploy::announce_added(&mut s, &fresh);
     }
     s.wait(3 * SEC);
     s.stack(
