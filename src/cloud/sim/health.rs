@@ -278,31 +278,13 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     let any_serving = live
         .iter()
         .any(|i| matches!(i.phase_at(t), Some(Phase::Serving { .. })));
-    let op = env.op.as_ref();
-    let running = |from: Millis| human(t - from);
 
     if env.status == EnvStatus::Launching && !any_serving {
-        if n > 0 && bad == n {
-            return (
-                HealthStatus::Severe,
-                vec![
-                    "Command failed on all instances.".to_string(),
-                    "Instance deployment failed. For details, see 'eb-engine.log'.".to_string(),
-                ],
-            );
-        }
-        let from = env.launch.map_or(t, |(s, _)| s);
-        return (
-            HealthStatus::Pending,
-            vec![format!(
-                "Initialization in progress (running for {}).",
-                running(from)
-            )],
-        );
+        return launching_status(env, t, n, bad);
     }
     if n == 0 {
         let cause = "None of the instances are sending data.".to_string();
-        return if op.is_some() {
+        return if env.op.is_some() {
             (HealthStatus::Pending, vec![cause])
         } else {
             (HealthStatus::Severe, vec![cause])
@@ -339,25 +321,7 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
             Tier::Worker => format!("Impaired services on {which}."),
         });
     }
-    let op_cause = op.and_then(|op| match &op.kind {
-        OpKind::Deploy { deployment, .. } => {
-            let done = live
-                .iter()
-                .filter(|i| i.deployment.as_ref().is_some_and(|d| d.id == *deployment && d.status != "In Progress"))
-                .count();
-            Some(format!(
-                "Application update in progress on {}. {done} out of {} completed (running for {}).",
-                plural(n, "instance"),
-                plural(n, "instance"),
-                running(op.started)
-            ))
-        }
-        OpKind::Abort | OpKind::Restart | OpKind::Rebuild => {
-            let busy = live.iter().filter(|i| !matches!(i.phase_at(t), Some(Phase::Serving { .. }))).count();
-            Some(format!("Command is executing on {busy} out of {} (running for {}).", plural(n, "instance"), running(op.started)))
-        }
-        OpKind::Swap | OpKind::Create => None,
-    });
+    let op_cause = op_cause(env, &live, t);
     if r > 0 {
         causes.extend(op_cause);
         return (from_rank(r), causes);
@@ -365,24 +329,88 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     if let Some(cause) = op_cause {
         return (HealthStatus::Info, vec![cause]);
     }
+    causes.extend(recently_completed(env, t));
+    (HealthStatus::Ok, causes)
+}
+
+/// While the environment launches and nothing serves yet: pending, or severe once every
+/// instance has failed.
+fn launching_status(env: &Env, t: Millis, n: usize, bad: usize) -> (HealthStatus, Vec<String>) {
+    if n > 0 && bad == n {
+        return (
+            HealthStatus::Severe,
+            vec![
+                "Command failed on all instances.".to_string(),
+                "Instance deployment failed. For details, see 'eb-engine.log'.".to_string(),
+            ],
+        );
+    }
+    let from = env.launch.map_or(t, |(s, _)| s);
+    (
+        HealthStatus::Pending,
+        vec![format!(
+            "Initialization in progress (running for {}).",
+            human(t - from)
+        )],
+    )
+}
+
+/// What the operation in progress is doing on the `live` instances, as a cause.
+fn op_cause(env: &Env, live: &[&Instance], t: Millis) -> Option<String> {
+    let op = env.op.as_ref()?;
+    let n = live.len();
+    let running = human(t - op.started);
+    match &op.kind {
+        OpKind::Deploy { deployment, .. } => {
+            let done = live
+                .iter()
+                .filter(|i| {
+                    i.deployment
+                        .as_ref()
+                        .is_some_and(|d| d.id == *deployment && d.status != "In Progress")
+                })
+                .count();
+            Some(format!(
+                "Application update in progress on {}. {done} out of {} completed (running for {running}).",
+                plural(n, "instance"),
+                plural(n, "instance"),
+            ))
+        }
+        OpKind::Abort | OpKind::Restart | OpKind::Rebuild => {
+            let busy = live
+                .iter()
+                .filter(|i| !matches!(i.phase_at(t), Some(Phase::Serving { .. })))
+                .count();
+            Some(format!(
+                "Command is executing on {busy} out of {} (running for {running}).",
+                plural(n, "instance")
+            ))
+        }
+        OpKind::Swap | OpKind::Create => None,
+    }
+}
+
+/// A creation or application update that finished in the last five minutes, as a cause.
+fn recently_completed(env: &Env, t: Millis) -> Option<String> {
     if let Some((started, Some(done))) = env.launch
         && t - done < 5 * MIN
     {
-        causes.push(format!(
+        Some(format!(
             "Initialization completed {} ago and took {}.",
             human(t - done),
             human(done - started)
-        ));
+        ))
     } else if let Some((started, done)) = env.last_update
         && t - done < 5 * MIN
     {
-        causes.push(format!(
+        Some(format!(
             "Application update completed {} ago and took {}.",
             human(t - done),
             human(done - started)
-        ));
+        ))
+    } else {
+        None
     }
-    (HealthStatus::Ok, causes)
 }
 
 fn cpu_and_load(seed: u64, env: &Env, inst: &Instance, t: Millis) -> (f64, f64) {
@@ -409,51 +437,18 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
     if env.terminated.is_some()
         || matches!(env.status, EnvStatus::Terminating | EnvStatus::Terminated)
     {
-        let env_health = EnvHealth {
-            enhanced: true,
-            status: Some(HealthStatus::Unknown),
-            color: HealthStatus::Unknown.color(),
-            causes: Vec::new(),
-            counts: InstanceCounts::default(),
-            metrics: None,
-            refreshed: Some(t),
-        };
-        return HealthSnapshot {
-            env: env_health,
-            instances: Vec::new(),
-        };
+        return gone_snapshot(t);
     }
     let mut counts = InstanceCounts::default();
-    let mut total = AppMetrics {
-        duration_s: (HEALTH_PERIOD / SEC) as u32,
-        ..AppMetrics::default()
-    };
-    let mut weighted = [0.0f64; 8];
+    let mut total = Totals::default();
     let mut instances = Vec::new();
     for inst in env.live_instances(t) {
         let (status, causes) = instance_status(env, inst, t);
         let m = metrics(seed, env, inst, t);
         if let Some(m) = &m {
-            total.request_count += m.request_count;
-            total.status_2xx += m.status_2xx;
-            total.status_3xx += m.status_3xx;
-            total.status_4xx += m.status_4xx;
-            total.status_5xx += m.status_5xx;
-            let ps = [m.p10, m.p50, m.p75, m.p85, m.p90, m.p95, m.p99, m.p999];
-            for (w, p) in weighted.iter_mut().zip(ps) {
-                *w += p.unwrap_or(0.0) * m.request_count as f64;
-            }
+            total.add(m);
         }
-        match status {
-            HealthStatus::Ok => counts.ok += 1,
-            HealthStatus::Info => counts.info += 1,
-            HealthStatus::Warning => counts.warning += 1,
-            HealthStatus::Degraded => counts.degraded += 1,
-            HealthStatus::Severe => counts.severe += 1,
-            HealthStatus::Pending => counts.pending += 1,
-            HealthStatus::NoData => counts.no_data += 1,
-            _ => counts.unknown += 1,
-        }
+        count(&mut counts, &status);
         let (cpu, load) = cpu_and_load(seed, env, inst, t);
         instances.push(InstanceHealth {
             id: inst.id.clone(),
@@ -474,12 +469,6 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
             launched: Some(inst.launched),
         });
     }
-    if total.request_count > 0 {
-        let avg =
-            |k: usize| Some((weighted[k] / total.request_count as f64 * 1000.0).round() / 1000.0);
-        (total.p10, total.p50, total.p75, total.p85) = (avg(0), avg(1), avg(2), avg(3));
-        (total.p90, total.p95, total.p99, total.p999) = (avg(4), avg(5), avg(6), avg(7));
-    }
     let (status, causes) = env_status(env, t);
     let env_health = EnvHealth {
         enhanced: true,
@@ -487,12 +476,87 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
         status: Some(status),
         causes,
         counts,
-        metrics: Some(total),
+        metrics: Some(total.finish()),
         refreshed: Some(t),
     };
     HealthSnapshot {
         env: env_health,
         instances,
+    }
+}
+
+/// A terminating or terminated environment: status Unknown, no instances.
+fn gone_snapshot(t: Millis) -> HealthSnapshot {
+    let env_health = EnvHealth {
+        enhanced: true,
+        status: Some(HealthStatus::Unknown),
+        color: HealthStatus::Unknown.color(),
+        causes: Vec::new(),
+        counts: InstanceCounts::default(),
+        metrics: None,
+        refreshed: Some(t),
+    };
+    HealthSnapshot {
+        env: env_health,
+        instances: Vec::new(),
+    }
+}
+
+fn count(counts: &mut InstanceCounts, status: &HealthStatus) {
+    match status {
+        HealthStatus::Ok => counts.ok += 1,
+        HealthStatus::Info => counts.info += 1,
+        HealthStatus::Warning => counts.warning += 1,
+        HealthStatus::Degraded => counts.degraded += 1,
+        HealthStatus::Severe => counts.severe += 1,
+        HealthStatus::Pending => counts.pending += 1,
+        HealthStatus::NoData => counts.no_data += 1,
+        _ => counts.unknown += 1,
+    }
+}
+
+/// The environment's request metrics: instances' counts summed, their latency quantiles
+/// averaged weighted by requests.
+struct Totals {
+    metrics: AppMetrics,
+    weighted: [f64; 8],
+}
+
+impl Default for Totals {
+    fn default() -> Self {
+        Totals {
+            metrics: AppMetrics {
+                duration_s: (HEALTH_PERIOD / SEC) as u32,
+                ..AppMetrics::default()
+            },
+            weighted: [0.0; 8],
+        }
+    }
+}
+
+impl Totals {
+    fn add(&mut self, m: &AppMetrics) {
+        let total = &mut self.metrics;
+        total.request_count += m.request_count;
+        total.status_2xx += m.status_2xx;
+        total.status_3xx += m.status_3xx;
+        total.status_4xx += m.status_4xx;
+        total.status_5xx += m.status_5xx;
+        let ps = [m.p10, m.p50, m.p75, m.p85, m.p90, m.p95, m.p99, m.p999];
+        for (w, p) in self.weighted.iter_mut().zip(ps) {
+            *w += p.unwrap_or(0.0) * m.request_count as f64;
+        }
+    }
+
+    fn finish(self) -> AppMetrics {
+        let (mut total, weighted) = (self.metrics, self.weighted);
+        if total.request_count > 0 {
+            let n = total.request_count as f64;
+            let avg = |k: usize| Some((weighted[k] / n * 1000.0).round() / 1000.0);
+            (total.p10, total.p50, total.p75, total.p85) = (avg(0), avg(1), avg(2), avg(3));
+            (total.p90, total.p95, total.p99, total.p999) = (avg(4), avg(5), avg(6), avg(7));
+        }
+        total
     }
 }
 
