@@ -11,8 +11,8 @@ use super::deploy::deploy_instances;
 use super::engine::{EngineScript, Outcome};
 use super::model::{ACCOUNT, OpKind, OpState, Phase, REGION, SEC, Version};
 use super::resources::{
-    ALARM, ASG, LAUNCH_TEMPLATE, LISTENER, LOAD_BALANCER, QUEUE, SCALING_POLICY, SECURITY_GROUP,
-    STACK, TABLE, TARGET_GROUP, UPPER_ALNUM, WAIT_CONDITION, WAIT_HANDLE, launch_instances,
+    ALARM, LAUNCH_TEMPLATE, LISTENER, LOAD_BALANCER, QUEUE, SCALING_POLICY, SECURITY_GROUP, STACK,
+    TABLE, TARGET_GROUP, UPPER_ALNUM, WAIT_CONDITION, WAIT_HANDLE, group_event, launch_instances,
 };
 use super::rng::HEX;
 use super::timefmt::iso_secs;
@@ -62,7 +62,7 @@ impl Launch {
 
     /// A stack event of the Auto Scaling group.
     fn group(&self, s: &mut Script, status: &str, reason: Option<&str>) {
-        s.stack(&self.stack, "AWSEBAutoScalingGroup", ASG, status, reason);
+        group_event(s, &self.stack, status, reason);
     }
 }
 

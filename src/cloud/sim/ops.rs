@@ -10,7 +10,7 @@ use super::engine::{EngineScript, Outcome};
 use super::launch;
 use super::model::{Env, OpKind, OpState, Phase, SEC};
 use super::refusals::{not_found, require_ready};
-use super::resources::{ASG, LAUNCH_TEMPLATE, STACK, launch_instances};
+use super::resources::{LAUNCH_TEMPLATE, STACK, group_event, launch_instances};
 use super::world::{Command, Script, Step, World};
 
 /// Carry out an operation the user confirmed.
@@ -169,37 +169,7 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
 
     let mut s = Script::new(now, Some(rid), label.clone());
     s.info("rebuildEnvironment is starting.");
-    s.stack(
-        &stack,
-        &stack,
-        STACK,
-        "UPDATE_IN_PROGRESS",
-        Some("User Initiated"),
-    );
-    s.wait(3 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBEC2LaunchTemplate",
-        LAUNCH_TEMPLATE,
-        "UPDATE_IN_PROGRESS",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBEC2LaunchTemplate",
-        LAUNCH_TEMPLATE,
-        "UPDATE_COMPLETE",
-        None,
-    );
-    s.wait(SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "UPDATE_IN_PROGRESS",
-        Some("Requested update requires the creation of a new physical resource; hence creating one."),
-    );
+    replace_group_steps(&mut s, &stack);
     s.wait(4 * SEC);
     for id in &old {
         s.push(Step::Phase {
@@ -220,46 +190,70 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
         deploy::deploy_instances(&mut s, &fresh, v, deployment, script, d);
         deploy::announce_added(&mut s, &fresh);
     }
-    s.wait(3 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "UPDATE_COMPLETE",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        &stack,
-        STACK,
-        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "DELETE_IN_PROGRESS",
-        None,
-    );
-    s.wait(20 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "DELETE_COMPLETE",
-        None,
-    );
-    s.wait(SEC);
-    s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE", None);
+    delete_old_group_steps(&mut s, &stack);
     s.wait(2 * SEC);
     s.info("rebuildEnvironment completed successfully.");
     s.push(Step::Status(EnvStatus::Ready));
     s.push(Step::OpDone);
     w.schedule(e, Some(token), s);
     Ok(())
+}
+
+/// The stack update starts: a new launch template, and a new Auto Scaling group to replace the
+/// old one (whose instances go).
+fn replace_group_steps(s: &mut Script, stack: &str) {
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
+    s.wait(3 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_IN_PROGRESS",
+        None,
+    );
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_COMPLETE",
+        None,
+    );
+    s.wait(SEC);
+    group_event(
+        s,
+        stack,
+        "UPDATE_IN_PROGRESS",
+        Some(
+            "Requested update requires the creation of a new physical resource; hence creating one.",
+        ),
+    );
+}
+
+/// The new group is in place: the stack cleans up by deleting the old one, then completes.
+fn delete_old_group_steps(s: &mut Script, stack: &str) {
+    s.wait(3 * SEC);
+    group_event(s, stack, "UPDATE_COMPLETE", None);
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        None,
+    );
+    s.wait(2 * SEC);
+    group_event(s, stack, "DELETE_IN_PROGRESS", None);
+    s.wait(20 * SEC);
+    group_event(s, stack, "DELETE_COMPLETE", None);
+    s.wait(SEC);
+    s.stack(stack, stack, STACK, "UPDATE_COMPLETE", None);
 }
 
 /// SwapEnvironmentCNAMEs: both environments of one application, both Ready, both with a CNAME.

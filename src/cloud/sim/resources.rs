@@ -27,6 +27,11 @@ pub(crate) const TABLE: &str = "AWS::DynamoDB::Table";
 
 const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
+/// A stack event of the Auto Scaling group in `stack` (the environment's or a temporary one).
+pub(crate) fn group_event(s: &mut Script, stack: &str, status: &str, reason: Option<&str>) {
+    s.stack(stack, "AWSEBAutoScalingGroup", ASG, status, reason);
+}
+
 /// A new environment id: `e-` and ten lowercase alphanumerics.
 pub(crate) fn new_env_id(w: &mut World) -> String {
     format!("e-{}", w.rng.chars(LOWER_ALNUM, 10))
