@@ -10,7 +10,7 @@
 //! hands commands and scenario ticks to `ops` and `scenario`, the only way back up the module
 //! graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and `launch`
 //! (the writes and their timed steps), `resources` (ids, CloudFormation types, launching
-//! instances), `refusals` (error texts shared by reads and writes), `health`, `logs`,
+//! instances), `refusals` (error texts shared by reads and writes), `health` and `metrics`, `logs`,
 //! `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each file's timestamp
 //! format), `search` (filter-pattern searches over them), `scenario` (the stories), `rng`
 //! (splitmix64 and stable hashing).
@@ -21,6 +21,7 @@ mod engine;
 mod health;
 mod launch;
 mod logs;
+mod metrics;
 mod model;
 mod ops;
 mod refusals;

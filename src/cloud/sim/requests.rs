@@ -4,7 +4,7 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::health::{healthy_latency, rate};
+use super::metrics::{healthy_latency, rate};
 use super::model::{Env, Instance, Phase, SEC};
 use super::rng::{HEX, LOWER_ALNUM, Rng, hash_str, mix, stream};
 use super::timefmt::nginx_time;

@@ -6,7 +6,8 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::health::{instance_status, rate};
+use super::health::instance_status;
+use super::metrics::rate;
 use super::model::{Env, HEALTH_PERIOD, Instance, LogFile, Phase, SEC};
 use super::requests::{access_line, alb_ip, chance_per_mille, offsets, requests, rng_for, sampled};
 use super::rng::{Rng, hash_str};
