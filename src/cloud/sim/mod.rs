@@ -6,14 +6,15 @@
 //! the clock only, never on how often it polls. Content is seeded: the same seed, start and
 //! sequence of clock readings and operations give the same events, health and log lines.
 //!
-//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps and
-//! hands commands and scenario ticks to `ops` and `scenario`, the only way back up the module
-//! graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and `launch`
-//! (the writes and their timed steps), `resources` (ids, CloudFormation types, launching
-//! instances), `refusals` (error texts shared by reads and writes), `health` and `metrics`, `logs`,
-//! `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each file's timestamp
-//! format), `search` (filter-pattern searches over them), `scenario` (the stories), `rng`
-//! (splitmix64 and stable hashing).
+//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps
+//! and hands commands and scenario ticks to `ops` and `scenario`, the only way back up the
+//! module graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and
+//! `launch` (the writes and their timed steps), `resources` (ids, CloudFormation types,
+//! launching instances), `refusals` (error texts shared by reads and writes), `health` and
+//! `metrics`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each
+//! file's timestamp format), `search` (filter-pattern searches over them), `scenario` (the
+//! stories), `rng` (splitmix64 and stable hashing). `tests/` drives all of it through
+//! `SimCloud`.
 
 mod build;
 mod deploy;
@@ -35,15 +36,7 @@ mod traffic;
 mod world;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
-mod tests_account;
-#[cfg(test)]
-mod tests_logs;
-#[cfg(test)]
-mod tests_ops;
-#[cfg(test)]
-mod tests_scenarios;
+mod tests;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
