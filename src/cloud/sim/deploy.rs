@@ -1,4 +1,8 @@
 //! Application deployments (AllAtOnce, Rolling, Immutable) and aborting them.
+//!
+//! `deploy_instances` is the one place that scripts what a deployment does to each instance
+//! (phase, deployment mark, engine output); creation and rebuild call it too, so every path
+//! shows the same phases, marks and log lines.
 
 use crate::cloud::{CloudError, CloudResult};
 use crate::domain::{EnvStatus, Millis};
