@@ -3,10 +3,11 @@
 
 use crate::domain::{EnvStatus, HealthStatus, Millis, Tier};
 
-use super::ops::new_env_id;
+use super::model::{App, DAY, Env, HOUR, Policy, REGION, Version};
+use super::resources::new_env_id;
 use super::rng::LOWER_ALNUM;
 use super::scenario::{self, CANARY_ENV, CANARY_LABEL, Scenario};
-use super::world::{App, Command, DAY, Env, HOUR, Policy, REGION, Step, Version, World};
+use super::world::{Command, Step, World};
 
 /// How far back the account's history starts.
 const HISTORY: Millis = 80 * DAY;

@@ -1,11 +1,17 @@
 //! Application deployments (AllAtOnce, Rolling, Immutable) and aborting them.
+//!
+//! `deploy_instances` is the one place that scripts what a deployment does to each instance
+//! (phase, deployment mark, engine output); creation and rebuild call it too, so every path
+//! shows the same phases, marks and log lines.
 
 use crate::cloud::{CloudError, CloudResult};
 use crate::domain::{EnvStatus, Millis};
 
 use super::engine::{EngineScript, Outcome};
-use super::ops::{new_instance, require_ready};
-use super::world::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Script, Step, Version, World};
+use super::model::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Version};
+use super::refusals::require_ready;
+use super::resources::{STACK, UPPER_ALNUM, group_event, launch_instance};
+use super::world::{Script, Step, World};
 
 /// Start deploying `label` to environment `e` (UpdateEnvironment with a VersionLabel).
 pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> CloudResult<()> {
@@ -119,8 +125,12 @@ fn batch_steps(
     finish_deploy(s, &v.label, started);
 }
 
-/// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor.
-fn deploy_instances(
+/// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor: every
+/// instance's phase, deployment mark and engine output, however the deployment came about
+/// (creation, rebuild, in-place or immutable deployment, abort). The script's outcome decides
+/// the end: the application serves unless the pre-build hook failed, which leaves it never
+/// started; any failure marks the instance's deployment Failed.
+pub(crate) fn deploy_instances(
     s: &mut Script,
     ids: &[String],
     v: &Version,
@@ -129,6 +139,7 @@ fn deploy_instances(
     d: Millis,
 ) {
     let started = s.t;
+    let outcome = script.outcome();
     for id in ids {
         s.push(Step::Phase {
             instance: id.clone(),
@@ -147,29 +158,32 @@ fn deploy_instances(
         });
     }
     s.wait(d);
-    let failed = matches!(
-        script,
-        EngineScript::AppDeploy {
-            outcome: Outcome::PostDeployHookFails,
-            ..
-        } | EngineScript::Bootstrap {
-            outcome: Outcome::PostDeployHookFails,
-            ..
-        }
-    );
-    let status = if failed { "Failed" } else { "Deployed" };
+    let status = if outcome == Outcome::Ok {
+        "Deployed"
+    } else {
+        "Failed"
+    };
     for id in ids {
-        s.push(Step::Phase {
-            instance: id.clone(),
-            phase: Phase::Serving {
-                version: v.label.clone(),
-                broken: v.broken,
-            },
-        });
+        if outcome != Outcome::PrebuildHookFails {
+            s.push(Step::Phase {
+                instance: id.clone(),
+                phase: Phase::Serving {
+                    version: v.label.clone(),
+                    broken: v.broken,
+                },
+            });
+        }
         s.push(Step::InstanceDeploy {
             instance: id.clone(),
             mark: mark(deployment, status, &v.label, started, Some(s.t)),
         });
+    }
+}
+
+/// Say that the instances joined the environment, as Elastic Beanstalk does once they serve.
+pub(crate) fn announce_added(s: &mut Script, ids: &[String]) {
+    for id in ids {
+        s.info(format!("Added instance [{id}] to your environment."));
     }
 }
 
@@ -238,50 +252,12 @@ fn immutable_steps(
         "{imm}-AWSEBAutoScalingGroup-{}",
         w.rng.chars(UPPER_ALNUM, 12)
     );
-    s.wait(2 * SEC);
-    s.info("Immutable deployment policy enabled. Launching one instance with the new settings to verify health.");
-    s.wait(SEC);
-    s.stack(
-        &imm,
-        &imm,
-        STACK,
-        "CREATE_IN_PROGRESS",
-        Some("User Initiated"),
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &imm,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "CREATE_IN_PROGRESS",
-        None,
-    );
-    s.wait(SEC);
-    s.stack(
-        &imm,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "CREATE_IN_PROGRESS",
-        Some("Resource creation Initiated"),
-    );
-    s.wait(3 * SEC);
-    s.info(format!("Created temporary auto scaling group {asg}."));
-
+    create_temporary_group(s, &imm, &asg);
     let count = old.len().max(1);
-    let first = vec![launch(w, s)];
-    let boot = EngineScript::Bootstrap {
-        version: v.label.clone(),
-        outcome: Outcome::Ok,
-    };
-    s.wait(w.rng.between(40, 60) * SEC);
-    let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-    deploy_instances(s, &first, v, deployment, boot.clone(), d);
-    s.info(format!(
-        "Added instance [{}] to your environment.",
-        first[0]
-    ));
+    let first = vec![launch_instance(w, s)];
+    boot_new_instances(w, s, v, deployment, &first);
     s.wait(10 * SEC);
-    s.stack(&imm, "AWSEBAutoScalingGroup", ASG, "CREATE_COMPLETE", None);
+    group_event(s, &imm, "CREATE_COMPLETE", None);
     s.stack(&imm, &imm, STACK, "CREATE_COMPLETE", None);
     if v.broken {
         // The verification instance never turns healthy: EB throws the new instances away.
@@ -304,13 +280,8 @@ fn immutable_steps(
             "Launching {} more instance(s) with the new settings.",
             count - 1
         ));
-        let rest: Vec<String> = (1..count).map(|_| launch(w, s)).collect();
-        s.wait(w.rng.between(40, 60) * SEC);
-        let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        deploy_instances(s, &rest, v, deployment, boot, d);
-        for id in &rest {
-            s.info(format!("Added instance [{id}] to your environment."));
-        }
+        let rest: Vec<String> = (1..count).map(|_| launch_instance(w, s)).collect();
+        boot_new_instances(w, s, v, deployment, &rest);
     }
     s.wait(5 * SEC);
     s.info("Detached new instance(s) from temporary auto scaling group.");
@@ -324,15 +295,41 @@ fn immutable_steps(
     finish_deploy(s, &v.label, started);
 }
 
-/// Pick a new instance id and schedule its launch (Pending) now; returns the id.
-fn launch(w: &mut World, s: &mut Script) -> String {
-    let (id, az, ip) = new_instance(w);
-    s.push(Step::Launch {
-        id: id.clone(),
-        az,
-        ip,
-    });
-    id
+/// The temporary stack `imm` and its Auto Scaling group `asg` for an immutable deployment.
+fn create_temporary_group(s: &mut Script, imm: &str, asg: &str) {
+    s.wait(2 * SEC);
+    s.info("Immutable deployment policy enabled. Launching one instance with the new settings to verify health.");
+    s.wait(SEC);
+    s.stack(
+        imm,
+        imm,
+        STACK,
+        "CREATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
+    s.wait(2 * SEC);
+    group_event(s, imm, "CREATE_IN_PROGRESS", None);
+    s.wait(SEC);
+    group_event(
+        s,
+        imm,
+        "CREATE_IN_PROGRESS",
+        Some("Resource creation Initiated"),
+    );
+    s.wait(3 * SEC);
+    s.info(format!("Created temporary auto scaling group {asg}."));
+}
+
+/// Instances just launched boot and deploy `v`, then join the environment.
+fn boot_new_instances(w: &mut World, s: &mut Script, v: &Version, deployment: i64, ids: &[String]) {
+    s.wait(w.rng.between(40, 60) * SEC);
+    let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
+    let boot = EngineScript::Bootstrap {
+        version: v.label.clone(),
+        outcome: Outcome::Ok,
+    };
+    deploy_instances(s, ids, v, deployment, boot, d);
+    announce_added(s, ids);
 }
 
 fn remove_instances(s: &mut Script, ids: &[String]) {
@@ -356,23 +353,75 @@ fn delete_immutable_stack(s: &mut Script, imm: &str, asg: &str) {
         Some("User Initiated"),
     );
     s.wait(2 * SEC);
-    s.stack(
-        imm,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "DELETE_IN_PROGRESS",
-        None,
-    );
+    group_event(s, imm, "DELETE_IN_PROGRESS", None);
     s.wait(40 * SEC);
-    s.stack(imm, "AWSEBAutoScalingGroup", ASG, "DELETE_COMPLETE", None);
+    group_event(s, imm, "DELETE_COMPLETE", None);
     s.wait(SEC);
     s.stack(imm, imm, STACK, "DELETE_COMPLETE", None);
     s.info(format!("Deleted temporary auto scaling group(s): {asg}."));
 }
 
+/// What an abort finds to undo of the deployment in progress.
+struct Undo {
+    /// The deployment's operation token, to cancel what is left of it.
+    token: u64,
+    /// The version before the deployment, which the environment goes back to.
+    from: Option<String>,
+    prev: Option<Version>,
+    batch: usize,
+    /// Instances the deployment launched: they go.
+    created: Vec<String>,
+    /// Older instances that got (or were getting) the new version: they get `prev` back.
+    rollback: Vec<String>,
+    /// The immutable deployment's temporary stack, if it had been created: it is deleted.
+    temporary_stack: Option<String>,
+}
+
 /// AbortEnvironmentUpdate: stop what is left of the deployment, take back the instances that
 /// got (or were getting) the new version, batch by batch, and drop instances it launched.
 pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
+    let now = w.now;
+    let undo = what_to_undo(w, e)?;
+    w.cancel(undo.token);
+    let token = w.token();
+    let env = &mut w.envs[e];
+    // What the cancelled steps would have logged has not happened.
+    env.files.retain(|l| l.ts <= now);
+    env.deployment_id += 1;
+    let deployment = env.deployment_id;
+    env.op = Some(OpState {
+        token,
+        kind: OpKind::Abort,
+        started: now,
+        abortable: false,
+    });
+    env.status = EnvStatus::Aborting;
+    env.version = undo.from.clone();
+    env.updated = now;
+
+    let mut s = Script::new(now, Some(rid), undo.from.clone());
+    s.info("Received request to abort environment update.");
+    if !undo.created.is_empty() {
+        remove_instances(&mut s, &undo.created);
+    }
+    if let Some(imm) = &undo.temporary_stack {
+        let asg = format!("{imm}-AWSEBAutoScalingGroup");
+        delete_immutable_stack(&mut s, imm, &asg);
+    }
+    if let (Some(prev), false) = (&undo.prev, undo.rollback.is_empty()) {
+        roll_back_steps(w, &mut s, prev, &undo.rollback, undo.batch, deployment);
+    }
+    s.wait(2 * SEC);
+    s.warn("Environment update was aborted.");
+    s.push(Step::Status(EnvStatus::Ready));
+    s.push(Step::OpDone);
+    w.schedule(e, Some(token), s);
+    Ok(())
+}
+
+/// The deployment an abort stops and what it left behind; refused when there is none, or it is
+/// past the point of no return.
+fn what_to_undo(w: &World, e: usize) -> CloudResult<Undo> {
     let now = w.now;
     let env = &w.envs[e];
     let refusal = || {
@@ -409,66 +458,47 @@ pub(crate) fn abort(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
         .as_deref()
         .and_then(|label| w.version(&env.app, label))
         .cloned();
-
-    w.cancel(op.token);
-    let token = w.token();
-    let env = &mut w.envs[e];
-    // What the cancelled steps would have logged has not happened.
-    env.files.retain(|l| l.ts <= now);
-    env.deployment_id += 1;
-    let deployment = env.deployment_id;
-    env.op = Some(OpState {
-        token,
-        kind: OpKind::Abort,
-        started: now,
-        abortable: false,
-    });
-    env.status = EnvStatus::Aborting;
-    env.version = from.clone();
-    env.updated = now;
-
-    let mut s = Script::new(now, Some(rid), from.clone());
-    s.info("Received request to abort environment update.");
-    if !created.is_empty() {
-        remove_instances(&mut s, &created);
-    }
-    if immutable && imm_created {
-        let asg = format!("{imm}-AWSEBAutoScalingGroup");
-        delete_immutable_stack(&mut s, &imm, &asg);
-    }
-    if let (Some(prev), false) = (prev, rollback.is_empty()) {
-        s.wait(2 * SEC);
-        s.info(format!(
-            "Rolling back instances to the previous application version '{}'.",
-            prev.label
-        ));
-        for (k, ids) in rollback.chunks(batch.max(1)).enumerate() {
-            s.wait(w.rng.between(1, 3) * SEC);
-            s.info(format!(
-                "Batch {}: Starting application deployment on instance(s) [{}].",
-                k + 1,
-                ids.join(", ")
-            ));
-            let d = w.rng.between(prev.deploy_secs.0, prev.deploy_secs.1) * SEC;
-            let script = EngineScript::AppDeploy {
-                version: prev.label.clone(),
-                outcome: Outcome::Ok,
-            };
-            deploy_instances(&mut s, ids, &prev, deployment, script, d);
-            s.info(format!(
-                "Batch {}: Completed application deployment.",
-                k + 1
-            ));
-        }
-    }
-    s.wait(2 * SEC);
-    s.warn("Environment update was aborted.");
-    s.push(Step::Status(EnvStatus::Ready));
-    s.push(Step::OpDone);
-    w.schedule(e, Some(token), s);
-    Ok(())
+    Ok(Undo {
+        token: op.token,
+        from,
+        prev,
+        batch,
+        created,
+        rollback,
+        temporary_stack: (immutable && imm_created).then_some(imm),
+    })
 }
 
-pub(crate) const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-pub(crate) const STACK: &str = "AWS::CloudFormation::Stack";
-pub(crate) const ASG: &str = "AWS::AutoScaling::AutoScalingGroup";
+/// Deploy `prev` back on `ids`, in batches of `batch`, as a rolling deployment would.
+fn roll_back_steps(
+    w: &mut World,
+    s: &mut Script,
+    prev: &Version,
+    ids: &[String],
+    batch: usize,
+    deployment: i64,
+) {
+    s.wait(2 * SEC);
+    s.info(format!(
+        "Rolling back instances to the previous application version '{}'.",
+        prev.label
+    ));
+    for (k, ids) in ids.chunks(batch.max(1)).enumerate() {
+        s.wait(w.rng.between(1, 3) * SEC);
+        s.info(format!(
+            "Batch {}: Starting application deployment on instance(s) [{}].",
+            k + 1,
+            ids.join(", ")
+        ));
+        let d = w.rng.between(prev.deploy_secs.0, prev.deploy_secs.1) * SEC;
+        let script = EngineScript::AppDeploy {
+            version: prev.label.clone(),
+            outcome: Outcome::Ok,
+        };
+        deploy_instances(s, ids, prev, deployment, script, d);
+        s.info(format!(
+            "Batch {}: Completed application deployment.",
+            k + 1
+        ));
+    }
+}

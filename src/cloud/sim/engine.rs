@@ -6,9 +6,9 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::logs::engine_time;
+use super::model::{ACCOUNT, Env, LogFile, REGION};
 use super::rng::{hash_str, mix, stream};
-use super::world::{ACCOUNT, Env, LogFile, REGION};
+use super::timefmt::engine_time;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -33,6 +33,18 @@ pub(crate) enum EngineScript {
     Restart,
 }
 
+impl EngineScript {
+    /// How the script ends (a restart always succeeds).
+    pub(crate) fn outcome(&self) -> Outcome {
+        match self {
+            EngineScript::Bootstrap { outcome, .. } | EngineScript::AppDeploy { outcome, .. } => {
+                *outcome
+            }
+            EngineScript::Restart => Outcome::Ok,
+        }
+    }
+}
+
 const POSTDEPLOY_HOOK: &str = ".platform/hooks/postdeploy/01_smoke_test.sh";
 const PREBUILD_HOOK: &str = ".platform/hooks/prebuild/01_npmrc.sh";
 const CURL_REFUSED: &str =
@@ -44,11 +56,13 @@ const NO_TOKEN: &str = "NPM_TOKEN is not set; cannot authenticate to npm.pkg.git
 struct Plan(Vec<(f64, LogFile, &'static str, String)>);
 
 impl Plan {
-    fn e(&mut self, f: f64, level: &'static str, text: String) {
-        self.0.push((f, LogFile::Engine, level, text));
+    /// A line of `eb-engine.log` at fraction `f` of the duration.
+    fn engine(&mut self, f: f64, level: &'static str, text: impl Into<String>) {
+        self.0.push((f, LogFile::Engine, level, text.into()));
     }
-    fn h(&mut self, f: f64, level: &'static str, text: String) {
-        self.0.push((f, LogFile::Hooks, level, text));
+    /// A line of `eb-hooks.log` at fraction `f` of the duration.
+    fn hook(&mut self, f: f64, level: &'static str, text: impl Into<String>) {
+        self.0.push((f, LogFile::Hooks, level, text.into()));
     }
 }
 
@@ -61,303 +75,296 @@ pub(crate) fn lines(
     duration: Millis,
 ) -> Vec<(Millis, LogFile, String)> {
     let mut p = Plan::default();
+    let (command, version) = match script {
+        EngineScript::Restart => ("restart-app-server", None),
+        EngineScript::Bootstrap { version, .. } | EngineScript::AppDeploy { version, .. } => {
+            ("app-deploy", Some(version.as_str()))
+        }
+    };
+    preamble(&mut p, script, env, command);
+    let failed = match version {
+        Some(version) => app_deploy(&mut p, env.tier, version, script.outcome()),
+        None => {
+            restart(&mut p);
+            None
+        }
+    };
+    result(&mut p, failed, version.is_some(), at + duration, command);
+    stamp(p, instance, at, duration)
+}
+
+/// The engine starts, (on first boot) bootstraps the instance, and takes the command.
+fn preamble(p: &mut Plan, script: &EngineScript, env: &Env, command: &str) {
     let stack_arn = format!(
         "arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{}/{}",
         env.stack_name(),
         stream(hash_str(&env.id)).uuid()
     );
-    p.e(0.0, "INFO", "Starting...".into());
-    p.e(0.0, "INFO", "Starting EBPlatform-PlatformEngine".into());
-    p.e(0.0, "INFO", "reading event message file".into());
-    let (command, version, outcome) = match script {
-        EngineScript::Restart => ("restart-app-server", None, Outcome::Ok),
-        EngineScript::Bootstrap { version, outcome } => {
-            ("app-deploy", Some(version.as_str()), *outcome)
-        }
-        EngineScript::AppDeploy { version, outcome } => {
-            ("app-deploy", Some(version.as_str()), *outcome)
-        }
-    };
+    p.engine(0.0, "INFO", "Starting...");
+    p.engine(0.0, "INFO", "Starting EBPlatform-PlatformEngine");
+    p.engine(0.0, "INFO", "reading event message file");
     if let EngineScript::Bootstrap { .. } = script {
-        p.e(0.01, "INFO", "no eb envbundle found".into());
-        p.e(
-            0.01,
-            "INFO",
-            "Engine received EB command userdata-exec".into(),
-        );
-        p.e(0.01, "INFO", "Executing instruction: SyncClock".into());
-        p.e(
-            0.01,
-            "INFO",
-            "Running command /bin/sh -c chronyc tracking".into(),
-        );
-        p.e(
+        p.engine(0.01, "INFO", "no eb envbundle found");
+        p.engine(0.01, "INFO", "Engine received EB command userdata-exec");
+        p.engine(0.01, "INFO", "Executing instruction: SyncClock");
+        p.engine(0.01, "INFO", "Running command /bin/sh -c chronyc tracking");
+        p.engine(0.02, "INFO", "Executing instruction: configureOSSettings");
+        p.engine(
             0.02,
             "INFO",
-            "Executing instruction: configureOSSettings".into(),
+            "Executing instruction: configure log streaming",
         );
-        p.e(
-            0.02,
-            "INFO",
-            "Executing instruction: configure log streaming".into(),
-        );
-        p.e(0.03, "INFO", "Executing instruction: start healthd".into());
+        p.engine(0.03, "INFO", "Executing instruction: start healthd");
     } else {
-        p.e(
-            0.01,
-            "INFO",
-            "Engine received EB command cfn-hup-exec".into(),
-        );
+        p.engine(0.01, "INFO", "Engine received EB command cfn-hup-exec");
     }
-    p.e(
+    p.engine(
         0.035,
         "INFO",
         format!(
             "Running command: /opt/aws/bin/cfn-get-metadata -s {stack_arn} -r AWSEBAutoScalingGroup --region {REGION} --key AWS::ElasticBeanstalk::Ext"
         ),
     );
-    p.e(
+    p.engine(
         0.04,
         "INFO",
         format!("checking whether command {command} is applicable to this instance..."),
     );
-    p.e(
+    p.engine(
         0.04,
         "INFO",
-        "this command is applicable to the instance, thus instance should execute command".into(),
+        "this command is applicable to the instance, thus instance should execute command",
     );
-    p.e(0.04, "INFO", format!("Engine command: ({command})"));
+    p.engine(0.04, "INFO", format!("Engine command: ({command})"));
+}
 
-    let mut failed: Option<String> = None;
-    if let Some(version) = version {
-        let packages = 300 + mix(hash_str(version), 7) % 250;
-        p.e(0.05, "INFO", "Downloading EB Application...".into());
-        p.e(0.05, "INFO", format!("Region and Bucket info from EB metadata: {REGION}, elasticbeanstalk-{REGION}-{ACCOUNT}"));
-        p.e(
-            0.06,
+/// Download, pre-build hook, install, flip, post-deploy hook; the error of the hook that failed,
+/// if one did (the rest of the deployment then does not run).
+fn app_deploy(p: &mut Plan, tier: Tier, version: &str, outcome: Outcome) -> Option<String> {
+    p.engine(0.05, "INFO", "Downloading EB Application...");
+    p.engine(
+        0.05,
+        "INFO",
+        format!(
+            "Region and Bucket info from EB metadata: {REGION}, elasticbeanstalk-{REGION}-{ACCOUNT}"
+        ),
+    );
+    p.engine(
+        0.06,
+        "INFO",
+        format!("application version label is {version}"),
+    );
+    p.engine(0.08, "INFO", "Download app version file succeeded");
+    p.engine(0.09, "INFO", "Executing instruction: StageApplication");
+    p.engine(
+        0.10,
+        "INFO",
+        "extracting /opt/elasticbeanstalk/deployment/app_source_bundle to /var/app/staging/",
+    );
+    p.engine(
+        0.12,
+        "INFO",
+        "Executing instruction: RunAppDeployPreBuildHooks",
+    );
+    p.engine(
+        0.12,
+        "INFO",
+        "Executing platform hooks in .platform/hooks/prebuild/",
+    );
+    p.engine(
+        0.12,
+        "INFO",
+        "Following platform hooks will be executed in order: [01_npmrc.sh]",
+    );
+    p.engine(
+        0.12,
+        "INFO",
+        format!("Running platform hook: {PREBUILD_HOOK}"),
+    );
+    p.hook(0.12, "INFO", format!("Running command {PREBUILD_HOOK}"));
+    if outcome == Outcome::PrebuildHookFails {
+        p.hook(
+            0.13,
             "INFO",
-            format!("application version label is {version}"),
+            "writing /var/app/staging/.npmrc for @storefront scope",
         );
-        p.e(0.08, "INFO", "Download app version file succeeded".into());
-        p.e(
-            0.09,
+        p.hook(0.13, "ERROR", NO_TOKEN);
+        return Some(format!(
+            "An error occurred during execution of command [app-deploy] - [RunAppDeployPreBuildHooks]. Stop running the command. Error: Command {PREBUILD_HOOK} failed with error exit status 1. Stderr:{NO_TOKEN}"
+        ));
+    }
+    p.hook(
+        0.13,
+        "INFO",
+        "wrote /var/app/staging/.npmrc for @storefront scope",
+    );
+    install_and_flip(p, tier, version);
+    postdeploy(p, outcome)
+}
+
+/// npm install, the proxy and daemons reconfigured, and the new version made current.
+fn install_and_flip(p: &mut Plan, tier: Tier, version: &str) {
+    let packages = 300 + mix(hash_str(version), 7) % 250;
+    p.engine(
+        0.14,
+        "INFO",
+        "Executing instruction: Install customer specified node.js version",
+    );
+    p.engine(
+        0.15,
+        "INFO",
+        "Executing instruction: Use NPM to install dependencies",
+    );
+    p.engine(0.15, "INFO", "use npm to install dependencies");
+    p.engine(
+        0.16,
+        "INFO",
+        "Running command /bin/sh -c npm --omit=dev install",
+    );
+    p.engine(
+        0.55,
+        "INFO",
+        format!(
+            "added {packages} packages, and audited {} packages in 14s",
+            packages + 1
+        ),
+    );
+    p.engine(0.56, "INFO", "found 0 vulnerabilities");
+    p.engine(0.60, "INFO", "Executing instruction: check Procfile");
+    p.engine(0.61, "INFO", "Executing instruction: configure X-Ray");
+    p.engine(0.61, "INFO", "X-Ray is not enabled.");
+    if tier == Tier::Web {
+        p.engine(
+            0.62,
             "INFO",
-            "Executing instruction: StageApplication".into(),
+            "Executing instruction: configure proxy server",
         );
-        p.e(
-            0.10,
+        p.engine(
+            0.63,
             "INFO",
-            "extracting /opt/elasticbeanstalk/deployment/app_source_bundle to /var/app/staging/"
-                .into(),
-        );
-        p.e(
-            0.12,
-            "INFO",
-            "Executing instruction: RunAppDeployPreBuildHooks".into(),
-        );
-        p.e(
-            0.12,
-            "INFO",
-            "Executing platform hooks in .platform/hooks/prebuild/".into(),
-        );
-        p.e(
-            0.12,
-            "INFO",
-            "Following platform hooks will be executed in order: [01_npmrc.sh]".into(),
-        );
-        p.e(
-            0.12,
-            "INFO",
-            format!("Running platform hook: {PREBUILD_HOOK}"),
-        );
-        p.h(0.12, "INFO", format!("Running command {PREBUILD_HOOK}"));
-        if outcome == Outcome::PrebuildHookFails {
-            p.h(
-                0.13,
-                "INFO",
-                "writing /var/app/staging/.npmrc for @storefront scope".into(),
-            );
-            p.h(0.13, "ERROR", NO_TOKEN.into());
-            let why = format!(
-                "An error occurred during execution of command [app-deploy] - [RunAppDeployPreBuildHooks]. Stop running the command. Error: Command {PREBUILD_HOOK} failed with error exit status 1. Stderr:{NO_TOKEN}"
-            );
-            failed = Some(why);
-        } else {
-            p.h(
-                0.13,
-                "INFO",
-                "wrote /var/app/staging/.npmrc for @storefront scope".into(),
-            );
-            p.e(
-                0.14,
-                "INFO",
-                "Executing instruction: Install customer specified node.js version".into(),
-            );
-            p.e(
-                0.15,
-                "INFO",
-                "Executing instruction: Use NPM to install dependencies".into(),
-            );
-            p.e(0.15, "INFO", "use npm to install dependencies".into());
-            p.e(
-                0.16,
-                "INFO",
-                "Running command /bin/sh -c npm --omit=dev install".into(),
-            );
-            p.e(
-                0.55,
-                "INFO",
-                format!(
-                    "added {packages} packages, and audited {} packages in 14s",
-                    packages + 1
-                ),
-            );
-            p.e(0.56, "INFO", "found 0 vulnerabilities".into());
-            p.e(0.60, "INFO", "Executing instruction: check Procfile".into());
-            p.e(
-                0.61,
-                "INFO",
-                "Executing instruction: configure X-Ray".into(),
-            );
-            p.e(0.61, "INFO", "X-Ray is not enabled.".into());
-            if env.tier == Tier::Web {
-                p.e(
-                    0.62,
-                    "INFO",
-                    "Executing instruction: configure proxy server".into(),
-                );
-                p.e(
-                    0.63,
-                    "INFO",
-                    "Executing instruction: configure healthd specific proxy conf".into(),
-                );
-            }
-            p.e(
-                0.65,
-                "INFO",
-                "Executing instruction: configure log streaming".into(),
-            );
-            p.e(
-                0.67,
-                "INFO",
-                "Executing instruction: RunAppDeployPreDeployHooks".into(),
-            );
-            p.e(0.68, "INFO", "Executing instruction: stop X-Ray".into());
-            if env.tier == Tier::Web {
-                p.e(0.69, "INFO", "Executing instruction: stop proxy".into());
-            }
-            p.e(
-                0.70,
-                "INFO",
-                "Executing instruction: FlipApplication".into(),
-            );
-            p.e(0.71, "INFO", "Fetching environment variables...".into());
-            p.e(0.72, "INFO", "Executing instruction: start X-Ray".into());
-            if env.tier == Tier::Web {
-                p.e(
-                    0.73,
-                    "INFO",
-                    "Executing instruction: start proxy with new configuration".into(),
-                );
-            } else {
-                p.e(0.73, "INFO", "Executing instruction: configureSqsd".into());
-                p.e(0.74, "INFO", "Executing instruction: startSqsd".into());
-            }
-            p.e(
-                0.76,
-                "INFO",
-                "Executing instruction: Track pids in healthd".into(),
-            );
-            p.e(
-                0.80,
-                "INFO",
-                "Executing instruction: RunAppDeployPostDeployHooks".into(),
-            );
-            p.e(
-                0.80,
-                "INFO",
-                "Executing platform hooks in .platform/hooks/postdeploy/".into(),
-            );
-            p.e(
-                0.80,
-                "INFO",
-                "Following platform hooks will be executed in order: [01_smoke_test.sh]".into(),
-            );
-            p.e(
-                0.81,
-                "INFO",
-                format!("Running platform hook: {POSTDEPLOY_HOOK}"),
-            );
-            p.h(0.81, "INFO", format!("Running command {POSTDEPLOY_HOOK}"));
-            if outcome == Outcome::PostDeployHookFails {
-                for (n, f) in [(1, 0.83), (2, 0.86), (3, 0.89)] {
-                    p.h(
-                        f,
-                        "INFO",
-                        format!("smoke test: GET http://127.0.0.1:8080/healthz (attempt {n}/3)"),
-                    );
-                    p.h(f, "ERROR", CURL_REFUSED.into());
-                }
-                p.h(0.90, "ERROR", "smoke test failed after 3 attempts".into());
-                let why = format!(
-                    "An error occurred during execution of command [app-deploy] - [RunAppDeployPostDeployHooks]. Stop running the command. Error: Command {POSTDEPLOY_HOOK} failed with error exit status 7. Stderr:{CURL_REFUSED}"
-                );
-                failed = Some(why);
-            } else {
-                p.h(
-                    0.84,
-                    "INFO",
-                    "smoke test: GET http://127.0.0.1:8080/healthz -> 200 (attempt 1/3)".into(),
-                );
-            }
-        }
-    } else {
-        p.e(
-            0.10,
-            "INFO",
-            "Executing instruction: RestartAppServer".into(),
-        );
-        p.e(
-            0.15,
-            "INFO",
-            "Running command /bin/sh -c systemctl restart web.service".into(),
-        );
-        p.e(
-            0.80,
-            "INFO",
-            "Executing instruction: Track pids in healthd".into(),
+            "Executing instruction: configure healthd specific proxy conf",
         );
     }
+    p.engine(
+        0.65,
+        "INFO",
+        "Executing instruction: configure log streaming",
+    );
+    p.engine(
+        0.67,
+        "INFO",
+        "Executing instruction: RunAppDeployPreDeployHooks",
+    );
+    p.engine(0.68, "INFO", "Executing instruction: stop X-Ray");
+    if tier == Tier::Web {
+        p.engine(0.69, "INFO", "Executing instruction: stop proxy");
+    }
+    p.engine(0.70, "INFO", "Executing instruction: FlipApplication");
+    p.engine(0.71, "INFO", "Fetching environment variables...");
+    p.engine(0.72, "INFO", "Executing instruction: start X-Ray");
+    if tier == Tier::Web {
+        p.engine(
+            0.73,
+            "INFO",
+            "Executing instruction: start proxy with new configuration",
+        );
+    } else {
+        p.engine(0.73, "INFO", "Executing instruction: configureSqsd");
+        p.engine(0.74, "INFO", "Executing instruction: startSqsd");
+    }
+    p.engine(0.76, "INFO", "Executing instruction: Track pids in healthd");
+}
 
-    let end_ms = at + duration;
+/// The post-deploy smoke test; its error if the application does not answer.
+fn postdeploy(p: &mut Plan, outcome: Outcome) -> Option<String> {
+    p.engine(
+        0.80,
+        "INFO",
+        "Executing instruction: RunAppDeployPostDeployHooks",
+    );
+    p.engine(
+        0.80,
+        "INFO",
+        "Executing platform hooks in .platform/hooks/postdeploy/",
+    );
+    p.engine(
+        0.80,
+        "INFO",
+        "Following platform hooks will be executed in order: [01_smoke_test.sh]",
+    );
+    p.engine(
+        0.81,
+        "INFO",
+        format!("Running platform hook: {POSTDEPLOY_HOOK}"),
+    );
+    p.hook(0.81, "INFO", format!("Running command {POSTDEPLOY_HOOK}"));
+    if outcome != Outcome::PostDeployHookFails {
+        p.hook(
+            0.84,
+            "INFO",
+            "smoke test: GET http://127.0.0.1:8080/healthz -> 200 (attempt 1/3)",
+        );
+        return None;
+    }
+    for (n, f) in [(1, 0.83), (2, 0.86), (3, 0.89)] {
+        p.hook(
+            f,
+            "INFO",
+            format!("smoke test: GET http://127.0.0.1:8080/healthz (attempt {n}/3)"),
+        );
+        p.hook(f, "ERROR", CURL_REFUSED);
+    }
+    p.hook(0.90, "ERROR", "smoke test failed after 3 attempts");
+    Some(format!(
+        "An error occurred during execution of command [app-deploy] - [RunAppDeployPostDeployHooks]. Stop running the command. Error: Command {POSTDEPLOY_HOOK} failed with error exit status 7. Stderr:{CURL_REFUSED}"
+    ))
+}
+
+/// RestartAppServer: the application server restarts, nothing is deployed.
+fn restart(p: &mut Plan) {
+    p.engine(0.10, "INFO", "Executing instruction: RestartAppServer");
+    p.engine(
+        0.15,
+        "INFO",
+        "Running command /bin/sh -c systemctl restart web.service",
+    );
+    p.engine(0.80, "INFO", "Executing instruction: Track pids in healthd");
+}
+
+/// The engine's verdict and its CommandService response (which carries the event Elastic
+/// Beanstalk shows), at the end of the duration.
+fn result(p: &mut Plan, failed: Option<String>, deployed: bool, end_ms: Millis, command: &str) {
     match failed {
         Some(why) => {
-            p.e(0.92, "ERROR", why);
-            p.e(0.93, "INFO", "Executing cleanup logic".into());
-            p.e(0.94, "INFO", format!(
+            p.engine(0.92, "ERROR", why);
+            p.engine(0.93, "INFO", "Executing cleanup logic");
+            p.engine(0.94, "INFO", format!(
                     "CommandService Response: {{\"status\":\"FAILURE\",\"api_version\":\"1.0\",\"results\":[{{\"status\":\"FAILURE\",\"msg\":\"Engine execution has encountered an error.\",\"returncode\":1,\"events\":[{{\"msg\":\"Instance deployment failed. For details, see 'eb-engine.log'.\",\"timestamp\":{end_ms},\"severity\":\"ERROR\"}}]}}]}}"
                 ),
             );
         }
         None => {
-            p.e(0.95, "INFO", "Executing cleanup logic".into());
-            let msg = if version.is_some() {
+            p.engine(0.95, "INFO", "Executing cleanup logic");
+            let msg = if deployed {
                 "Instance deployment completed successfully."
             } else {
                 "Restarted the application server."
             };
-            p.e(0.96, "INFO", format!(
+            p.engine(0.96, "INFO", format!(
                     "CommandService Response: {{\"status\":\"SUCCESS\",\"api_version\":\"1.0\",\"results\":[{{\"status\":\"SUCCESS\",\"msg\":\"Engine execution has succeeded.\",\"returncode\":0,\"events\":[{{\"msg\":\"{msg}\",\"timestamp\":{end_ms},\"severity\":\"INFO\"}}]}}]}}"
                 ),
             );
         }
     }
-    p.e(
+    p.engine(
         1.0,
         "INFO",
         format!("Platform Engine finished execution on command: {command}"),
     );
+}
 
+/// Timestamps for the planned lines: offsets within the duration, with sub-millisecond digits.
+fn stamp(p: Plan, instance: &str, at: Millis, duration: Millis) -> Vec<(Millis, LogFile, String)> {
     // Microseconds vary per line like the real engine's, from a pure stream so reruns agree.
     // Lines planned for the same millisecond keep their order in the sub-millisecond digits.
     let mut jitter = stream(mix(hash_str(instance), at as u64));

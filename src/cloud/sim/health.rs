@@ -4,16 +4,14 @@
 //! The environment status follows the share of failing requests over the last minute, which is
 //! what makes a recovery step down Severe -> Degraded -> Warning -> Ok as the bad minute ages out.
 
-use std::f64::consts::TAU;
-
 use crate::domain::{
-    AppMetrics, EnvHealth, EnvStatus, HealthSnapshot, HealthStatus, InstanceCounts,
-    InstanceDeployment, InstanceHealth, Millis, Tier,
+    EnvHealth, EnvStatus, HealthSnapshot, HealthStatus, InstanceCounts, InstanceDeployment,
+    InstanceHealth, Millis, Tier,
 };
 
-use super::logs::iso_secs;
-use super::rng::{hash_str, mix, unit};
-use super::world::{DAY, Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, align_down};
+use super::metrics::{Totals, cpu_and_load, metrics, served};
+use super::model::{Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, align_down};
+use super::timefmt::iso_secs;
 
 /// 0 for Ok/Info/Pending/..., 1 Warning, 2 Degraded, 3 Severe.
 pub(crate) fn rank(s: &HealthStatus) -> u8 {
@@ -64,116 +62,6 @@ pub(crate) fn human(ms: Millis) -> String {
     } else {
         format!("{n} {unit}s")
     }
-}
-
-/// Milliseconds in service and in service on a broken build within `[from, to)`.
-fn served(inst: &Instance, from: Millis, to: Millis) -> (f64, f64) {
-    let (mut serving, mut broken) = (0.0, 0.0);
-    for (k, (start, phase)) in inst.phases.iter().enumerate() {
-        let end = inst.phases.get(k + 1).map_or(Millis::MAX, |(t, _)| *t);
-        let overlap = (end.min(to) - (*start).max(from)).max(0) as f64;
-        if let Phase::Serving { broken: b, .. } = phase {
-            serving += overlap;
-            if *b {
-                broken += overlap;
-            }
-        }
-    }
-    (serving, broken)
-}
-
-/// Requests per second one instance receives at `t`: a daily wave around the environment's
-/// baseline with noise that changes every 10 s.
-pub(crate) fn rate(seed: u64, env: &Env, inst: &str, t: Millis) -> f64 {
-    let day = t.rem_euclid(DAY) as f64 / DAY as f64;
-    let wave = 1.0 + 0.25 * (TAU * (day - 0.35)).sin();
-    let n = unit(mix(
-        mix(seed, hash_str(inst)),
-        t.div_euclid(HEALTH_PERIOD) as u64,
-    ));
-    env.base_rate * wave * (0.85 + 0.3 * n)
-}
-
-fn noise(seed: u64, inst: &str, t: Millis, salt: u64) -> f64 {
-    unit(mix(
-        mix(
-            mix(seed, hash_str(inst)),
-            t.div_euclid(HEALTH_PERIOD) as u64,
-        ),
-        salt,
-    ))
-}
-
-/// Latency quantiles of a healthy instance, as multiples of its median.
-const SHAPE: [(f64, f64); 8] = [
-    (0.10, 0.3),
-    (0.50, 1.0),
-    (0.75, 1.6),
-    (0.85, 2.1),
-    (0.90, 2.6),
-    (0.95, 3.6),
-    (0.99, 8.0),
-    (0.999, 17.0),
-];
-
-/// The healthy latency at quantile `p` (interpolated in SHAPE).
-pub(crate) fn healthy_latency(p50: f64, p: f64) -> f64 {
-    let mut prev = (0.0, 0.1);
-    for (q, m) in SHAPE {
-        if p <= q {
-            let f = if q > prev.0 {
-                (p - prev.0) / (q - prev.0)
-            } else {
-                1.0
-            };
-            return p50 * (prev.1 + f * (m - prev.1));
-        }
-        prev = (q, m);
-    }
-    p50 * SHAPE[SHAPE.len() - 1].1
-}
-
-/// Quantile `p` when a share `bad` of the requests fail fast (a 502 takes about a millisecond).
-fn quantile(p50: f64, bad: f64, p: f64) -> f64 {
-    let v = if p <= bad {
-        0.001
-    } else {
-        healthy_latency(p50, (p - bad) / (1.0 - bad).max(1e-9))
-    };
-    (v * 1000.0).round() / 1000.0
-}
-
-/// Request metrics of one instance over the 10 s before `t`.
-fn metrics(seed: u64, env: &Env, inst: &Instance, t: Millis) -> Option<AppMetrics> {
-    let (serving, broken) = served(inst, t - HEALTH_PERIOD, t);
-    if serving <= 0.0 {
-        return None;
-    }
-    let requests = (rate(seed, env, &inst.id, t) * serving / 1000.0).round() as u64;
-    let bad = broken / serving;
-    let baseline = u64::from(noise(seed, &inst.id, t, 1) < 0.08);
-    let s5 = ((requests as f64 * bad).round() as u64 + baseline).min(requests);
-    let good = requests - s5;
-    let s4 = (good as f64 * (0.01 + 0.02 * noise(seed, &inst.id, t, 2))).round() as u64;
-    let s3 = (good as f64 * (0.005 + 0.015 * noise(seed, &inst.id, t, 3))).round() as u64;
-    let p50 = env.base_latency * (0.8 + 0.4 * noise(seed, &inst.id, t, 4));
-    let q = |p: f64| (requests > 0).then(|| quantile(p50, bad, p));
-    Some(AppMetrics {
-        duration_s: (HEALTH_PERIOD / SEC) as u32,
-        request_count: requests,
-        status_2xx: good.saturating_sub(s4 + s3),
-        status_3xx: s3,
-        status_4xx: s4,
-        status_5xx: s5,
-        p10: q(0.10),
-        p50: q(0.50),
-        p75: q(0.75),
-        p85: q(0.85),
-        p90: q(0.90),
-        p95: q(0.95),
-        p99: q(0.99),
-        p999: q(0.999),
-    })
 }
 
 fn pct_cause(share: f64) -> String {
@@ -278,31 +166,13 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     let any_serving = live
         .iter()
         .any(|i| matches!(i.phase_at(t), Some(Phase::Serving { .. })));
-    let op = env.op.as_ref();
-    let running = |from: Millis| human(t - from);
 
     if env.status == EnvStatus::Launching && !any_serving {
-        if n > 0 && bad == n {
-            return (
-                HealthStatus::Severe,
-                vec![
-                    "Command failed on all instances.".to_string(),
-                    "Instance deployment failed. For details, see 'eb-engine.log'.".to_string(),
-                ],
-            );
-        }
-        let from = env.launch.map_or(t, |(s, _)| s);
-        return (
-            HealthStatus::Pending,
-            vec![format!(
-                "Initialization in progress (running for {}).",
-                running(from)
-            )],
-        );
+        return launching_status(env, t, n, bad);
     }
     if n == 0 {
         let cause = "None of the instances are sending data.".to_string();
-        return if op.is_some() {
+        return if env.op.is_some() {
             (HealthStatus::Pending, vec![cause])
         } else {
             (HealthStatus::Severe, vec![cause])
@@ -339,25 +209,7 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
             Tier::Worker => format!("Impaired services on {which}."),
         });
     }
-    let op_cause = op.and_then(|op| match &op.kind {
-        OpKind::Deploy { deployment, .. } => {
-            let done = live
-                .iter()
-                .filter(|i| i.deployment.as_ref().is_some_and(|d| d.id == *deployment && d.status != "In Progress"))
-                .count();
-            Some(format!(
-                "Application update in progress on {}. {done} out of {} completed (running for {}).",
-                plural(n, "instance"),
-                plural(n, "instance"),
-                running(op.started)
-            ))
-        }
-        OpKind::Abort | OpKind::Restart | OpKind::Rebuild => {
-            let busy = live.iter().filter(|i| !matches!(i.phase_at(t), Some(Phase::Serving { .. }))).count();
-            Some(format!("Command is executing on {busy} out of {} (running for {}).", plural(n, "instance"), running(op.started)))
-        }
-        OpKind::Swap | OpKind::Create => None,
-    });
+    let op_cause = op_cause(env, &live, t);
     if r > 0 {
         causes.extend(op_cause);
         return (from_rank(r), causes);
@@ -365,42 +217,88 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     if let Some(cause) = op_cause {
         return (HealthStatus::Info, vec![cause]);
     }
-    if let Some((started, Some(done))) = env.launch
-        && t - done < 5 * MIN
-    {
-        causes.push(format!(
-            "Initialization completed {} ago and took {}.",
-            human(t - done),
-            human(done - started)
-        ));
-    } else if let Some((started, done)) = env.last_update
-        && t - done < 5 * MIN
-    {
-        causes.push(format!(
-            "Application update completed {} ago and took {}.",
-            human(t - done),
-            human(done - started)
-        ));
-    }
+    causes.extend(recently_completed(env, t));
     (HealthStatus::Ok, causes)
 }
 
-fn cpu_and_load(seed: u64, env: &Env, inst: &Instance, t: Millis) -> (f64, f64) {
-    let n = noise(seed, &inst.id, t, 5);
-    let cpu = match inst.phase_at(t) {
-        Some(Phase::Serving { broken: true, .. }) => 55.0 + 30.0 * n,
-        Some(Phase::Serving { .. }) => {
-            let load = rate(seed, env, &inst.id, t) / (env.base_rate * 1.3).max(1e-9);
-            8.0 + 24.0 * load + 8.0 * n
+/// While the environment launches and nothing serves yet: pending, or severe once every
+/// instance has failed.
+fn launching_status(env: &Env, t: Millis, n: usize, bad: usize) -> (HealthStatus, Vec<String>) {
+    if n > 0 && bad == n {
+        return (
+            HealthStatus::Severe,
+            vec![
+                "Command failed on all instances.".to_string(),
+                "Instance deployment failed. For details, see 'eb-engine.log'.".to_string(),
+            ],
+        );
+    }
+    let from = env.launch.map_or(t, |(s, _)| s);
+    (
+        HealthStatus::Pending,
+        vec![format!(
+            "Initialization in progress (running for {}).",
+            human(t - from)
+        )],
+    )
+}
+
+/// What the operation in progress is doing on the `live` instances, as a cause.
+fn op_cause(env: &Env, live: &[&Instance], t: Millis) -> Option<String> {
+    let op = env.op.as_ref()?;
+    let n = live.len();
+    let running = human(t - op.started);
+    match &op.kind {
+        OpKind::Deploy { deployment, .. } => {
+            let done = live
+                .iter()
+                .filter(|i| {
+                    i.deployment
+                        .as_ref()
+                        .is_some_and(|d| d.id == *deployment && d.status != "In Progress")
+                })
+                .count();
+            Some(format!(
+                "Application update in progress on {}. {done} out of {} completed (running for {running}).",
+                plural(n, "instance"),
+                plural(n, "instance"),
+            ))
         }
-        Some(Phase::Deploying { .. }) => 45.0 + 40.0 * n,
-        Some(Phase::Restarting) => 30.0 + 40.0 * n,
-        _ => 20.0 + 30.0 * n,
-    };
-    let cpu = (cpu.min(99.0) * 10.0).round() / 10.0;
-    let load =
-        (cpu / 100.0 * 2.0 * (0.7 + 0.6 * noise(seed, &inst.id, t, 6)) * 100.0).round() / 100.0;
-    (cpu, load)
+        OpKind::Abort | OpKind::Restart | OpKind::Rebuild => {
+            let busy = live
+                .iter()
+                .filter(|i| !matches!(i.phase_at(t), Some(Phase::Serving { .. })))
+                .count();
+            Some(format!(
+                "Command is executing on {busy} out of {} (running for {running}).",
+                plural(n, "instance")
+            ))
+        }
+        OpKind::Swap | OpKind::Create => None,
+    }
+}
+
+/// A creation or application update that finished in the last five minutes, as a cause.
+fn recently_completed(env: &Env, t: Millis) -> Option<String> {
+    if let Some((started, Some(done))) = env.launch
+        && t - done < 5 * MIN
+    {
+        Some(format!(
+            "Initialization completed {} ago and took {}.",
+            human(t - done),
+            human(done - started)
+        ))
+    } else if let Some((started, done)) = env.last_update
+        && t - done < 5 * MIN
+    {
+        Some(format!(
+            "Application update completed {} ago and took {}.",
+            human(t - done),
+            human(done - started)
+        ))
+    } else {
+        None
+    }
 }
 
 /// DescribeEnvironmentHealth + DescribeInstancesHealth, as refreshed at the last 10 s boundary.
@@ -409,51 +307,18 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
     if env.terminated.is_some()
         || matches!(env.status, EnvStatus::Terminating | EnvStatus::Terminated)
     {
-        let env_health = EnvHealth {
-            enhanced: true,
-            status: Some(HealthStatus::Unknown),
-            color: HealthStatus::Unknown.color(),
-            causes: Vec::new(),
-            counts: InstanceCounts::default(),
-            metrics: None,
-            refreshed: Some(t),
-        };
-        return HealthSnapshot {
-            env: env_health,
-            instances: Vec::new(),
-        };
+        return gone_snapshot(t);
     }
     let mut counts = InstanceCounts::default();
-    let mut total = AppMetrics {
-        duration_s: (HEALTH_PERIOD / SEC) as u32,
-        ..AppMetrics::default()
-    };
-    let mut weighted = [0.0f64; 8];
+    let mut total = Totals::default();
     let mut instances = Vec::new();
     for inst in env.live_instances(t) {
         let (status, causes) = instance_status(env, inst, t);
         let m = metrics(seed, env, inst, t);
         if let Some(m) = &m {
-            total.request_count += m.request_count;
-            total.status_2xx += m.status_2xx;
-            total.status_3xx += m.status_3xx;
-            total.status_4xx += m.status_4xx;
-            total.status_5xx += m.status_5xx;
-            let ps = [m.p10, m.p50, m.p75, m.p85, m.p90, m.p95, m.p99, m.p999];
-            for (w, p) in weighted.iter_mut().zip(ps) {
-                *w += p.unwrap_or(0.0) * m.request_count as f64;
-            }
+            total.add(m);
         }
-        match status {
-            HealthStatus::Ok => counts.ok += 1,
-            HealthStatus::Info => counts.info += 1,
-            HealthStatus::Warning => counts.warning += 1,
-            HealthStatus::Degraded => counts.degraded += 1,
-            HealthStatus::Severe => counts.severe += 1,
-            HealthStatus::Pending => counts.pending += 1,
-            HealthStatus::NoData => counts.no_data += 1,
-            _ => counts.unknown += 1,
-        }
+        count(&mut counts, &status);
         let (cpu, load) = cpu_and_load(seed, env, inst, t);
         instances.push(InstanceHealth {
             id: inst.id.clone(),
@@ -474,12 +339,6 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
             launched: Some(inst.launched),
         });
     }
-    if total.request_count > 0 {
-        let avg =
-            |k: usize| Some((weighted[k] / total.request_count as f64 * 1000.0).round() / 1000.0);
-        (total.p10, total.p50, total.p75, total.p85) = (avg(0), avg(1), avg(2), avg(3));
-        (total.p90, total.p95, total.p99, total.p999) = (avg(4), avg(5), avg(6), avg(7));
-    }
     let (status, causes) = env_status(env, t);
     let env_health = EnvHealth {
         enhanced: true,
@@ -487,12 +346,42 @@ pub(crate) fn snapshot(seed: u64, env: &Env, now: Millis) -> HealthSnapshot {
         status: Some(status),
         causes,
         counts,
-        metrics: Some(total),
+        metrics: Some(total.finish()),
         refreshed: Some(t),
     };
     HealthSnapshot {
         env: env_health,
         instances,
+    }
+}
+
+/// A terminating or terminated environment: status Unknown, no instances.
+fn gone_snapshot(t: Millis) -> HealthSnapshot {
+    let env_health = EnvHealth {
+        enhanced: true,
+        status: Some(HealthStatus::Unknown),
+        color: HealthStatus::Unknown.color(),
+        causes: Vec::new(),
+        counts: InstanceCounts::default(),
+        metrics: None,
+        refreshed: Some(t),
+    };
+    HealthSnapshot {
+        env: env_health,
+        instances: Vec::new(),
+    }
+}
+
+fn count(counts: &mut InstanceCounts, status: &HealthStatus) {
+    match status {
+        HealthStatus::Ok => counts.ok += 1,
+        HealthStatus::Info => counts.info += 1,
+        HealthStatus::Warning => counts.warning += 1,
+        HealthStatus::Degraded => counts.degraded += 1,
+        HealthStatus::Severe => counts.severe += 1,
+        HealthStatus::Pending => counts.pending += 1,
+        HealthStatus::NoData => counts.no_data += 1,
+        _ => counts.unknown += 1,
     }
 }
 
@@ -507,19 +396,6 @@ mod tests {
         assert_eq!(human(60_000), "1 minute");
         assert_eq!(human(150_000), "2 minutes");
         assert_eq!(human(3 * 3_600_000), "3 hours");
-    }
-
-    #[test]
-    fn quantiles_rise_and_failing_requests_are_fast() {
-        let healthy: Vec<f64> = SHAPE
-            .iter()
-            .map(|(p, _)| quantile(0.045, 0.0, *p))
-            .collect();
-        assert!(healthy.windows(2).all(|w| w[0] <= w[1]), "{healthy:?}");
-        let p99 = quantile(0.045, 0.0, 0.99);
-        assert!((0.2..=0.6).contains(&p99), "p99 {p99}");
-        assert_eq!(quantile(0.045, 1.0, 0.99), 0.001);
-        assert!(quantile(0.045, 0.5, 0.3) < 0.01 && quantile(0.045, 0.5, 0.9) > 0.05);
     }
 
     #[test]

@@ -6,11 +6,15 @@
 //! the clock only, never on how often it polls. Content is seeded: the same seed, start and
 //! sequence of clock readings and operations give the same events, health and log lines.
 //!
-//! Layout: `model` (the data) and `world` (stepping through time), `build` (the seeded account
-//! and its weeks of history), `ops`, `deploy` and `launch` (the writes and their timed steps),
-//! `health`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `search`
-//! (filter-pattern searches over them), `scenario` (the stories), `rng` (splitmix64 and stable
-//! hashing).
+//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps
+//! and hands commands and scenario ticks to `ops` and `scenario`, the only way back up the
+//! module graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and
+//! `launch` (the writes and their timed steps), `resources` (ids, CloudFormation types,
+//! launching instances), `refusals` (error texts shared by reads and writes), `health` and
+//! `metrics`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each
+//! file's timestamp format), `search` (filter-pattern searches over them), `scenario` (the
+//! stories), `rng` (splitmix64 and stable hashing). `tests/` drives all of it through
+//! `SimCloud`.
 
 mod build;
 mod deploy;
@@ -18,25 +22,21 @@ mod engine;
 mod health;
 mod launch;
 mod logs;
+mod metrics;
 mod model;
 mod ops;
+mod refusals;
 mod requests;
+mod resources;
 mod rng;
 mod scenario;
 mod search;
+mod timefmt;
 mod traffic;
 mod world;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
-mod tests_account;
-#[cfg(test)]
-mod tests_logs;
-#[cfg(test)]
-mod tests_ops;
-#[cfg(test)]
-mod tests_scenarios;
+mod tests;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -53,7 +53,8 @@ use crate::domain::{
 
 pub use scenario::Scenario;
 
-use world::{Env, HOUR, LogFile, PLATFORM, REGION, World};
+use model::{ACCOUNT, Env, HOUR, LogFile, PLATFORM, REGION};
+use world::World;
 
 /// Lines a tail sends as backfill at most.
 const BACKFILL_CAP: usize = 3_000;
@@ -170,7 +171,7 @@ impl SimCloud {
 fn find_any(w: &World, r: &EnvRef) -> CloudResult<usize> {
     w.env_index(&r.name)
         .filter(|&e| w.envs[e].visible_at(w.now))
-        .ok_or_else(|| ops::not_found(&r.name))
+        .ok_or_else(|| refusals::not_found(&r.name))
 }
 
 fn describe(env: &Env) -> Environment {
@@ -227,7 +228,7 @@ impl Cloud for SimCloud {
         CloudContext {
             profile: "demo".to_string(),
             region: REGION.to_string(),
-            account: Some(world::ACCOUNT.to_string()),
+            account: Some(ACCOUNT.to_string()),
             note: Some(format!("scenario {} x{}", self.scenario.name(), self.speed)),
         }
     }
@@ -391,7 +392,23 @@ impl Cloud for SimCloud {
         search: crate::cloud::LogSearch,
         tx: mpsc::Sender<TailEvent>,
     ) -> CloudResult<()> {
-        search::run(self, search, tx).await
+        self.call();
+        // One slice of the search window, read from the world brought up to the clock.
+        let read = |from: Millis, to: Millis| {
+            let (w, _) = self.world();
+            let e = find_any(&w, &search.env)?;
+            let files = logs::resolve(&w.envs[e], &search.groups)?;
+            Ok(logs::collect(
+                w.seed,
+                &w.envs[e],
+                &files,
+                None,
+                from,
+                to,
+                usize::MAX,
+            ))
+        };
+        search::run(&search, read, tx).await
     }
 
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
@@ -400,7 +417,7 @@ impl Cloud for SimCloud {
         let e = find_any(&w, env)?;
         let env = &w.envs[e];
         if env.status == EnvStatus::Terminated {
-            return Err(ops::not_found(&env.name));
+            return Err(refusals::not_found(&env.name));
         }
         let mut out = Vec::new();
         // The tail bundle holds the instance's log files; the health agent's stream is

@@ -15,6 +15,21 @@ pub(crate) const PLATFORM: &str = "64bit Amazon Linux 2023 v6.1.0 running Node.j
 /// Elastic Beanstalk re-evaluates health every 10 seconds.
 pub(crate) const HEALTH_PERIOD: Millis = 10 * SEC;
 
+/// The next health evaluation boundary strictly after `t - 1`.
+pub(crate) fn align_up(t: Millis) -> Millis {
+    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
+        + if t.rem_euclid(HEALTH_PERIOD) == 0 {
+            0
+        } else {
+            HEALTH_PERIOD
+        }
+}
+
+/// The last health evaluation boundary at or before `t`.
+pub(crate) fn align_down(t: Millis) -> Millis {
+    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
+}
+
 /// What one instance is doing, from a time on.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Phase {
@@ -289,6 +304,14 @@ impl Env {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alignment_rounds_to_the_health_period() {
+        assert_eq!(align_up(10_000), 10_000);
+        assert_eq!(align_up(10_001), 20_000);
+        assert_eq!(align_down(19_999), 10_000);
+        assert_eq!(align_down(-1), -10_000);
+    }
 
     #[test]
     fn phases_are_looked_up_by_time() {

@@ -1,17 +1,17 @@
-//! The writes: validation with Elastic Beanstalk's error texts, and the operations that are not
-//! deployments (restart, rebuild, swap). Deployments and aborts live in `deploy`, environment
-//! creation in `launch`.
+//! The writes: dispatching the operations the user confirms and the commands the history and
+//! scenarios schedule, and the operations that are not deployments (restart, rebuild, swap).
+//! Deployments and aborts live in `deploy`, environment creation in `launch`.
 
 use crate::cloud::{CloudError, CloudResult, Op, OpAccepted, RollbackVia};
 use crate::domain::{EnvRef, EnvStatus, Millis, Tier};
 
-use super::deploy::{self, ASG, STACK};
+use super::deploy;
 use super::engine::{EngineScript, Outcome};
 use super::launch;
-use super::rng::{HEX, LOWER_ALNUM};
-use super::world::{Command, DeployMark, Env, OpKind, OpState, Phase, SEC, Script, Step, World};
-
-const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+use super::model::{Env, OpKind, OpState, Phase, SEC};
+use super::refusals::{not_found, require_ready};
+use super::resources::{LAUNCH_TEMPLATE, STACK, group_event, launch_instances};
+use super::world::{Command, Script, Step, World};
 
 /// Carry out an operation the user confirmed.
 pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
@@ -24,7 +24,7 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
             ..
         } => {
             let e = find(w, env)?;
-            start_deploy(w, e, version, rid.clone())?;
+            deploy::deploy(w, e, version, rid.clone())?;
         }
         Op::Abort { env }
         | Op::Rollback {
@@ -60,27 +60,6 @@ pub(crate) fn find(w: &World, r: &EnvRef) -> CloudResult<usize> {
         .ok_or_else(|| not_found(&r.name))
 }
 
-pub(crate) fn not_found(name: &str) -> CloudError {
-    CloudError::NotFound(format!(
-        "No Environment found for EnvironmentName = '{name}'."
-    ))
-}
-
-pub(crate) fn require_ready(env: &Env) -> CloudResult<()> {
-    if env.status == EnvStatus::Ready {
-        Ok(())
-    } else {
-        Err(CloudError::Other(format!(
-            "Environment named {} is in an invalid state for this operation. Must be Ready.",
-            env.name
-        )))
-    }
-}
-
-pub(crate) fn start_deploy(w: &mut World, e: usize, label: &str, rid: String) -> CloudResult<()> {
-    deploy::deploy(w, e, label, rid)
-}
-
 /// A command scheduled by the history or a scenario comes due.
 pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
     match cmd {
@@ -96,7 +75,7 @@ pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
                 return;
             }
             let rid = w.rng.uuid();
-            if let Err(err) = start_deploy(w, e, &version, rid) {
+            if let Err(err) = deploy::deploy(w, e, &version, rid) {
                 tracing::debug!(env = %w.envs[e].name, %err, "scheduled deploy not started");
             }
         }
@@ -105,35 +84,6 @@ pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
             launch::create(w, e, fail, rid);
         }
     }
-}
-
-/// A fresh EC2 instance id, its Availability Zone and private address.
-pub(crate) fn new_instance(w: &mut World) -> (String, &'static str, String) {
-    let id = format!("i-0{}", w.rng.chars(HEX, 16));
-    let zone = w.rng.below(AZS.len() as u64) as usize;
-    let ip = format!(
-        "10.0.{}.{}",
-        zone * 16 + 1 + w.rng.below(3) as usize,
-        4 + w.rng.below(250)
-    );
-    (id, AZS[zone], ip)
-}
-
-/// Launch `count` fresh instances in the script and say so, as Elastic Beanstalk does; returns
-/// their ids.
-pub(crate) fn launch_instances(w: &mut World, s: &mut Script, count: usize) -> Vec<String> {
-    let mut ids = Vec::new();
-    for _ in 0..count {
-        let (id, az, ip) = new_instance(w);
-        s.push(Step::Launch {
-            id: id.clone(),
-            az,
-            ip,
-        });
-        ids.push(id);
-    }
-    s.info("Waiting for EC2 instances to launch. This may take a few minutes.");
-    ids
 }
 
 fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
@@ -219,37 +169,7 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
 
     let mut s = Script::new(now, Some(rid), label.clone());
     s.info("rebuildEnvironment is starting.");
-    s.stack(
-        &stack,
-        &stack,
-        STACK,
-        "UPDATE_IN_PROGRESS",
-        Some("User Initiated"),
-    );
-    s.wait(3 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBEC2LaunchTemplate",
-        LAUNCH_TEMPLATE,
-        "UPDATE_IN_PROGRESS",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBEC2LaunchTemplate",
-        LAUNCH_TEMPLATE,
-        "UPDATE_COMPLETE",
-        None,
-    );
-    s.wait(SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "UPDATE_IN_PROGRESS",
-        Some("Requested update requires the creation of a new physical resource; hence creating one."),
-    );
+    replace_group_steps(&mut s, &stack);
     s.wait(4 * SEC);
     for id in &old {
         s.push(Step::Phase {
@@ -263,98 +183,77 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.wait(w.rng.between(45, 70) * SEC);
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        let started = s.t;
         let script = EngineScript::Bootstrap {
             version: v.label.clone(),
             outcome: Outcome::Ok,
         };
-        for id in &fresh {
-            s.push(Step::Phase {
-                instance: id.clone(),
-                phase: Phase::Deploying {
-                    version: v.label.clone(),
-                },
-            });
-            let mark = DeployMark {
-                id: deployment,
-                status: "In Progress",
-                version: v.label.clone(),
-                started,
-                finished: None,
-            };
-            s.push(Step::InstanceDeploy {
-                instance: id.clone(),
-                mark,
-            });
-            s.push(Step::Engine {
-                instance: id.clone(),
-                script: script.clone(),
-                duration: d,
-            });
-        }
-        s.wait(d);
-        for id in &fresh {
-            s.push(Step::Phase {
-                instance: id.clone(),
-                phase: Phase::Serving {
-                    version: v.label.clone(),
-                    broken: v.broken,
-                },
-            });
-            let mark = DeployMark {
-                id: deployment,
-                status: "Deployed",
-                version: v.label.clone(),
-                started,
-                finished: Some(s.t),
-            };
-            s.push(Step::InstanceDeploy {
-                instance: id.clone(),
-                mark,
-            });
-            s.info(format!("Added instance [{id}] to your environment."));
-        }
+        deploy::deploy_instances(&mut s, &fresh, v, deployment, script, d);
+        deploy::announce_added(&mut s, &fresh);
     }
-    s.wait(3 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "UPDATE_COMPLETE",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        &stack,
-        STACK,
-        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
-        None,
-    );
-    s.wait(2 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "DELETE_IN_PROGRESS",
-        None,
-    );
-    s.wait(20 * SEC);
-    s.stack(
-        &stack,
-        "AWSEBAutoScalingGroup",
-        ASG,
-        "DELETE_COMPLETE",
-        None,
-    );
-    s.wait(SEC);
-    s.stack(&stack, &stack, STACK, "UPDATE_COMPLETE", None);
+    delete_old_group_steps(&mut s, &stack);
     s.wait(2 * SEC);
     s.info("rebuildEnvironment completed successfully.");
     s.push(Step::Status(EnvStatus::Ready));
     s.push(Step::OpDone);
     w.schedule(e, Some(token), s);
     Ok(())
+}
+
+/// The stack update starts: a new launch template, and a new Auto Scaling group to replace the
+/// old one (whose instances go).
+fn replace_group_steps(s: &mut Script, stack: &str) {
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
+    s.wait(3 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_IN_PROGRESS",
+        None,
+    );
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_COMPLETE",
+        None,
+    );
+    s.wait(SEC);
+    group_event(
+        s,
+        stack,
+        "UPDATE_IN_PROGRESS",
+        Some(
+            "Requested update requires the creation of a new physical resource; hence creating one.",
+        ),
+    );
+}
+
+/// The new group is in place: the stack cleans up by deleting the old one, then completes.
+fn delete_old_group_steps(s: &mut Script, stack: &str) {
+    s.wait(3 * SEC);
+    group_event(s, stack, "UPDATE_COMPLETE", None);
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        None,
+    );
+    s.wait(2 * SEC);
+    group_event(s, stack, "DELETE_IN_PROGRESS", None);
+    s.wait(20 * SEC);
+    group_event(s, stack, "DELETE_COMPLETE", None);
+    s.wait(SEC);
+    s.stack(stack, stack, STACK, "UPDATE_COMPLETE", None);
 }
 
 /// SwapEnvironmentCNAMEs: both environments of one application, both Ready, both with a CNAME.
@@ -404,10 +303,3 @@ fn swap(w: &mut World, a: usize, b: usize, rid: String) -> CloudResult<()> {
     }
     Ok(())
 }
-
-/// A new environment id: `e-` and ten lowercase alphanumerics.
-pub(crate) fn new_env_id(w: &mut World) -> String {
-    format!("e-{}", w.rng.chars(LOWER_ALNUM, 10))
-}
-
-pub(crate) const LAUNCH_TEMPLATE: &str = "AWS::EC2::LaunchTemplate";

@@ -4,10 +4,10 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::health::{healthy_latency, rate};
-use super::logs::nginx_time;
+use super::metrics::{healthy_latency, rate};
+use super::model::{Env, Instance, Phase, SEC};
 use super::rng::{HEX, LOWER_ALNUM, Rng, hash_str, mix, stream};
-use super::world::{Env, Instance, Phase, SEC};
+use super::timefmt::nginx_time;
 
 /// One sampled request.
 pub(crate) struct Req {
@@ -57,17 +57,17 @@ pub(crate) fn requests(seed: u64, env: &Env, inst: &Instance, phase: &Phase, sec
     let mut out: Vec<Req> = offsets(&mut rng, sec, n)
         .into_iter()
         .map(|ts| {
-            let (method, path, status, bytes, ua) = endpoint(&env.app, &mut rng);
+            let e = endpoint(&env.app, &mut rng);
             let client = client_ip(&mut rng);
             let p50 = env.base_latency * (0.8 + 0.4 * (rng.below(1000) as f64 / 1000.0));
             let rt = healthy_latency(p50, rng.below(10_000) as f64 / 10_000.0);
             Req {
                 ts,
-                method,
-                path,
-                status,
-                bytes,
-                ua,
+                method: e.method,
+                path: e.path,
+                status: e.status,
+                bytes: e.bytes,
+                ua: e.ua,
                 client,
                 rt,
             }
@@ -127,141 +127,182 @@ const TERMS: [&str; 8] = [
     "desk+lamp",
 ];
 
-pub(crate) fn pct(rng: &mut Rng, p: u64) -> bool {
-    rng.below(1000) < p
+/// True with a chance of `per_mille` in a thousand.
+pub(crate) fn chance_per_mille(rng: &mut Rng, per_mille: u64) -> bool {
+    rng.below(1000) < per_mille
 }
 
-pub(crate) fn endpoint(app: &str, rng: &mut Rng) -> (&'static str, String, u16, u32, &'static str) {
+/// What a sampled request asked for and what it got: the parts of an access log line that
+/// depend on the application, before the client and the timing are added.
+pub(crate) struct Endpoint {
+    pub(crate) method: &'static str,
+    pub(crate) path: String,
+    pub(crate) status: u16,
+    pub(crate) bytes: u32,
+    /// The client's user agent.
+    pub(crate) ua: &'static str,
+}
+
+impl Endpoint {
+    fn new(method: &'static str, path: String, status: u16, bytes: u32, ua: &'static str) -> Self {
+        Endpoint {
+            method,
+            path,
+            status,
+            bytes,
+            ua,
+        }
+    }
+}
+
+/// A response size in `lo..hi` bytes.
+fn size(rng: &mut Rng, lo: u64, hi: u64) -> u32 {
+    (lo + rng.below(hi - lo)) as u32
+}
+
+/// A request to `app`'s API, with its answer. The draws from `rng` happen in a fixed order (the
+/// user agents first, the odd failure last), which the logs depend on.
+pub(crate) fn endpoint(app: &str, rng: &mut Rng) -> Endpoint {
     let browser = *rng.pick(&BROWSERS);
-    let client = if pct(rng, 300) {
+    let client = if chance_per_mille(rng, 300) {
         *rng.pick(&MOBILE)
     } else {
         browser
     };
-    let bytes = |rng: &mut Rng, lo: u64, hi: u64| (lo + rng.below(hi - lo)) as u32;
     let mut e = if app == "billing" {
-        let api = *rng.pick(&API_CLIENTS);
-        match rng.below(100) {
-            0..25 => (
-                "POST",
-                "/v1/invoices".to_string(),
-                201,
-                bytes(rng, 900, 1_800),
-                api,
-            ),
-            25..50 => {
-                let missing = pct(rng, 40);
-                let path = format!("/v1/invoices/inv_{}", rng.chars(HEX, 12));
-                if missing {
-                    ("GET", path, 404, 96, api)
-                } else {
-                    ("GET", path, 200, bytes(rng, 1_200, 2_600), api)
-                }
-            }
-            50..65 => {
-                let path = format!(
-                    "/v1/customers/cus_{}/subscriptions",
-                    rng.chars(LOWER_ALNUM, 10)
-                );
-                ("GET", path, 200, bytes(rng, 600, 2_000), api)
-            }
-            65..80 => {
-                let declined = pct(rng, 50);
-                (
-                    "POST",
-                    "/v1/payments".to_string(),
-                    if declined { 402 } else { 200 },
-                    bytes(rng, 300, 700),
-                    api,
-                )
-            }
-            80..95 => (
-                "POST",
-                "/v1/webhooks/stripe".to_string(),
-                200,
-                16,
-                "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            ),
-            _ => ("GET", "/v1/health".to_string(), 200, 15, api),
-        }
+        billing_endpoint(rng)
     } else {
-        match rng.below(100) {
-            0..8 => (
-                "GET",
-                "/".to_string(),
-                200,
-                bytes(rng, 14_000, 16_500),
-                browser,
-            ),
-            8..28 => {
-                let path = format!("/api/products?page={}&sort=popular", 1 + rng.below(12));
-                ("GET", path, 200, bytes(rng, 4_000, 9_000), client)
-            }
-            28..46 => {
-                let path = format!("/api/products/SKU-{:05}", rng.below(40_000));
-                if pct(rng, 30) {
-                    ("GET", path, 404, 58, client)
-                } else {
-                    ("GET", path, 200, bytes(rng, 2_000, 4_000), client)
-                }
-            }
-            46..60 => (
-                "GET",
-                "/api/cart".to_string(),
-                200,
-                bytes(rng, 700, 1_500),
-                client,
-            ),
-            60..67 => (
-                "POST",
-                "/api/cart/items".to_string(),
-                201,
-                bytes(rng, 300, 500),
-                client,
-            ),
-            67..77 => {
-                let path = format!("/api/search?q={}", rng.pick(&TERMS));
-                ("GET", path, 200, bytes(rng, 3_000, 7_000), client)
-            }
-            77..87 => {
-                let cached = pct(rng, 600);
-                (
-                    "GET",
-                    "/static/js/app.3f9c2b1e.js".to_string(),
-                    if cached { 304 } else { 200 },
-                    if cached { 0 } else { 241_877 },
-                    browser,
-                )
-            }
-            87..94 => {
-                let anon = pct(rng, 100);
-                (
-                    "GET",
-                    "/api/session".to_string(),
-                    if anon { 401 } else { 200 },
-                    if anon { 41 } else { 312 },
-                    client,
-                )
-            }
-            94..97 => {
-                let declined = pct(rng, 30);
-                (
-                    "POST",
-                    "/api/checkout".to_string(),
-                    if declined { 402 } else { 200 },
-                    bytes(rng, 400, 900),
-                    client,
-                )
-            }
-            _ => ("GET", "/favicon.ico".to_string(), 200, 15_086, browser),
-        }
+        storefront_endpoint(rng, browser, client)
     };
     // The odd unhandled exception a healthy service still has.
-    if pct(rng, 1) {
-        e.2 = 500;
-        e.3 = 52;
+    if chance_per_mille(rng, 1) {
+        e.status = 500;
+        e.bytes = 52;
     }
     e
+}
+
+/// The billing API: invoices, subscriptions, payments and Stripe's webhooks, called by services.
+fn billing_endpoint(rng: &mut Rng) -> Endpoint {
+    let api = *rng.pick(&API_CLIENTS);
+    match rng.below(100) {
+        0..25 => Endpoint::new(
+            "POST",
+            "/v1/invoices".to_string(),
+            201,
+            size(rng, 900, 1_800),
+            api,
+        ),
+        25..50 => {
+            let missing = chance_per_mille(rng, 40);
+            let path = format!("/v1/invoices/inv_{}", rng.chars(HEX, 12));
+            if missing {
+                Endpoint::new("GET", path, 404, 96, api)
+            } else {
+                Endpoint::new("GET", path, 200, size(rng, 1_200, 2_600), api)
+            }
+        }
+        50..65 => {
+            let path = format!(
+                "/v1/customers/cus_{}/subscriptions",
+                rng.chars(LOWER_ALNUM, 10)
+            );
+            Endpoint::new("GET", path, 200, size(rng, 600, 2_000), api)
+        }
+        65..80 => {
+            let declined = chance_per_mille(rng, 50);
+            Endpoint::new(
+                "POST",
+                "/v1/payments".to_string(),
+                if declined { 402 } else { 200 },
+                size(rng, 300, 700),
+                api,
+            )
+        }
+        80..95 => Endpoint::new(
+            "POST",
+            "/v1/webhooks/stripe".to_string(),
+            200,
+            16,
+            "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        ),
+        _ => Endpoint::new("GET", "/v1/health".to_string(), 200, 15, api),
+    }
+}
+
+/// The storefront: pages and static files for browsers, the JSON API for browsers and the
+/// mobile app (`client`).
+fn storefront_endpoint(rng: &mut Rng, browser: &'static str, client: &'static str) -> Endpoint {
+    match rng.below(100) {
+        0..8 => Endpoint::new(
+            "GET",
+            "/".to_string(),
+            200,
+            size(rng, 14_000, 16_500),
+            browser,
+        ),
+        8..28 => {
+            let path = format!("/api/products?page={}&sort=popular", 1 + rng.below(12));
+            Endpoint::new("GET", path, 200, size(rng, 4_000, 9_000), client)
+        }
+        28..46 => {
+            let path = format!("/api/products/SKU-{:05}", rng.below(40_000));
+            if chance_per_mille(rng, 30) {
+                Endpoint::new("GET", path, 404, 58, client)
+            } else {
+                Endpoint::new("GET", path, 200, size(rng, 2_000, 4_000), client)
+            }
+        }
+        46..60 => Endpoint::new(
+            "GET",
+            "/api/cart".to_string(),
+            200,
+            size(rng, 700, 1_500),
+            client,
+        ),
+        60..67 => Endpoint::new(
+            "POST",
+            "/api/cart/items".to_string(),
+            201,
+            size(rng, 300, 500),
+            client,
+        ),
+        67..77 => {
+            let path = format!("/api/search?q={}", rng.pick(&TERMS));
+            Endpoint::new("GET", path, 200, size(rng, 3_000, 7_000), client)
+        }
+        77..87 => {
+            let cached = chance_per_mille(rng, 600);
+            Endpoint::new(
+                "GET",
+                "/static/js/app.3f9c2b1e.js".to_string(),
+                if cached { 304 } else { 200 },
+                if cached { 0 } else { 241_877 },
+                browser,
+            )
+        }
+        87..94 => {
+            let anon = chance_per_mille(rng, 100);
+            Endpoint::new(
+                "GET",
+                "/api/session".to_string(),
+                if anon { 401 } else { 200 },
+                if anon { 41 } else { 312 },
+                client,
+            )
+        }
+        94..97 => {
+            let declined = chance_per_mille(rng, 30);
+            Endpoint::new(
+                "POST",
+                "/api/checkout".to_string(),
+                if declined { 402 } else { 200 },
+                size(rng, 400, 900),
+                client,
+            )
+        }
+        _ => Endpoint::new("GET", "/favicon.ico".to_string(), 200, 15_086, browser),
+    }
 }
 
 pub(crate) fn client_ip(rng: &mut Rng) -> String {

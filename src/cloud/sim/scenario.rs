@@ -1,8 +1,10 @@
 //! The demo's stories: what happens in the account without the user doing anything.
 
-use super::ops;
-use super::world::{Command, MIN, SEC, Step, Version, World};
 use crate::domain::Millis;
+
+use super::deploy;
+use super::model::{MIN, SEC, Version};
+use super::world::{Command, Step, World};
 
 /// Which story the simulated account tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +130,7 @@ pub(crate) fn on_tick(world: &mut World, _env: usize, at: Millis) {
         let app = world.envs[e].app.clone();
         let label = new_version(world, &app, at);
         let rid = world.rng.uuid();
-        if let Err(err) = ops::start_deploy(world, e, &label, rid) {
+        if let Err(err) = deploy::deploy(world, e, &label, rid) {
             tracing::debug!(env = %world.envs[e].name, %err, "scheduled demo deploy skipped");
         }
     }

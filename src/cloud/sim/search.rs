@@ -5,8 +5,8 @@
 use regex::Regex;
 use tokio::sync::mpsc;
 
-use super::{SimCloud, find_any, logs};
 use crate::cloud::{CloudError, CloudResult, LogSearch, TailEvent};
+use crate::domain::{Millis, RawLogEvent};
 
 /// Simulated minutes per reported step.
 const SLICE_MS: i64 = 10 * 60_000;
@@ -34,26 +34,21 @@ pub(crate) fn matcher(pattern: &str) -> Result<Matcher, CloudError> {
     }))
 }
 
+/// Run `search` slice by slice: `read` gives every line of the searched groups in `[from, to)`;
+/// matches go to `tx` with a progress status after each slice.
 pub(crate) async fn run(
-    cloud: &SimCloud,
-    search: LogSearch,
+    search: &LogSearch,
+    read: impl Fn(Millis, Millis) -> CloudResult<Vec<RawLogEvent>>,
     tx: mpsc::Sender<TailEvent>,
 ) -> CloudResult<()> {
-    cloud.call();
     let matches = matcher(&search.pattern)?;
     let total_min = ((search.end - search.start).max(0) / 60_000).max(1);
     let mut from = search.start;
     while from < search.end {
         let to = (from + SLICE_MS).min(search.end);
-        let batch = {
-            let (w, _) = cloud.world();
-            let e = find_any(&w, &search.env)?;
-            let files = logs::resolve(&w.envs[e], &search.groups)?;
-            let mut lines = logs::collect(w.seed, &w.envs[e], &files, None, from, to, usize::MAX);
-            lines.retain(|l| matches(&l.message));
-            lines.truncate(SLICE_CAP);
-            lines
-        };
+        let mut batch = read(from, to)?;
+        batch.retain(|l| matches(&l.message));
+        batch.truncate(SLICE_CAP);
         if !batch.is_empty() && tx.send(TailEvent::Events(batch)).await.is_err() {
             return Ok(());
         }

@@ -6,11 +6,12 @@
 
 use crate::domain::{Millis, Tier};
 
-use super::health::{instance_status, rate};
-use super::logs::{iso_secs, nginx_error_time, syslog_time};
-use super::requests::{access_line, alb_ip, offsets, pct, requests, rng_for, sampled};
-use super::rng::hash_str;
-use super::world::{Env, HEALTH_PERIOD, Instance, LogFile, Phase, SEC};
+use super::health::instance_status;
+use super::metrics::rate;
+use super::model::{Env, HEALTH_PERIOD, Instance, LogFile, Phase, SEC};
+use super::requests::{access_line, alb_ip, chance_per_mille, offsets, requests, rng_for, sampled};
+use super::rng::{Rng, hash_str};
+use super::timefmt::{iso_secs, nginx_error_time, syslog_time};
 
 /// Seconds between two crashes of a crash-looping app (systemd restarts it).
 const CRASH_PERIOD: i64 = 6;
@@ -74,7 +75,7 @@ fn error_lines(
     }
     // A healthy proxy logs rarely: decide first, so quiet seconds cost no request generation.
     let mut rng = rng_for(seed, inst, sec, 0xE7707);
-    let (timeout, buffered) = (pct(&mut rng, 1), pct(&mut rng, 2));
+    let (timeout, buffered) = (chance_per_mille(&mut rng, 1), chance_per_mille(&mut rng, 2));
     if !timeout && !buffered {
         return Vec::new();
     }
@@ -166,117 +167,175 @@ fn stdout_lines(
     phase: &Phase,
     sec: i64,
 ) -> Vec<(Millis, String)> {
-    let t = sec * SEC;
-    let since = inst.phase_since(t).unwrap_or(t);
-    let age = sec - since.div_euclid(SEC);
-    // A new process per phase change (deploy, restart), and per crash while crash-looping.
-    let phase_no = inst.phases.partition_point(|(at, _)| *at <= t) as u64;
-    let base_pid = 3_000 + hash_str(&inst.id) % 2_000 + phase_no * 37;
-    let host = hostname(inst);
-    let prefix = |ts: Millis, pid: u64| format!("{} {host} web[{pid}]: ", syslog_time(ts));
-    let pino = |ts: Millis, pid: u64, rest: &str| {
-        format!(
-            "{}{{\"level\":30,\"time\":{ts},\"pid\":{pid},\"hostname\":\"{host}\",{rest}}}",
-            prefix(ts, pid)
-        )
-    };
-    let script = if env.tier == Tier::Worker {
-        "node worker.js"
-    } else {
-        "node server.js"
-    };
-    let banner = |ts: Millis, pid: u64, version: &str| {
-        vec![
-            (
-                ts,
-                format!("{}> {} start", prefix(ts, pid), package(env, version)),
-            ),
-            (ts, format!("{}> {script}", prefix(ts, pid))),
-            (ts, prefix(ts, pid)),
-        ]
-    };
+    let out = Stdout::new(seed, env, inst, sec);
     let mut rng = rng_for(seed, inst, sec, 0x57D0);
     match phase {
         Phase::Serving {
             version,
             broken: true,
-        } => {
-            let cycle = age.div_euclid(CRASH_PERIOD) as u64;
-            let pid = base_pid + cycle * 3;
-            match age.rem_euclid(CRASH_PERIOD) {
-                0 => banner(t + 100, pid, version),
-                1 => CRASH
-                    .iter()
-                    .map(|l| (t + 200, format!("{}{l}", prefix(t + 200, pid))))
-                    .collect(),
-                _ => Vec::new(),
-            }
-        }
+        } => out.crash_loop(version),
         Phase::Serving {
             version,
             broken: false,
         } => {
-            if age == 0 {
-                let mut out = banner(t + 100, base_pid, version);
-                let what = if env.tier == Tier::Worker {
-                    "Worker listening on port 8080"
-                } else {
-                    "Server listening on port 8080"
-                };
-                out.push((
-                    t + 400,
-                    pino(t + 400, base_pid, &format!("\"msg\":\"{what}\"")),
-                ));
-                return out;
-            }
-            if env.tier == Tier::Worker {
-                let n = sampled(rate(seed, env, &inst.id, t).min(3.0), &mut rng);
-                return offsets(&mut rng, sec, n)
-                    .into_iter()
-                    .map(|ts| {
-                        let job = rng.pick(&JOBS);
-                        let ms = 20 + rng.below(400);
-                        let id = rng.uuid();
-                        (ts, pino(ts, base_pid, &format!("\"job\":\"{job}\",\"messageId\":\"{id}\",\"ms\":{ms},\"msg\":\"job done\"")))
-                    })
-                    .collect();
-            }
-            // The app logs one request in a few (its logger samples too).
-            if !pct(&mut rng, 600) {
-                return Vec::new();
-            }
-            let reqs = requests(seed, env, inst, phase, sec);
-            match reqs.iter().find(|r| !r.ua.starts_with("ELB")) {
-                Some(r) => {
-                    let level = if r.status >= 500 { 50 } else { 30 };
-                    let line = pino(
-                        r.ts,
-                        base_pid,
-                        &format!(
-                            "\"req\":{{\"method\":\"{}\",\"url\":\"{}\"}},\"res\":{{\"statusCode\":{}}},\"responseTime\":{},\"msg\":\"request completed\"",
-                            r.method,
-                            r.path,
-                            r.status,
-                            (r.rt * 1000.0).round() as u64
-                        ),
-                    )
-                    .replacen("\"level\":30", &format!("\"level\":{level}"), 1);
-                    vec![(r.ts, line)]
-                }
-                _ => Vec::new(),
+            if out.age == 0 {
+                out.started(version)
+            } else if env.tier == Tier::Worker {
+                out.jobs(&mut rng)
+            } else {
+                out.request(phase, &mut rng)
             }
         }
-        Phase::Restarting if age == 0 => {
+        Phase::Restarting if out.age == 0 => {
             vec![(
-                t + 50,
-                pino(
-                    t + 50,
-                    base_pid.saturating_sub(37),
+                out.t + 50,
+                out.pino(
+                    out.t + 50,
+                    out.pid.saturating_sub(37),
                     "\"msg\":\"SIGTERM received, closing server\"",
                 ),
             )]
         }
         _ => Vec::new(),
+    }
+}
+
+/// One second of `web.stdout.log` for one instance: the journal's prefix, the app's pino JSON
+/// lines and npm's start banner.
+struct Stdout<'a> {
+    seed: u64,
+    env: &'a Env,
+    inst: &'a Instance,
+    sec: i64,
+    t: Millis,
+    /// Whole seconds since the instance's phase began.
+    age: i64,
+    /// The app's process id in this phase.
+    pid: u64,
+    host: String,
+    script: &'static str,
+}
+
+impl<'a> Stdout<'a> {
+    fn new(seed: u64, env: &'a Env, inst: &'a Instance, sec: i64) -> Self {
+        let t = sec * SEC;
+        let since = inst.phase_since(t).unwrap_or(t);
+        // A new process per phase change (deploy, restart), and per crash while crash-looping.
+        let phase_no = inst.phases.partition_point(|(at, _)| *at <= t) as u64;
+        Stdout {
+            seed,
+            env,
+            inst,
+            sec,
+            t,
+            age: sec - since.div_euclid(SEC),
+            pid: 3_000 + hash_str(&inst.id) % 2_000 + phase_no * 37,
+            host: hostname(inst),
+            script: if env.tier == Tier::Worker {
+                "node worker.js"
+            } else {
+                "node server.js"
+            },
+        }
+    }
+
+    fn prefix(&self, ts: Millis, pid: u64) -> String {
+        format!("{} {} web[{pid}]: ", syslog_time(ts), self.host)
+    }
+
+    fn pino(&self, ts: Millis, pid: u64, rest: &str) -> String {
+        format!(
+            "{}{{\"level\":30,\"time\":{ts},\"pid\":{pid},\"hostname\":\"{}\",{rest}}}",
+            self.prefix(ts, pid),
+            self.host
+        )
+    }
+
+    fn banner(&self, ts: Millis, pid: u64, version: &str) -> Vec<(Millis, String)> {
+        vec![
+            (
+                ts,
+                format!(
+                    "{}> {} start",
+                    self.prefix(ts, pid),
+                    package(self.env, version)
+                ),
+            ),
+            (ts, format!("{}> {}", self.prefix(ts, pid), self.script)),
+            (ts, self.prefix(ts, pid)),
+        ]
+    }
+
+    /// A crash-looping app: it starts, dies a second later, and systemd starts it again.
+    fn crash_loop(&self, version: &str) -> Vec<(Millis, String)> {
+        let (t, age) = (self.t, self.age);
+        let cycle = age.div_euclid(CRASH_PERIOD) as u64;
+        let pid = self.pid + cycle * 3;
+        match age.rem_euclid(CRASH_PERIOD) {
+            0 => self.banner(t + 100, pid, version),
+            1 => CRASH
+                .iter()
+                .map(|l| (t + 200, format!("{}{l}", self.prefix(t + 200, pid))))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The first second in service: the banner, then the app says it listens.
+    fn started(&self, version: &str) -> Vec<(Millis, String)> {
+        let t = self.t;
+        let mut out = self.banner(t + 100, self.pid, version);
+        let what = if self.env.tier == Tier::Worker {
+            "Worker listening on port 8080"
+        } else {
+            "Server listening on port 8080"
+        };
+        out.push((
+            t + 400,
+            self.pino(t + 400, self.pid, &format!("\"msg\":\"{what}\"")),
+        ));
+        out
+    }
+
+    /// A worker logs the jobs the SQS daemon hands it.
+    fn jobs(&self, rng: &mut Rng) -> Vec<(Millis, String)> {
+        let rate = rate(self.seed, self.env, &self.inst.id, self.t).min(3.0);
+        let n = sampled(rate, rng);
+        offsets(rng, self.sec, n)
+            .into_iter()
+            .map(|ts| {
+                let job = rng.pick(&JOBS);
+                let ms = 20 + rng.below(400);
+                let id = rng.uuid();
+                (ts, self.pino(ts, self.pid, &format!("\"job\":\"{job}\",\"messageId\":\"{id}\",\"ms\":{ms},\"msg\":\"job done\"")))
+            })
+            .collect()
+    }
+
+    /// A web app logs one request in a few (its logger samples too), as nginx saw it.
+    fn request(&self, phase: &Phase, rng: &mut Rng) -> Vec<(Millis, String)> {
+        if !chance_per_mille(rng, 600) {
+            return Vec::new();
+        }
+        let reqs = requests(self.seed, self.env, self.inst, phase, self.sec);
+        let Some(r) = reqs.iter().find(|r| !r.ua.starts_with("ELB")) else {
+            return Vec::new();
+        };
+        let level = if r.status >= 500 { 50 } else { 30 };
+        let line = self
+            .pino(
+                r.ts,
+                self.pid,
+                &format!(
+                    "\"req\":{{\"method\":\"{}\",\"url\":\"{}\"}},\"res\":{{\"statusCode\":{}}},\"responseTime\":{},\"msg\":\"request completed\"",
+                    r.method,
+                    r.path,
+                    r.status,
+                    (r.rt * 1000.0).round() as u64
+                ),
+            )
+            .replacen("\"level\":30", &format!("\"level\":{level}"), 1);
+        vec![(r.ts, line)]
     }
 }
 

@@ -7,11 +7,12 @@
 
 use crate::domain::{DeployRecord, EnvEvent, EnvStatus, Millis, Severity, StackEvent};
 
-use super::rng::Rng;
+use super::engine::{self, EngineScript};
+use super::model::{App, DeployMark, Env, HEALTH_PERIOD, Instance, MIN, Phase, Version, align_up};
+use super::rng::{Rng, mix, stream};
 use super::scenario::Scenario;
+use super::timefmt::iso_millis;
 use super::{health, ops, scenario};
-
-pub(crate) use super::model::*;
 
 /// How long after a change health keeps being evaluated: longer than the 60 s window the
 /// environment status is computed over, so a recovery always reaches its final state.
@@ -55,7 +56,7 @@ pub(crate) enum Step {
     /// Deployment engine and hook output for one instance, spread over `duration`.
     Engine {
         instance: String,
-        script: super::engine::EngineScript,
+        script: EngineScript,
         duration: Millis,
     },
     Status(EnvStatus),
@@ -301,117 +302,143 @@ impl World {
         }
     }
 
+    /// Apply one step: commands and scenario ticks go to their handlers (which schedule more
+    /// steps), everything else changes the environment's data.
     fn apply(&mut self, at: Millis, idx: usize, step: Step) {
-        let step = match step {
-            Step::Command(cmd) => return ops::run_command(self, idx, at, cmd),
-            Step::ScenarioTick => return scenario::on_tick(self, idx, at),
+        match step {
+            Step::Command(cmd) => ops::run_command(self, idx, at, cmd),
+            Step::ScenarioTick => scenario::on_tick(self, idx, at),
             Step::SwapCname { other } => {
                 let a = self.envs[idx].cname.take();
                 let b = self.envs[other].cname.take();
                 self.envs[idx].cname = b;
                 self.envs[other].cname = a;
-                return;
             }
-            other => other,
-        };
-        let seed = self.seed;
-        let env = &mut self.envs[idx];
-        env.dirty_until = env.dirty_until.max(at + DIRTY_SPAN);
-        match step {
-            Step::Event {
-                severity,
-                message,
-                version,
-                request_id,
-            } => push_event(env, at, severity, message, version, request_id),
-            Step::Stack {
+            step => apply_to_env(self.seed, &mut self.envs[idx], at, step),
+        }
+    }
+}
+
+/// A step that changes one environment's data; it keeps health being evaluated for a while.
+fn apply_to_env(seed: u64, env: &mut Env, at: Millis, step: Step) {
+    env.dirty_until = env.dirty_until.max(at + DIRTY_SPAN);
+    match step {
+        Step::Event {
+            severity,
+            message,
+            version,
+            request_id,
+        } => push_event(env, at, severity, message, version, request_id),
+        Step::Stack {
+            stack,
+            logical_id,
+            resource_type,
+            status,
+            reason,
+        } => {
+            let id = stack_event_id(seed, env, at, &stack, &logical_id, &status);
+            env.stack_events.push(StackEvent {
+                id,
+                ts: at,
                 stack,
                 logical_id,
                 resource_type,
                 status,
                 reason,
-            } => {
-                let id = if logical_id == stack {
-                    super::rng::stream(super::rng::mix(
-                        seed,
-                        (at as u64) ^ env.stack_events.len() as u64,
-                    ))
-                    .uuid()
-                } else {
-                    format!("{logical_id}-{status}-{}", super::logs::iso_millis(at))
-                };
-                env.stack_events.push(StackEvent {
-                    id,
-                    ts: at,
-                    stack,
-                    logical_id,
-                    resource_type,
-                    status,
-                    reason,
-                });
-            }
-            Step::Launch { id, az, ip } => {
-                let itype = env.itype;
-                env.instances.push(Instance {
-                    id,
-                    az,
-                    itype,
-                    ip,
-                    launched: at,
-                    phases: vec![(at, Phase::Pending)],
-                    deployment: None,
-                });
-            }
-            Step::Phase { instance, phase } => {
-                if let Some(i) = env.instance_mut(&instance) {
-                    i.set_phase(at, phase);
-                }
-            }
-            Step::InstanceDeploy { instance, mark } => {
-                if let Some(i) = env.instance_mut(&instance) {
-                    i.deployment = Some(mark);
-                }
-            }
-            Step::Engine {
-                instance,
-                script,
-                duration,
-            } => {
-                for (offset, file, text) in
-                    super::engine::lines(&script, env, &instance, at, duration)
-                {
-                    env.add_file_line(at + offset, file, &instance, text);
-                }
-            }
-            Step::Status(status) => {
-                env.status = status;
-                env.updated = at;
-            }
-            Step::Abortable(flag) => {
-                if let Some(op) = env.op.as_mut() {
-                    op.abortable = flag;
-                }
-            }
-            Step::Version(version) => {
-                env.version = version;
-                env.updated = at;
-            }
-            Step::RecordDeploy(version) => env.deploys.push(DeployRecord { version, ts: at }),
-            Step::UpdateFinished { started } => env.last_update = Some((started, at)),
-            Step::LaunchFinished => {
-                if let Some((started, _)) = env.launch {
-                    env.launch = Some((started, Some(at)));
-                }
-            }
-            Step::OpDone => env.op = None,
-            Step::Terminated => {
-                env.terminated = Some(at);
-                env.status = EnvStatus::Terminated;
-                env.updated = at;
-                env.op = None;
-            }
-            Step::Command(_) | Step::ScenarioTick | Step::SwapCname { .. } => {}
+            });
         }
+        Step::Launch { id, az, ip } => {
+            let itype = env.itype;
+            env.instances.push(Instance {
+                id,
+                az,
+                itype,
+                ip,
+                launched: at,
+                phases: vec![(at, Phase::Pending)],
+                deployment: None,
+            });
+        }
+        Step::Phase { instance, phase } => {
+            if let Some(i) = env.instance_mut(&instance) {
+                i.set_phase(at, phase);
+            }
+        }
+        Step::InstanceDeploy { instance, mark } => {
+            if let Some(i) = env.instance_mut(&instance) {
+                i.deployment = Some(mark);
+            }
+        }
+        Step::Engine {
+            instance,
+            script,
+            duration,
+        } => {
+            for (offset, file, text) in engine::lines(&script, env, &instance, at, duration) {
+                env.add_file_line(at + offset, file, &instance, text);
+            }
+        }
+        other => apply_status(env, at, other),
+    }
+}
+
+/// Steps that change the environment's status, version or operation bookkeeping.
+fn apply_status(env: &mut Env, at: Millis, step: Step) {
+    match step {
+        Step::Status(status) => {
+            env.status = status;
+            env.updated = at;
+        }
+        Step::Abortable(flag) => {
+            if let Some(op) = env.op.as_mut() {
+                op.abortable = flag;
+            }
+        }
+        Step::Version(version) => {
+            env.version = version;
+            env.updated = at;
+        }
+        Step::RecordDeploy(version) => env.deploys.push(DeployRecord { version, ts: at }),
+        Step::UpdateFinished { started } => env.last_update = Some((started, at)),
+        Step::LaunchFinished => {
+            if let Some((started, _)) = env.launch {
+                env.launch = Some((started, Some(at)));
+            }
+        }
+        Step::OpDone => env.op = None,
+        Step::Terminated => {
+            env.terminated = Some(at);
+            env.status = EnvStatus::Terminated;
+            env.updated = at;
+            env.op = None;
+        }
+        // Listed rather than `_`, so a new kind of step cannot be silently dropped.
+        Step::Event { .. }
+        | Step::Stack { .. }
+        | Step::Launch { .. }
+        | Step::Phase { .. }
+        | Step::InstanceDeploy { .. }
+        | Step::Engine { .. }
+        | Step::Command(_)
+        | Step::ScenarioTick
+        | Step::SwapCname { .. } => {}
+    }
+}
+
+/// CloudFormation's event id: a UUID for the stack's own events, `logical-status-time` for its
+/// resources'.
+fn stack_event_id(
+    seed: u64,
+    env: &Env,
+    at: Millis,
+    stack: &str,
+    logical_id: &str,
+    status: &str,
+) -> String {
+    if logical_id == stack {
+        stream(mix(seed, (at as u64) ^ env.stack_events.len() as u64)).uuid()
+    } else {
+        format!("{logical_id}-{status}-{}", iso_millis(at))
     }
 }
 
@@ -431,32 +458,4 @@ pub(crate) fn push_event(
         version,
         request_id,
     });
-}
-
-/// The next health evaluation boundary strictly after `t - 1`.
-fn align_up(t: Millis) -> Millis {
-    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
-        + if t.rem_euclid(HEALTH_PERIOD) == 0 {
-            0
-        } else {
-            HEALTH_PERIOD
-        }
-}
-
-/// The last health evaluation boundary at or before `t`.
-pub(crate) fn align_down(t: Millis) -> Millis {
-    t.div_euclid(HEALTH_PERIOD) * HEALTH_PERIOD
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alignment_rounds_to_the_health_period() {
-        assert_eq!(align_up(10_000), 10_000);
-        assert_eq!(align_up(10_001), 20_000);
-        assert_eq!(align_down(19_999), 10_000);
-        assert_eq!(align_down(-1), -10_000);
-    }
 }

@@ -3,7 +3,7 @@
 use crate::cloud::Cloud;
 use crate::domain::{EnvEvent, EnvRef, Environment, Millis};
 
-use super::{Scenario, SimCloud};
+use crate::cloud::sim::{Scenario, SimCloud};
 
 /// 2026-11-24T10:15:00Z: a fixed start, so tests read the same every run.
 pub(super) const START: Millis = 1_795_515_300_000;

@@ -1,7 +1,7 @@
 //! Every operation: its events, its final state, and the refusals with Elastic Beanstalk's texts.
 
-use super::test_support::*;
-use super::*;
+use super::support::*;
+use crate::cloud::sim::*;
 use crate::cloud::{Op, RollbackVia};
 use crate::domain::{HealthStatus, Severity};
 

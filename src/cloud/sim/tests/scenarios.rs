@@ -1,7 +1,7 @@
 //! The demo's stories, end to end through the `Cloud` trait with a manual clock.
 
-use super::test_support::*;
-use super::*;
+use super::support::*;
+use crate::cloud::sim::*;
 use crate::cloud::{Op, RollbackVia};
 use crate::domain::{HealthStatus, Severity};
 
@@ -14,6 +14,7 @@ async fn broken_prod() -> SimCloud {
     c
 }
 
+// Long, but one story told in order: the rollout, its failure, and the red environment after.
 #[tokio::test]
 async fn bad_deploy_rolls_out_and_leaves_production_red() {
     let c = sim(Scenario::BadDeploy);
@@ -359,6 +360,7 @@ async fn slow_deploy_left_alone_completes() {
     position(&texts, "Environment update completed successfully.");
 }
 
+// Long, but one story told in order: the launch, the failed boot, the rollback, the engine log.
 #[tokio::test]
 async fn create_fail_launches_a_canary_whose_stack_rolls_back() {
     let c = sim(Scenario::CreateFail);

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::test_support::*;
-use super::*;
+use super::support::*;
+use crate::cloud::sim::*;
 
 const MIN: Millis = 60_000;
 

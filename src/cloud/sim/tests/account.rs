@@ -1,10 +1,11 @@
 //! The seeded account's shape, determinism and the read API.
 
-use super::test_support::*;
-use super::*;
+use super::support::*;
 use crate::cloud::Cloud;
+use crate::cloud::sim::*;
 use crate::domain::{HealthStatus, Tier};
 
+// Long, but one checklist of the seeded account that the demo and the UI snapshots rely on.
 #[tokio::test]
 async fn the_account_has_the_agreed_shape() {
     let c = sim(Scenario::Steady);
@@ -147,7 +148,9 @@ async fn versions_and_deploy_history_tell_what_ran_before() {
 
 #[test]
 fn the_simulator_can_be_shared_across_tasks() {
-    fn send_sync<T: Send + Sync + 'static>() {}
+    fn send_sync<T: Send + Sync + 'static>() {
+        // Compiles only if `T` is both.
+    }
     send_sync::<SimCloud>();
 }
 
