@@ -149,7 +149,12 @@ fn swap(app: &mut App, env: &Environment) {
         .envs
         .all
         .iter()
-        .filter(|o| o.env.app == env.env.app && o.env.name != env.env.name && o.tier == Tier::Web)
+        .filter(|o| {
+            o.env.app == env.env.app
+                && o.env.name != env.env.name
+                && o.tier == Tier::Web
+                && o.status != EnvStatus::Terminated
+        })
         .map(|o| PickItem {
             value: o.env.name.clone(),
             label: o.env.name.clone(),

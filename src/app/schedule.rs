@@ -38,7 +38,7 @@ impl Default for Intervals {
             health_slow: 20_000,
             versions: 300_000,
             history: 120_000,
-            log_groups: 300_000,
+            log_groups: 180_000,
             backoff_base: 5_000,
             backoff_max: 120_000,
         }
@@ -68,6 +68,9 @@ pub struct Inputs {
     pub versions_app: Option<String>,
     /// The shown environment's log groups are not known yet (the first read failed).
     pub log_groups_unknown: bool,
+    /// The shown environment has no log groups: streaming may be turned on while ebtui runs, so
+    /// they are read again now and then.
+    pub log_groups_empty: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -109,6 +112,8 @@ impl Schedule {
             wanted.push((PollKey::History(env.to_string()), iv.history));
             if inp.log_groups_unknown {
                 wanted.push((PollKey::LogGroups(env.to_string()), iv.events_slow));
+            } else if inp.log_groups_empty {
+                wanted.push((PollKey::LogGroups(env.to_string()), iv.log_groups));
             }
         }
         for env in &inp.tracked_envs {

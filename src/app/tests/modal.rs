@@ -284,3 +284,23 @@ fn terminated_environments_are_listed_but_not_written_to() {
         );
     }
 }
+
+#[test]
+fn the_swap_picker_leaves_out_terminated_environments() {
+    let mut envs = prod();
+    envs.push(env(
+        "storefront",
+        "storefront-zold",
+        EnvStatus::Terminated,
+        "v1.0.0",
+    ));
+    let mut app = app_with(envs, false);
+    key(&mut app, 'W');
+    match &app.view.modal {
+        Some(Modal::Pick { items, .. }) => {
+            let names: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
+            assert_eq!(names, ["storefront-staging"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -123,3 +123,39 @@ fn log_groups_are_asked_again_until_known() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn empty_log_groups_are_read_again_and_streaming_turned_on_opens_the_logs() {
+    let mut app = app_with(prod(), false);
+    reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(vec![])),
+    );
+    let soon = app.now + 60_000;
+    let fx = update(&mut app, Msg::Tick, soon);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::LogGroups { .. }))),
+        "not every tick: {fx:?}"
+    );
+    let later = app.now + 180_000;
+    let fx = update(&mut app, Msg::Tick, later);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::LogGroups { .. }))),
+        "read again while empty: {fx:?}"
+    );
+    let group = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log".to_string();
+    let fx = reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(vec![group.clone()])),
+    );
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Tail { target, .. } if target.groups == vec![group.clone()])
+        ),
+        "the new group streams: {fx:?}"
+    );
+}

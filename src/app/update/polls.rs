@@ -80,6 +80,11 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
             .selected
             .as_ref()
             .is_some_and(|s| !acc.log_groups.contains_key(s)),
+        log_groups_empty: acc
+            .selected
+            .as_ref()
+            .and_then(|s| acc.log_groups.get(s))
+            .is_some_and(|g| g.is_empty()),
     }
 }
 
@@ -148,8 +153,12 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             app.view.dirty = true;
         }
         (Request::LogGroups { env }, Answer::LogGroups(groups)) => {
-            app.account.log_groups.insert(env.name.clone(), groups);
-            if is_shown(app, &env.name) && app.logs.env() != Some(env.name.as_str()) {
+            let before = app.account.log_groups.insert(env.name.clone(), groups.clone());
+            // Streaming turned on while ebtui runs: open the logs that now exist.
+            let appeared = before.is_some_and(|b| b.is_empty()) && !groups.is_empty();
+            if is_shown(app, &env.name)
+                && (app.logs.env() != Some(env.name.as_str()) || appeared)
+            {
                 logs::open_logs(app, fx);
             }
         }
