@@ -8,6 +8,7 @@
 pub mod envs;
 pub mod intents;
 pub mod keymap;
+pub mod ledger;
 pub mod log_session;
 pub mod modal;
 pub mod msg;

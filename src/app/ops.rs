@@ -2,29 +2,9 @@
 //! (a CI pipeline, `eb deploy`, the console), detected from status and events. Progress and the
 //! outcome are read from the event stream and the status, never from one exact string.
 
-use crate::domain::{EnvEvent, EnvStatus, InstanceHealth, Millis, Severity};
+use crate::domain::{EnvEvent, EnvStatus, InstanceHealth, Millis};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    Aborted,
-    /// A failed configuration change that Elastic Beanstalk rolled back.
-    Reverted,
-    CompletedWithErrors,
-}
-
-impl Outcome {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed => "failed",
-            Outcome::Aborted => "aborted",
-            Outcome::Reverted => "reverted",
-            Outcome::CompletedWithErrors => "completed with errors",
-        }
-    }
-}
+pub use super::ledger::Outcome;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -102,10 +82,11 @@ impl Tracked {
                 _ => s.push_str(&format!(" · batch {b}")),
             }
         }
-        if let Some(total) = self
-            .instances_total
-            .filter(|t| *t > 0 && (self.instances_done > 0 || self.instances_failed > 0))
-        {
+        // Counts from a health snapshot lag the end: after a success they would read "2/4 done".
+        let succeeded = self.outcome == Some(Outcome::Succeeded);
+        if let Some(total) = self.instances_total.filter(|t| {
+            *t > 0 && !succeeded && (self.instances_done > 0 || self.instances_failed > 0)
+        }) {
             s.push_str(&format!(" · {}/{total} done", self.instances_done));
             if self.instances_failed > 0 {
                 s.push_str(&format!(", {} failed", self.instances_failed));
@@ -141,7 +122,7 @@ impl Tracked {
 
     pub fn observe_events(&mut self, events: &[EnvEvent]) {
         for e in self.own_events(events) {
-            if let Some((n, ids)) = parse_batch_start(&e.message) {
+            if let Some((n, ids)) = super::ledger::parse_batch_start(&e.message) {
                 self.batch = Some(n);
                 if n == 1 || self.batch_size.is_none() {
                     self.batch_size = Some(ids.max(1));
@@ -205,85 +186,15 @@ impl Tracked {
         }
         let since = self.own_events(events);
         // Settled again: it ended if we saw it busy, or the events already tell the end.
-        let told = classify(&since);
+        let told = super::ledger::classify::outcome(&since);
         if !self.seen_busy && told.is_none() {
             return false;
         }
-        self.outcome = Some(told.unwrap_or(Outcome::Succeeded));
+        // No end event although the status settled: the evidence is missing, not a success.
+        self.outcome = Some(told.unwrap_or(Outcome::Unknown));
         self.ended = Some(now);
         true
     }
-}
-
-/// The outcome the events since an operation's start tell, if they tell one. The strongest word
-/// wins: aborted > reverted > completed with errors > failed > succeeded.
-pub fn classify(events: &[&EnvEvent]) -> Option<Outcome> {
-    let mut out: Option<Outcome> = None;
-    let rank = |o: Outcome| match o {
-        Outcome::Aborted => 5,
-        Outcome::Reverted => 4,
-        Outcome::CompletedWithErrors => 3,
-        Outcome::Failed => 2,
-        Outcome::Succeeded => 1,
-    };
-    for e in events {
-        let m = e.message.to_ascii_lowercase();
-        // "Aborting the operation" follows a failed command, "request to abort" only announces
-        // one, and "during an aborted deployment" is advice after a failure: none is the outcome.
-        let not_outcome = [
-            "aborting the operation",
-            "request to abort",
-            "during an aborted",
-        ];
-        let o = if m.contains("abort") && !not_outcome.iter().any(|n| m.contains(n)) {
-            Some(Outcome::Aborted)
-        } else if m.contains("reverted")
-            || m.contains("rolled back to the previous")
-            || m.contains("rolling back to the previous")
-        {
-            Some(Outcome::Reverted)
-        } else if m.contains("with errors")
-            || m.contains("completed with error")
-            || m.contains("but with") && m.contains("error")
-        {
-            Some(Outcome::CompletedWithErrors)
-        } else if (m.contains("failed to deploy")
-            || m.contains("failed.")
-            || m.starts_with("failed")
-            || m.contains(" failed "))
-            && !m.contains("health")
-            || e.severity >= Severity::Error && !m.contains("health")
-        {
-            Some(Outcome::Failed)
-        } else if m.contains("completed successfully")
-            || m.contains("successfully") && m.contains("complete")
-        {
-            Some(Outcome::Succeeded)
-        } else {
-            None
-        };
-        if let Some(o) = o
-            && out.is_none_or(|cur| rank(o) > rank(cur))
-        {
-            out = Some(o);
-        }
-    }
-    out
-}
-
-/// "Batch 2: Starting application deployment on instance(s) [i-1, i-2]." -> (2, 2)
-fn parse_batch_start(msg: &str) -> Option<(u32, u32)> {
-    let rest = msg.strip_prefix("Batch ")?;
-    let (n, rest) = rest.split_once(':')?;
-    let n: u32 = n.trim().parse().ok()?;
-    if !rest.contains("Starting") {
-        return None;
-    }
-    let ids = rest
-        .split_once('[')
-        .and_then(|(_, r)| r.split_once(']'))
-        .map(|(ids, _)| ids.split(',').filter(|s| !s.trim().is_empty()).count() as u32);
-    Some((n, ids.unwrap_or(0)))
 }
 
 /// Name an operation started elsewhere from the event that announces it.
@@ -324,7 +235,7 @@ fn elapsed(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::InstanceDeployment;
+    use crate::domain::{InstanceDeployment, Severity};
 
     fn ev(ts: Millis, sev: Severity, msg: &str) -> EnvEvent {
         EnvEvent {
@@ -335,88 +246,6 @@ mod tests {
             version: None,
             request_id: None,
         }
-    }
-
-    fn outcome_of(msgs: &[(Severity, &str)]) -> Option<Outcome> {
-        let evs: Vec<EnvEvent> = msgs
-            .iter()
-            .enumerate()
-            .map(|(i, (s, m))| ev(i as Millis, *s, m))
-            .collect();
-        classify(&evs.iter().collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn classifies_the_outcomes_from_real_event_texts() {
-        use Severity::*;
-        assert_eq!(
-            outcome_of(&[
-                (Info, "Environment update is starting."),
-                (
-                    Info,
-                    "Batch 1: Starting application deployment on instance(s) [i-1, i-2]."
-                ),
-                (
-                    Info,
-                    "New application version was deployed to running EC2 instances."
-                ),
-                (Info, "Environment update completed successfully."),
-            ]),
-            Some(Outcome::Succeeded)
-        );
-        assert_eq!(
-            outcome_of(&[
-                (Info, "Environment update is starting."),
-                (
-                    Error,
-                    "Unsuccessful command execution on instance id(s) 'i-1'. Aborting the operation."
-                ),
-                (Error, "Failed to deploy application."),
-                (
-                    Warn,
-                    "During an aborted deployment, some instances may have deployed the new application version."
-                ),
-            ]),
-            Some(Outcome::Failed)
-        );
-        assert_eq!(
-            outcome_of(&[
-                (Info, "Environment update is starting."),
-                (Info, "Received request to abort environment update."),
-                (Warn, "Environment update was aborted."),
-            ]),
-            Some(Outcome::Aborted)
-        );
-        assert_eq!(
-            outcome_of(&[
-                (Error, "Failed to deploy configuration."),
-                (
-                    Info,
-                    "The environment was reverted to the previous configuration setting."
-                ),
-            ]),
-            Some(Outcome::Reverted)
-        );
-        assert_eq!(
-            outcome_of(&[(
-                Warn,
-                "Create environment operation is complete, but with errors. For more information, see troubleshooting documentation."
-            )]),
-            Some(Outcome::CompletedWithErrors)
-        );
-        // Health transitions are not the operation's outcome.
-        assert_eq!(
-            outcome_of(&[(
-                Warn,
-                "Environment health has transitioned from Ok to Severe. 44.8 % of the requests are failing with HTTP 5xx."
-            )]),
-            None
-        );
-        // Wording varies: a lower-case "failed" in another sentence still counts.
-        assert_eq!(
-            outcome_of(&[(Warn, "Deployment failed on 2 instances.")]),
-            Some(Outcome::Failed)
-        );
     }
 
     #[test]

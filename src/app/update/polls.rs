@@ -153,12 +153,13 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             app.view.dirty = true;
         }
         (Request::LogGroups { env }, Answer::LogGroups(groups)) => {
-            let before = app.account.log_groups.insert(env.name.clone(), groups.clone());
+            let before = app
+                .account
+                .log_groups
+                .insert(env.name.clone(), groups.clone());
             // Streaming turned on while ebtui runs: open the logs that now exist.
             let appeared = before.is_some_and(|b| b.is_empty()) && !groups.is_empty();
-            if is_shown(app, &env.name)
-                && (app.logs.env() != Some(env.name.as_str()) || appeared)
-            {
+            if is_shown(app, &env.name) && (app.logs.env() != Some(env.name.as_str()) || appeared) {
                 logs::open_logs(app, fx);
             }
         }
