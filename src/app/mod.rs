@@ -29,6 +29,7 @@ use crate::cloud::PollKey;
 use crate::domain::{AppVersion, CloudContext, DeployRecord, Environment, HealthSnapshot, Millis};
 use envs::EnvsPane;
 use keymap::{Context, KeyMap};
+use ledger::Ledger;
 use modal::Modal;
 use ops::Tracked;
 use schedule::Schedule;
@@ -138,6 +139,10 @@ pub struct Account {
     pub versions: HashMap<String, Vec<AppVersion>>,
     pub history: HashMap<String, Vec<DeployRecord>>,
     pub log_groups: HashMap<String, Vec<String>>,
+    /// Every operation of every environment, from the events.
+    pub ledger: Ledger,
+    /// The newest event time the account-wide stream has seen.
+    pub events_cursor: Option<Millis>,
     /// Operations being followed, and the last ended one per environment.
     pub ops: Vec<Tracked>,
     pub next_op_id: u64,
@@ -161,6 +166,8 @@ impl Account {
             versions: HashMap::new(),
             history: HashMap::new(),
             log_groups: HashMap::new(),
+            ledger: Ledger::default(),
+            events_cursor: None,
             ops: Vec::new(),
             next_op_id: 1,
             pending: None,

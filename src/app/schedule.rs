@@ -1,10 +1,13 @@
-//! The poll schedule: a pure function of what is shown, what is moving, and what is in flight.
+//! The poll planner: a pure function of what is shown, what is moving, and what is in flight.
 //!
-//! Fast while an environment is changing or one of our operations is in flight (events every
-//! 2.5 s, health every 10 s: the rate at which enhanced health refreshes); slow when all is Ready
-//! (environments every 30 s, the selected environment's events and health every 20 s). What no
-//! pane shows is not polled. A poll never starts while the same one is in flight. Throttling backs
-//! off per API, exponentially, with jitter.
+//! One account-wide events stream feeds every timeline and the operations ledger: every 5 s
+//! while any environment is changing, every 20 s when all is Ready; the environment list at the
+//! same paces (5 s / 30 s). Only the shown environment costs more, and only what a visible pane
+//! draws: its instance health at Elastic Beanstalk's 10 s refresh while it is busy (20 s
+//! otherwise), its stack events while CloudFormation can be acting on it (launch, terminate,
+//! configuration change, immutable or traffic-splitting deploy), its older events once. A poll
+//! never starts while the same one is in flight. Throttling backs off per API, exponentially,
+//! with jitter; an API that answers AccessDenied pauses for `denied_pause`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,6 +18,8 @@ use crate::domain::Millis;
 pub struct Intervals {
     pub envs_fast: Millis,
     pub envs_slow: Millis,
+    pub account_events_fast: Millis,
+    pub account_events_slow: Millis,
     pub events_fast: Millis,
     pub events_slow: Millis,
     pub health_fast: Millis,
@@ -25,6 +30,8 @@ pub struct Intervals {
     /// First back-off after a throttle; doubles each time up to `backoff_max`.
     pub backoff_base: Millis,
     pub backoff_max: Millis,
+    /// How long an API that answered AccessDenied rests before it is tried again.
+    pub denied_pause: Millis,
 }
 
 impl Default for Intervals {
@@ -32,6 +39,8 @@ impl Default for Intervals {
         Self {
             envs_fast: 5_000,
             envs_slow: 30_000,
+            account_events_fast: 5_000,
+            account_events_slow: 20_000,
             events_fast: 2_500,
             events_slow: 20_000,
             health_fast: 10_000,
@@ -41,6 +50,7 @@ impl Default for Intervals {
             log_groups: 180_000,
             backoff_base: 5_000,
             backoff_max: 120_000,
+            denied_pause: 300_000,
         }
     }
 }
@@ -57,11 +67,19 @@ pub struct Backoff {
 pub struct Inputs {
     /// Environments whose events, stack events and health a pane shows (the selected one).
     pub shown_env: Option<String>,
-    /// Environments with an operation being tracked (ours or detected): their events are polled
-    /// fast even when not shown, so the outcome can be decided.
+    /// Environments with an operation being tracked (ours or detected).
     pub tracked_envs: Vec<String>,
-    /// Some environment is Launching/Updating/Terminating, or one of our operations is in flight.
+    /// Some environment is Launching/Updating/Terminating, or one of our operations is in flight:
+    /// the account-wide reads go fast.
     pub busy: bool,
+    /// The shown environment is changing, or has an operation tracked: its health goes fast.
+    pub shown_busy: bool,
+    /// CloudFormation can be acting on the shown environment: its stack events are polled.
+    pub stack_active: bool,
+    /// The shown environment's own older events have not been read yet.
+    pub history_unread: bool,
+    /// The shown environment's stack events have not been read yet.
+    pub stack_unread: bool,
     pub timeline_visible: bool,
     pub health_visible: bool,
     /// The selected environment's application, when the deploy picker or rollback needs versions.
@@ -73,12 +91,27 @@ pub struct Inputs {
     pub log_groups_empty: bool,
 }
 
+/// How a poll ended, for the planner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Ok,
+    Throttled,
+    /// AccessDenied: no permission for this action.
+    Denied,
+    /// Any other error.
+    Failed,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Schedule {
     pub intervals: Intervals,
     last_started: HashMap<PollKey, Millis>,
     in_flight: HashSet<PollKey>,
     backoff: HashMap<Api, Backoff>,
+    /// Reads resting after an error, until then.
+    resting: HashMap<PollKey, Millis>,
+    /// Consecutive failures of a read (not throttling, not denied).
+    failures: HashMap<PollKey, u32>,
 }
 
 impl Schedule {
@@ -92,33 +125,35 @@ impl Schedule {
     /// The polls due now, in a stable order. Marks them in flight: the caller must emit them.
     pub fn due(&mut self, now: Millis, inp: &Inputs) -> Vec<PollKey> {
         let iv = &self.intervals;
-        let mut wanted: Vec<(PollKey, Millis)> = vec![(
-            PollKey::Environments,
-            if inp.busy { iv.envs_fast } else { iv.envs_slow },
-        )];
+        let pace = |busy: bool, fast: Millis, slow: Millis| if busy { fast } else { slow };
+        let mut wanted: Vec<(PollKey, Millis)> = vec![
+            (
+                PollKey::Environments,
+                pace(inp.busy, iv.envs_fast, iv.envs_slow),
+            ),
+            (
+                PollKey::AccountEvents,
+                pace(inp.busy, iv.account_events_fast, iv.account_events_slow),
+            ),
+        ];
         if let Some(env) = inp.shown_env.as_deref() {
-            let busy = inp.busy || inp.tracked_envs.iter().any(|t| t == env);
-            if inp.timeline_visible {
-                let every = if busy { iv.events_fast } else { iv.events_slow };
-                wanted.push((PollKey::Events(env.to_string()), every));
-                wanted.push((PollKey::StackEvents(env.to_string()), every));
+            let env = env.to_string();
+            if inp.timeline_visible && inp.history_unread {
+                wanted.push((PollKey::Events(env.clone()), iv.events_slow));
+            }
+            if inp.timeline_visible && (inp.stack_active || inp.stack_unread) {
+                let every = pace(inp.stack_active, iv.events_fast, iv.events_slow);
+                wanted.push((PollKey::StackEvents(env.clone()), every));
             }
             if inp.health_visible {
-                wanted.push((
-                    PollKey::Health(env.to_string()),
-                    if busy { iv.health_fast } else { iv.health_slow },
-                ));
+                let every = pace(inp.shown_busy, iv.health_fast, iv.health_slow);
+                wanted.push((PollKey::Health(env.clone()), every));
             }
-            wanted.push((PollKey::History(env.to_string()), iv.history));
+            wanted.push((PollKey::History(env.clone()), iv.history));
             if inp.log_groups_unknown {
-                wanted.push((PollKey::LogGroups(env.to_string()), iv.events_slow));
+                wanted.push((PollKey::LogGroups(env), iv.events_slow));
             } else if inp.log_groups_empty {
-                wanted.push((PollKey::LogGroups(env.to_string()), iv.log_groups));
-            }
-        }
-        for env in &inp.tracked_envs {
-            if Some(env) != inp.shown_env.as_ref() || !inp.timeline_visible {
-                wanted.push((PollKey::Events(env.to_string()), iv.events_fast));
+                wanted.push((PollKey::LogGroups(env), iv.log_groups));
             }
         }
         if let Some(app) = &inp.versions_app {
@@ -129,7 +164,9 @@ impl Schedule {
             if self.in_flight.contains(&key) || out.contains(&key) {
                 continue;
             }
-            if self.backoff.get(&key.api()).is_some_and(|b| now < b.until) {
+            if self.backoff.get(&key.api()).is_some_and(|b| now < b.until)
+                || self.resting.get(&key).is_some_and(|until| now < *until)
+            {
                 continue;
             }
             let due = self
@@ -150,6 +187,7 @@ impl Schedule {
     pub fn force(&mut self, now: Millis, key: PollKey) -> bool {
         if self.in_flight.contains(&key)
             || self.backoff.get(&key.api()).is_some_and(|b| now < b.until)
+            || self.resting.get(&key).is_some_and(|until| now < *until)
         {
             return false;
         }
@@ -163,11 +201,31 @@ impl Schedule {
         self.last_started.remove(key);
     }
 
-    /// A poll finished. `throttled` backs its API off; a success resets the API's back-off.
-    pub fn finished(&mut self, now: Millis, key: &PollKey, throttled: bool) {
+    /// A poll finished. Throttling backs its whole API off; AccessDenied rests that read for
+    /// `denied_pause`; another error retries that read later and later; a success resets both.
+    pub fn finished(&mut self, now: Millis, key: &PollKey, how: Finish) {
         self.in_flight.remove(key);
         let api = key.api();
-        if throttled {
+        match how {
+            Finish::Denied => {
+                self.resting
+                    .insert(key.clone(), now + self.intervals.denied_pause);
+                return;
+            }
+            Finish::Failed => {
+                let n = self.failures.entry(key.clone()).or_default();
+                *n = (*n + 1).min(6);
+                let delay =
+                    (self.intervals.backoff_base << (*n - 1)).min(self.intervals.backoff_max);
+                self.resting.insert(key.clone(), now + delay);
+                return;
+            }
+            Finish::Ok | Finish::Throttled => {
+                self.resting.remove(key);
+                self.failures.remove(key);
+            }
+        }
+        if how == Finish::Throttled {
             let b = self.backoff.entry(api).or_default();
             b.level = (b.level + 1).min(16);
             let full = (self.intervals.backoff_base << (b.level - 1).min(10))
@@ -202,11 +260,6 @@ impl Schedule {
         v.sort();
         v
     }
-
-    /// Forget everything (a new cloud context).
-    pub fn reset(&mut self) {
-        *self = Self::new(self.intervals.clone());
-    }
 }
 
 /// A pseudo-random number in 0..=1000 from the time and the API (splitmix64 finaliser).
@@ -233,7 +286,7 @@ mod tests {
 
     fn finish_all(s: &mut Schedule, now: Millis, keys: &[PollKey]) {
         for k in keys {
-            s.finished(now, k, false);
+            s.finished(now, k, Finish::Ok);
         }
     }
 
@@ -254,21 +307,63 @@ mod tests {
     }
 
     #[test]
-    fn busy_polls_events_every_2_5s_and_health_every_10s() {
+    fn busy_reads_the_account_every_5s_and_the_shown_health_every_10s() {
         let mut s = Schedule::default();
-        let c = count(&mut s, &inputs(true), 60_000);
-        assert_eq!(c[&PollKey::Events("prod".into())], 24);
-        assert_eq!(c[&PollKey::Health("prod".into())], 6);
+        let inp = Inputs {
+            shown_busy: true,
+            ..inputs(true)
+        };
+        let c = count(&mut s, &inp, 60_000);
+        assert_eq!(c[&PollKey::AccountEvents], 12);
         assert_eq!(c[&PollKey::Environments], 12);
+        assert_eq!(c[&PollKey::Health("prod".into())], 6);
+        assert!(
+            !c.contains_key(&PollKey::Events("prod".into())),
+            "the account stream brings the shown environment's events"
+        );
     }
 
     #[test]
     fn idle_polls_slowly() {
         let mut s = Schedule::default();
         let c = count(&mut s, &inputs(false), 60_000);
-        assert_eq!(c[&PollKey::Events("prod".into())], 3);
+        assert_eq!(c[&PollKey::AccountEvents], 3);
         assert_eq!(c[&PollKey::Health("prod".into())], 3);
         assert_eq!(c[&PollKey::Environments], 2);
+    }
+
+    #[test]
+    fn another_busy_environment_does_not_speed_up_the_shown_one() {
+        let mut s = Schedule::default();
+        let c = count(&mut s, &inputs(true), 60_000);
+        assert_eq!(
+            c[&PollKey::Health("prod".into())],
+            3,
+            "prod itself is Ready"
+        );
+    }
+
+    #[test]
+    fn older_events_and_stack_events_are_read_once_unless_cloudformation_acts() {
+        let mut s = Schedule::default();
+        let first = Inputs {
+            history_unread: true,
+            stack_unread: true,
+            ..inputs(false)
+        };
+        let due = s.due(0, &first);
+        assert!(due.contains(&PollKey::Events("prod".into())));
+        assert!(due.contains(&PollKey::StackEvents("prod".into())));
+        finish_all(&mut s, 0, &due);
+        let c = count(&mut s, &inputs(true), 60_000);
+        assert!(!c.contains_key(&PollKey::StackEvents("prod".into())));
+        let acting = Inputs {
+            stack_active: true,
+            ..inputs(true)
+        };
+        let c = count(&mut s, &acting, 60_000);
+        // Every 2.5 s (the first was read just before).
+        assert!(c[&PollKey::StackEvents("prod".into())] >= 23);
     }
 
     #[test]
@@ -277,6 +372,8 @@ mod tests {
         let inp = Inputs {
             timeline_visible: false,
             health_visible: false,
+            history_unread: true,
+            stack_active: true,
             ..inputs(true)
         };
         let c = count(&mut s, &inp, 30_000);
@@ -287,16 +384,49 @@ mod tests {
     }
 
     #[test]
-    fn tracked_environments_are_followed_even_when_not_shown() {
+    fn a_denied_read_rests_and_a_failing_one_backs_off() {
         let mut s = Schedule::default();
-        let inp = Inputs {
-            tracked_envs: vec!["staging".into()],
-            ..inputs(false)
-        };
-        let c = count(&mut s, &inp, 10_000);
-        assert_eq!(c[&PollKey::Events("staging".into())], 4);
-        // The tracked env makes nothing else fast.
-        assert_eq!(c[&PollKey::Events("prod".into())], 1);
+        let health = PollKey::Health("prod".into());
+        let due = s.due(0, &inputs(false));
+        assert!(due.contains(&health));
+        finish_all(&mut s, 0, &due);
+        s.expire(&health);
+        let due = s.due(1_000, &inputs(false));
+        assert!(due.contains(&health));
+        s.finished(1_000, &health, Finish::Denied);
+        assert!(!s.force(60_000, health.clone()), "resting");
+        let c = count_from(&mut s, &inputs(false), 2_000, 290_000);
+        assert!(!c.contains_key(&health), "no health read while denied");
+        assert!(
+            s.due(302_000, &inputs(false)).contains(&health),
+            "asked again"
+        );
+        s.finished(302_000, &health, Finish::Failed);
+        s.expire(&health);
+        assert!(
+            !s.due(303_000, &inputs(false)).contains(&health),
+            "backing off"
+        );
+        assert!(s.due(308_000, &inputs(false)).contains(&health));
+    }
+
+    fn count_from(
+        s: &mut Schedule,
+        inp: &Inputs,
+        from: Millis,
+        to: Millis,
+    ) -> HashMap<PollKey, usize> {
+        let mut counts = HashMap::new();
+        let mut t = from;
+        while t < to {
+            let due = s.due(t, inp);
+            for k in &due {
+                *counts.entry(k.clone()).or_insert(0) += 1;
+            }
+            finish_all(s, t, &due);
+            t += 250;
+        }
+        counts
     }
 
     #[test]
@@ -307,7 +437,7 @@ mod tests {
         // Nothing answered: a minute later nothing starts again.
         assert!(s.due(60_000, &inputs(true)).is_empty());
         assert!(!s.force(60_000, PollKey::Environments));
-        s.finished(60_000, &PollKey::Environments, false);
+        s.finished(60_000, &PollKey::Environments, Finish::Ok);
         assert_eq!(s.due(60_000, &inputs(true)), vec![PollKey::Environments]);
     }
 
@@ -319,7 +449,7 @@ mod tests {
         let mut now = 0;
         for _ in 0..6 {
             assert!(s.force(now, key.clone()));
-            s.finished(now, &key, true);
+            s.finished(now, &key, Finish::Throttled);
             let until = s.backing_off(now)[0].1;
             delays.push(until - now);
             // Nothing of that API starts while it backs off, not even a forced poll.
@@ -336,7 +466,7 @@ mod tests {
         assert!(s.force(now - 1, PollKey::Health("prod".into())));
         // A success resets the back-off.
         assert!(s.force(now, key.clone()));
-        s.finished(now, &key, false);
+        s.finished(now, &key, Finish::Ok);
         assert!(s.backing_off(now).is_empty());
     }
 }

@@ -40,6 +40,10 @@ pub struct Timeline {
     pub scroll_back: usize,
     pub follow: bool,
     pub loaded: bool,
+    /// The environment's own older events were read (the account stream brings only new ones).
+    pub history_read: bool,
+    /// Its stack events were read once.
+    pub stack_read: bool,
 }
 
 /// A new timeline follows new entries.
@@ -53,6 +57,8 @@ impl Default for Timeline {
             scroll_back: 0,
             follow: true,
             loaded: false,
+            history_read: false,
+            stack_read: false,
         }
     }
 }

@@ -62,6 +62,12 @@ impl std::error::Error for CloudError {}
 
 pub type CloudResult<T> = Result<T, CloudError>;
 
+/// The most events one account-wide read returns (five pages of DescribeEvents).
+pub const ACCOUNT_EVENTS_MAX: usize = 5_000;
+/// How far back the first account-wide read goes: operations that ended before ebtui started
+/// are in the ledger.
+pub const ACCOUNT_EVENTS_FIRST: Millis = 24 * 60 * 60 * 1000;
+
 /// How a roll back is carried out; decided by the app before the confirmation modal opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollbackVia {
@@ -181,6 +187,11 @@ pub trait Cloud: Send + Sync {
     /// Events of one environment, oldest first. With `since`, those at or after it (the caller
     /// de-duplicates the boundary); without, the last hour or the last 100, whichever is more.
     async fn events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
+
+    /// Events of every environment of the account, oldest first: one read feeds every timeline
+    /// and the operations ledger. With `since`, those at or after it; without, the last day. At
+    /// most `ACCOUNT_EVENTS_MAX` (the newest, when more happened: a burst that large is cut).
+    async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
 
     /// Stack events of the environment's CloudFormation stacks (main, immutable, nested), oldest
     /// first. With `since`, only those at or after it; without, the most recent 100.

@@ -15,12 +15,31 @@ use crate::domain::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Environments,
-    Events { env: EnvRef, since: Option<Millis> },
-    StackEvents { env: EnvRef, since: Option<Millis> },
-    Health { env: EnvRef },
-    Versions { app: String },
-    History { env: EnvRef },
-    LogGroups { env: EnvRef },
+    /// Every environment's events (one DescribeEvents stream for the account).
+    AccountEvents {
+        since: Option<Millis>,
+    },
+    /// One environment's events: its older history, read once when it is selected.
+    Events {
+        env: EnvRef,
+        since: Option<Millis>,
+    },
+    StackEvents {
+        env: EnvRef,
+        since: Option<Millis>,
+    },
+    Health {
+        env: EnvRef,
+    },
+    Versions {
+        app: String,
+    },
+    History {
+        env: EnvRef,
+    },
+    LogGroups {
+        env: EnvRef,
+    },
 }
 
 /// A read without its cursor: what "the same poll" means for in-flight and schedule bookkeeping.
@@ -28,6 +47,7 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PollKey {
     Environments,
+    AccountEvents,
     Events(String),
     StackEvents(String),
     Health(String),
@@ -76,6 +96,7 @@ impl Request {
     pub fn key(&self) -> PollKey {
         match self {
             Request::Environments => PollKey::Environments,
+            Request::AccountEvents { .. } => PollKey::AccountEvents,
             Request::Events { env, .. } => PollKey::Events(env.name.clone()),
             Request::StackEvents { env, .. } => PollKey::StackEvents(env.name.clone()),
             Request::Health { env } => PollKey::Health(env.name.clone()),
@@ -90,6 +111,7 @@ impl PollKey {
     pub fn api(&self) -> Api {
         match self {
             PollKey::Environments
+            | PollKey::AccountEvents
             | PollKey::Events(_)
             | PollKey::Versions(_)
             | PollKey::History(_) => Api::ElasticBeanstalk,
@@ -99,10 +121,25 @@ impl PollKey {
         }
     }
 
+    /// The AWS action behind the read, for "no permission: <action>".
+    pub fn action(&self) -> &'static str {
+        match self {
+            PollKey::Environments => "elasticbeanstalk:DescribeEnvironments",
+            PollKey::AccountEvents | PollKey::Events(_) | PollKey::History(_) => {
+                "elasticbeanstalk:DescribeEvents"
+            }
+            PollKey::StackEvents(_) => "cloudformation:DescribeStackEvents",
+            PollKey::Health(_) => "elasticbeanstalk:DescribeInstancesHealth",
+            PollKey::Versions(_) => "elasticbeanstalk:DescribeApplicationVersions",
+            PollKey::LogGroups(_) => "logs:DescribeLogGroups",
+        }
+    }
+
     /// What the read is about, for an error message ("events of shop-prod: ...").
     pub fn describe(&self) -> String {
         match self {
             PollKey::Environments => "environments".to_string(),
+            PollKey::AccountEvents => "events".to_string(),
             PollKey::Events(n) => format!("events of {n}"),
             PollKey::StackEvents(n) => format!("stack events of {n}"),
             PollKey::Health(n) => format!("health of {n}"),
@@ -117,6 +154,7 @@ impl PollKey {
 pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
     let result = match &request {
         Request::Environments => cloud.environments().await.map(Answer::Environments),
+        Request::AccountEvents { since } => cloud.account_events(*since).await.map(Answer::Events),
         Request::Events { env, since } => cloud.events(env, *since).await.map(Answer::Events),
         Request::StackEvents { env, since } => cloud
             .stack_events(env, *since)

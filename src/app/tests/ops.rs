@@ -51,7 +51,7 @@ fn our_operation_is_followed_to_its_outcome() {
     };
     reply(
         &mut app,
-        PollKey::Events("storefront-prod".into()),
+        PollKey::AccountEvents,
         Ok(Answer::Events(vec![
             ev(t0 + 1, "Environment update is starting."),
             ev(
@@ -70,7 +70,7 @@ fn our_operation_is_followed_to_its_outcome() {
     assert_eq!(t.request_id.as_deref(), Some("req-1"));
     reply(
         &mut app,
-        PollKey::Events("storefront-prod".into()),
+        PollKey::AccountEvents,
         Ok(Answer::Events(vec![ev(
             t0 + 3,
             "Environment update completed successfully.",
@@ -91,16 +91,11 @@ fn our_operation_is_followed_to_its_outcome() {
     );
     let fx = update(&mut app, Msg::Tick, now + 200);
     assert!(
-        fx.iter().any(
-            |e| matches!(e, Effect::Poll(Request::Events { env, .. }) if env.name == "storefront-prod")
-        ),
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),
         "{fx:?}"
     );
-    reply(
-        &mut app,
-        PollKey::Events("storefront-prod".into()),
-        Ok(Answer::Events(vec![])),
-    );
+    reply(&mut app, PollKey::AccountEvents, Ok(Answer::Events(vec![])));
     let t = app
         .account
         .op_for("storefront-prod")
@@ -175,7 +170,11 @@ fn operations_started_elsewhere_are_detected_and_settled() {
     );
     let now = app.now + 100;
     let fx = update(&mut app, Msg::Tick, now);
-    assert!(fx.iter().any(|e| matches!(e, Effect::Poll(Request::Events { env, .. }) if env.name == "storefront-staging")), "{fx:?}");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),
+        "{fx:?}"
+    );
     let failed = EnvEvent {
         ts: now - 1_000,
         env: "storefront-staging".into(),
@@ -186,7 +185,7 @@ fn operations_started_elsewhere_are_detected_and_settled() {
     };
     reply(
         &mut app,
-        PollKey::Events("storefront-staging".into()),
+        PollKey::AccountEvents,
         Ok(Answer::Events(vec![failed])),
     );
     assert_eq!(

@@ -84,6 +84,7 @@ pub(crate) fn request(app: &App, key: PollKey) -> Request {
     };
     match key {
         PollKey::Environments => Request::Environments,
+        PollKey::AccountEvents => Request::AccountEvents { since: None },
         PollKey::Events(n) => Request::Events {
             env: env(&n),
             since: None,

@@ -70,7 +70,7 @@ pub(super) fn on_op_done(app: &mut App, op_id: u64, result: Result<OpAccepted, C
             );
             for key in [
                 PollKey::Environments,
-                PollKey::Events(env.clone()),
+                PollKey::AccountEvents,
                 PollKey::Health(env.clone()),
             ] {
                 app.account.schedule.expire(&key);
@@ -162,7 +162,7 @@ fn settle(app: &mut App, name: &str) {
         .get(name)
         .map(|t| t.eb_events())
         .unwrap_or_default();
-    let key = PollKey::Events(name.to_string());
+    let key = PollKey::AccountEvents;
     // Only an events read that finished counts; one still in flight started before the answer.
     let read_at = if acc.schedule.in_flight(&key) {
         None

@@ -4,10 +4,15 @@
 use super::super::intents;
 use super::super::modal::{Modal, PickPurpose};
 use super::super::ops::Origin;
-use super::super::schedule::Inputs;
+use super::super::schedule::{Finish, Inputs};
 use super::super::{App, Effect, Level, Pane, Pending};
 use super::{logs, ops, select};
 use crate::cloud::{Answer, CloudError, PollKey, Reply, Request};
+use crate::domain::{EnvEvent, EnvStatus, Environment};
+
+/// The account-wide events stream re-reads this much before the newest event it saw: events can
+/// become visible late. The timelines drop what they already hold.
+const EVENTS_OVERLAP: crate::domain::Millis = 60_000;
 
 /// Lines a log search rescans per tick, so typing never stalls.
 const SEARCH_SLICE: usize = crate::logs::SCAN_BUDGET;
@@ -36,7 +41,7 @@ pub(super) fn poll_due(app: &mut App, fx: &mut Vec<Effect>) {
         match request_for(app, &key) {
             Some(r) => fx.push(Effect::Poll(r)),
             // The environment is gone: nothing to ask.
-            None => app.account.schedule.finished(app.now, &key, false),
+            None => app.account.schedule.finished(app.now, &key, Finish::Ok),
         }
     }
 }
@@ -52,6 +57,12 @@ pub(super) fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
 
 pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
     let acc = &app.account;
+    let tracked_envs: Vec<String> = acc
+        .ops
+        .iter()
+        .filter(|t| t.is_active())
+        .map(|t| t.env.clone())
+        .collect();
     let busy = acc.envs.all.iter().any(|e| e.status.is_transitional())
         || acc
             .ops
@@ -64,14 +75,16 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
         }) => acc.selected_env().map(|e| e.env.app.clone()),
         _ => None,
     };
+    let shown = acc.selected_env();
+    let timeline = acc.selected.as_ref().and_then(|s| acc.timelines.get(s));
     Inputs {
         shown_env: acc.selected.clone(),
-        tracked_envs: acc
-            .ops
-            .iter()
-            .filter(|t| t.is_active())
-            .map(|t| t.env.clone())
-            .collect(),
+        shown_busy: shown
+            .is_some_and(|e| e.status.is_transitional() || tracked_envs.contains(&e.env.name)),
+        stack_active: shown.is_some_and(cloudformation_may_act),
+        history_unread: timeline.is_none_or(|t| !t.history_read),
+        stack_unread: timeline.is_none_or(|t| !t.stack_read),
+        tracked_envs,
         busy,
         timeline_visible: app.visible(Pane::Timeline),
         health_visible: app.visible(Pane::Health),
@@ -88,15 +101,35 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
     }
 }
 
+/// Whether CloudFormation can be acting on an environment now: it launches or terminates, or an
+/// update runs with a deployment policy that builds a temporary stack (immutable, traffic
+/// splitting); a configuration update cannot be told from a deploy by the list alone, so an
+/// update of an environment whose policy is not known yet counts too.
+fn cloudformation_may_act(e: &Environment) -> bool {
+    match e.status {
+        EnvStatus::Launching | EnvStatus::Terminating => true,
+        EnvStatus::Updating => e
+            .deployment_policy
+            .as_deref()
+            .is_none_or(|p| matches!(p, "Immutable" | "TrafficSplitting")),
+        _ => false,
+    }
+}
+
 /// The request for a poll key, with its cursor. None when the environment is gone.
 fn request_for(app: &App, key: &PollKey) -> Option<Request> {
     let acc = &app.account;
     let env = |name: &str| acc.envs.get(name).map(|e| e.env.clone());
     Some(match key {
         PollKey::Environments => Request::Environments,
+        PollKey::AccountEvents => Request::AccountEvents {
+            since: acc.events_cursor.map(|c| c - EVENTS_OVERLAP),
+        },
+        // The environment's own read is for its older history: no cursor (the account stream
+        // brings what is new).
         PollKey::Events(n) => Request::Events {
             env: env(n)?,
-            since: acc.timelines.get(n).and_then(|t| t.events_since),
+            since: None,
         },
         PollKey::StackEvents(n) => Request::StackEvents {
             env: env(n)?,
@@ -111,8 +144,13 @@ fn request_for(app: &App, key: &PollKey) -> Option<Request> {
 
 pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
     let key = reply.request.key();
-    let throttled = matches!(reply.error(), Some(CloudError::Throttled(_)));
-    app.account.schedule.finished(app.now, &key, throttled);
+    let how = match reply.error() {
+        None => Finish::Ok,
+        Some(CloudError::Throttled(_)) => Finish::Throttled,
+        Some(CloudError::Auth(m)) if is_denied(m) => Finish::Denied,
+        Some(_) => Finish::Failed,
+    };
+    app.account.schedule.finished(app.now, &key, how);
     let answer = match reply.result {
         Ok(answer) => answer,
         Err(err) => return on_error(app, &key, &err),
@@ -122,16 +160,20 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
     }
     match (reply.request, answer) {
         (Request::Environments, Answer::Environments(list)) => on_environments(app, list, fx),
+        (Request::AccountEvents { .. }, Answer::Events(events)) => on_account_events(app, events),
         (Request::Events { env, .. }, Answer::Events(events)) => {
             let t = app.account.timelines.entry(env.name.clone()).or_default();
+            t.history_read = true;
             let added = t.add_events(events);
             if added > 0 || !t.loaded {
                 app.view.dirty |= is_shown(app, &env.name);
             }
+            refresh_ledger(app, &env.name);
             ops::follow_events(app, &env.name);
         }
         (Request::StackEvents { env, .. }, Answer::StackEvents(events)) => {
             let t = app.account.timelines.entry(env.name.clone()).or_default();
+            t.stack_read = true;
             let added = t.add_stack_events(events);
             app.view.dirty |= added > 0 && is_shown(app, &env.name);
         }
@@ -168,6 +210,61 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             tracing::error!(?request, ?answer, "answer does not match its request");
         }
     }
+}
+
+/// Events of the whole account: each to its environment's timeline, then the ledger and the
+/// operations followed on each environment.
+fn on_account_events(app: &mut App, events: Vec<EnvEvent>) {
+    if let Some(newest) = events.iter().map(|e| e.ts).max() {
+        let c = &mut app.account.events_cursor;
+        *c = Some(c.map_or(newest, |c| c.max(newest)));
+    }
+    let mut by_env: Vec<(String, Vec<EnvEvent>)> = Vec::new();
+    for e in events {
+        match by_env.iter_mut().find(|(n, _)| *n == e.env) {
+            Some((_, v)) => v.push(e),
+            None => by_env.push((e.env.clone(), vec![e])),
+        }
+    }
+    for (name, evs) in by_env {
+        let added = app
+            .account
+            .timelines
+            .entry(name.clone())
+            .or_default()
+            .add_events(evs);
+        if added > 0 {
+            app.view.dirty = true;
+            refresh_ledger(app, &name);
+        }
+    }
+    // Every followed operation learns that a read finished, with or without new events.
+    let followed: Vec<String> = app
+        .account
+        .ops
+        .iter()
+        .filter(|t| t.is_active())
+        .map(|t| t.env.clone())
+        .collect();
+    for name in followed {
+        ops::follow_events(app, &name);
+    }
+}
+
+fn refresh_ledger(app: &mut App, name: &str) {
+    let events = app
+        .account
+        .timelines
+        .get(name)
+        .map(|t| t.eb_events())
+        .unwrap_or_default();
+    app.account.ledger.refresh(name, &events);
+}
+
+/// AccessDenied, as the cloud words it: that action is not allowed for these credentials.
+fn is_denied(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("not authorized") || m.contains("accessdenied") || m.contains("access denied")
 }
 
 fn is_shown(app: &App, env: &str) -> bool {
@@ -217,6 +314,15 @@ fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
     let text = match err {
         CloudError::Throttled(_) => return, // the status line shows the back-off; no dialog
         other => other.message().to_string(),
+    };
+    let text = match err {
+        CloudError::Auth(m) if is_denied(m) => {
+            format!(
+                "no permission: {} (asked again every few minutes) · {m}",
+                key.action()
+            )
+        }
+        _ => text,
     };
     let first = app
         .account

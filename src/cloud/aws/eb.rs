@@ -107,6 +107,37 @@ impl AwsCloud {
         Ok(out)
     }
 
+    /// DescribeEvents without an environment: every environment's events, newest first from AWS,
+    /// at most `ACCOUNT_EVENTS_MAX`; returned oldest first.
+    pub(super) async fn read_account_events(
+        &self,
+        since: Option<Millis>,
+    ) -> CloudResult<Vec<EnvEvent>> {
+        let start = since.unwrap_or_else(|| self.now() - crate::cloud::ACCOUNT_EVENTS_FIRST);
+        let mut out = Vec::new();
+        let mut pager = Pager::default();
+        loop {
+            let resp = self
+                .eb
+                .describe_events()
+                .start_time(DateTime::from_millis(start))
+                .max_records(EVENTS_PAGE)
+                .set_next_token(pager.token())
+                .send()
+                .await
+                .map_err(|e| self.sdk_err(e))?;
+            out.extend(resp.events().iter().map(convert::event));
+            if out.len() >= crate::cloud::ACCOUNT_EVENTS_MAX || !pager.advance(resp.next_token()) {
+                break;
+            }
+        }
+        out.truncate(crate::cloud::ACCOUNT_EVENTS_MAX);
+        out.retain(|e| e.ts >= start && !e.env.is_empty());
+        out.reverse();
+        out.sort_by_key(|e| e.ts);
+        Ok(out)
+    }
+
     pub(super) async fn read_events(
         &self,
         env: &EnvRef,

@@ -172,6 +172,10 @@ impl Cloud for AwsCloud {
         self.read_events(env, since).await
     }
 
+    async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+        self.read_account_events(since).await
+    }
+
     async fn stack_events(
         &self,
         env: &EnvRef,

@@ -270,6 +270,23 @@ impl Cloud for SimCloud {
         Ok(recent(&w.envs[e].events, |ev| ev.ts, since, now, true))
     }
 
+    async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+        self.call();
+        let (w, now) = self.world();
+        let from = since.unwrap_or(now - crate::cloud::ACCOUNT_EVENTS_FIRST);
+        let mut out: Vec<EnvEvent> = w
+            .envs
+            .iter()
+            .flat_map(|e| {
+                let at = e.events.partition_point(|ev| ev.ts < from);
+                e.events[at..].iter().cloned()
+            })
+            .collect();
+        out.sort_by_key(|e| e.ts);
+        let cut = out.len().saturating_sub(crate::cloud::ACCOUNT_EVENTS_MAX);
+        Ok(out.split_off(cut))
+    }
+
     async fn stack_events(
         &self,
         env: &EnvRef,
