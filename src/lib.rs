@@ -10,5 +10,6 @@ pub mod cloud;
 pub mod config;
 pub mod domain;
 pub mod logs;
+pub mod redact;
 pub mod runtime;
 pub mod ui;
