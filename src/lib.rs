@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cloud;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod logs;
 pub mod redact;
 pub mod runtime;
