@@ -10,6 +10,7 @@ pub mod cloud;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod logfile;
 pub mod logs;
 pub mod redact;
 pub mod runtime;

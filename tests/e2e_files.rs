@@ -1,5 +1,5 @@
-//! End to end: the files ebtui writes are its user's only. The lines saved with Ctrl-S are
-//! created 0600, and the status line names the file saved.
+//! End to end: the files ebtui writes are its user's only. The diagnostic log and the lines
+//! saved with Ctrl-S are created 0600, and the status line names the file saved.
 
 mod common;
 
@@ -30,10 +30,11 @@ fn saved_path(screen: &str) -> Option<String> {
 }
 
 #[test]
-fn saved_lines_are_private() {
+fn log_file_and_saved_lines_are_private() {
+    // trace asks for everything: ebtui's own lines stay, the SDK's are clamped (unit-tested).
     let mut tui = Tui::spawn(
         &["--demo", "bad-deploy", "--demo-speed", "20"],
-        &[],
+        &[("EBTUI_LOG", "trace")],
         160,
         48,
     );
@@ -67,6 +68,9 @@ fn saved_lines_are_private() {
     assert_eq!(mode(first), 0o600, "{first:?}");
     let text = std::fs::read_to_string(first).unwrap_or_default();
     assert!(!text.is_empty(), "the saved file holds the shown lines");
+
+    let log = tui.dir().join("ebtui.log");
+    assert_eq!(mode(&log), 0o600, "the diagnostic log");
 
     tui.send("q");
     assert!(tui.wait_exit(KEY).is_some(), "ebtui quits on q");
