@@ -1,8 +1,12 @@
-//! Command-line flags.
+//! Command-line flags, and how a mistake in them (or in the config file) is told: one line on
+//! stderr naming the fix, exit code 2. Backtraces are for bugs.
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::error::{ContextKind, ContextValue, ErrorFormatter, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+use crate::cloud::sim::Scenario;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,21 +25,179 @@ pub struct Cli {
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
     /// Run against a simulated account instead of AWS: steady, bad-deploy, slow-deploy, create-fail.
-    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "steady")]
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "steady",
+          value_parser = scenario)]
     pub demo: Option<String>,
     /// Simulated time per real second in the demo (1 = real time, 20 = twenty times faster).
-    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    #[arg(long, default_value_t = 1.0, value_name = "X", value_parser = demo_speed)]
     pub demo_speed: f64,
     /// Seed of the simulated account (the same seed gives the same account).
     #[arg(long, default_value_t = 7, value_name = "N")]
     pub demo_seed: u64,
-    /// Refuse every write (deploy, roll back, rebuild, abort, restart, swap).
+    /// Refuse every write (deploy, roll back, rebuild, abort, restart, swap), whatever the config
+    /// file says.
     #[arg(long)]
     pub read_only: bool,
-    /// Config file (default: config.toml in the user's config directory, under ebtui/).
+    /// Config file (default: config.toml in the user's config directory, under ebtui/). A file
+    /// with any error stops ebtui at start with the line, column and fix.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Write the diagnostic log here (default: ebtui.log in the user's state or cache directory).
+    /// Check the config file (and its key overrides) and exit: 0 and "config OK" when it can be
+    /// used, 2 and its problems when not.
+    #[arg(long)]
+    pub check: bool,
+    /// Write the diagnostic log here (default: ebtui.log in the user's state or cache directory),
+    /// created readable by the owner only. Level from EBTUI_LOG.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+}
+
+fn scenario(s: &str) -> Result<String, String> {
+    match Scenario::parse(s) {
+        Some(sc) => Ok(sc.name().to_string()),
+        None => Err(format!(
+            "no such scenario; use one of {}",
+            Scenario::ALL
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn demo_speed(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 1000.0 => Ok(x),
+        _ => Err("use a number above 0 and at most 1000, e.g. --demo-speed 10".into()),
+    }
+}
+
+impl Cli {
+    /// The flags, with the default config and log paths in `--help`. A mistake exits with one
+    /// line (see [`usage_error`]); `--help` and `--version` print and exit 0 as usual.
+    pub fn parse_or_exit(config_path: Option<PathBuf>, log_path: Option<PathBuf>) -> Cli {
+        let shown = |p: Option<PathBuf>| {
+            p.map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(no home directory)".into())
+        };
+        let cmd = Cli::command().after_help(format!(
+            "Config file: {}\nLog file:    {}\nEBTUI_LOG:   a level (error, warn, info, debug, trace) or filter directives such as `ebtui=debug`; the AWS SDK and HTTP crates never log above debug.",
+            shown(config_path),
+            shown(log_path)
+        ));
+        let parsed = cmd
+            .try_get_matches()
+            .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+        match parsed {
+            Ok(cli) => cli,
+            Err(e) => match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                _ => usage_error(&one_line(&e.render().to_string())),
+            },
+        }
+    }
+}
+
+/// clap's multi-line error as one line: the error, its tips, and where the flags are described.
+fn one_line(rendered: &str) -> String {
+    let mut head = String::new();
+    let mut tips = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("Usage:") || line.starts_with("For more information")
+        {
+            continue;
+        }
+        if let Some(tip) = line.strip_prefix("tip:") {
+            tips.push(tip.trim().to_string());
+        } else if head.is_empty() {
+            head = line
+                .strip_prefix("error:")
+                .unwrap_or(line)
+                .trim()
+                .to_string();
+        }
+    }
+    if tips.is_empty() {
+        format!("{head} (see `ebtui --help`)")
+    } else {
+        format!("{head} ({})", tips.join("; "))
+    }
+}
+
+/// A message printed as it is: clap prints it and exits (stdout and 0 for a report, stderr and
+/// 2 for a mistake), before the UI takes the terminal, as it does for its own errors. The
+/// message is in the error's context.
+struct Plain;
+
+impl ErrorFormatter for Plain {
+    fn format_error(error: &clap::error::Error<Self>) -> clap::builder::StyledStr {
+        let mut out = clap::builder::StyledStr::new();
+        if let Some(ContextValue::String(s)) = error.get(ContextKind::Custom) {
+            out.push_str(s);
+        }
+        out
+    }
+}
+
+fn exit_with(kind: ErrorKind, text: String) -> ! {
+    let mut e = clap::error::Error::<Plain>::new(kind);
+    e.insert(ContextKind::Custom, ContextValue::String(text));
+    e.exit()
+}
+
+/// A user's mistake at start: `error: <message>` as one line on stderr, exit code 2.
+pub fn usage_error(message: &str) -> ! {
+    let one: String = message.lines().collect::<Vec<_>>().join(" ");
+    exit_with(ErrorKind::ValueValidation, format!("error: {one}\n"))
+}
+
+/// A report asked for on the command line (`--check`): lines on stdout, exit code 0.
+pub fn report_and_exit(lines: &[String]) -> ! {
+    exit_with(ErrorKind::DisplayVersion, format!("{}\n", lines.join("\n")))
+}
+
+/// Problems found by `--check`: one line each on stderr, exit code 2.
+pub fn problems_and_exit(lines: &[String]) -> ! {
+    let text: Vec<String> = lines.iter().map(|l| format!("error: {l}")).collect();
+    exit_with(ErrorKind::ValueValidation, format!("{}\n", text.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        let rendered = "error: unexpected argument '--demoo' found\n\n  tip: a similar argument exists: '--demo'\n\nUsage: ebtui --demo [<SCENARIO>]\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered),
+            "unexpected argument '--demoo' found (a similar argument exists: '--demo')"
+        );
+        assert_eq!(
+            one_line(
+                "error: invalid value 'x' for '--demo-speed <X>': use a number\n\nFor more information, try '--help'.\n"
+            ),
+            "invalid value 'x' for '--demo-speed <X>': use a number (see `ebtui --help`)"
+        );
+    }
+
+    #[test]
+    fn flag_values_are_checked_by_the_parser() {
+        assert_eq!(scenario("bad_deploy"), Ok("bad-deploy".into()));
+        assert!(
+            scenario("nonexistent")
+                .unwrap_err()
+                .contains("steady, bad-deploy")
+        );
+        assert_eq!(demo_speed("10"), Ok(10.0));
+        for bad in ["0", "-1", "NaN", "inf", "1001", "fast"] {
+            assert!(demo_speed(bad).is_err(), "{bad}");
+        }
+        let cli = Cli::try_parse_from(["ebtui", "--demo"]).expect("the default scenario");
+        assert_eq!(cli.demo.as_deref(), Some("steady"));
+        assert!(Cli::try_parse_from(["ebtui", "--demo", "nope"]).is_err());
+    }
 }

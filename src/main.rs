@@ -1,25 +1,34 @@
-//! ebtui: parse flags, install the error and panic hooks, start file logging, pick the cloud, run.
+//! ebtui: parse flags, read the config, install the error and panic hooks, start file logging,
+//! pick the cloud, run. A user's mistake at start (a flag, the config file, EBTUI_LOG, the log
+//! file) is one line on stderr with exit code 2 (`cli::usage_error`); a backtrace means a bug.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-use color_eyre::eyre::{WrapErr, eyre};
+use color_eyre::eyre::eyre;
 
 use ebtui::app::keymap::KeyMap;
 use ebtui::app::{App, Level, Settings};
-use ebtui::cli::Cli;
+use ebtui::cli::{self, Cli};
 use ebtui::cloud::Cloud;
 use ebtui::cloud::aws::{AwsCloud, AwsOptions};
 use ebtui::cloud::sim::{Scenario, SimCloud};
+use ebtui::config::{self, ConfigError, Loaded};
+use ebtui::logfile::{self, LogError};
 use ebtui::runtime::{self, Options, Switcher};
 
 fn main() -> color_eyre::Result<()> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_or_exit(config::default_path(), logfile::default_path());
+    let loaded = config::load(cli.config.as_deref());
+    if cli.check {
+        check(&loaded);
+    }
+    // Fail closed: a config with any error is not half-applied, nor ignored; ebtui stops here.
+    let loaded = loaded.unwrap_or_else(|e| cli::usage_error(&e.to_string()));
     install_hooks()?;
-    let log_path = init_logging(cli.log_file.clone());
-    let (settings, keymap, warnings) = load_config(&cli);
+    let (log_path, log_warning) = init_logging(cli.log_file.clone());
+    let (settings, keymap) = settings(&cli, &loaded);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -27,13 +36,38 @@ fn main() -> color_eyre::Result<()> {
     rt.block_on(async move {
         let chosen = match &cli.demo {
             Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
-            None => aws_cloud(&cli).await?,
+            None => aws_cloud(&cli).await,
         };
-        let app = new_app(settings, keymap, &warnings, chosen.cloud.as_ref());
-        tracing::info!(log = ?log_path, "starting");
+        let app = new_app(settings, keymap, log_warning, chosen.cloud.as_ref());
+        tracing::info!(log = ?log_path, config = ?loaded.path, "starting");
         let options = Options { tick: chosen.tick };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
     })
+}
+
+/// `--check`: the config file (whole, key overrides included) and EBTUI_LOG. Exits: 0 with
+/// "config OK: <path>", or 2 with one line per problem.
+fn check(loaded: &Result<Loaded, ConfigError>) -> ! {
+    let mut problems = match loaded {
+        Ok(_) => Vec::new(),
+        Err(e) => e.lines(),
+    };
+    if let Err(e) = logfile::user_filter(std::env::var(logfile::ENV_VAR).ok().as_deref()) {
+        problems.push(e);
+    }
+    if !problems.is_empty() {
+        cli::problems_and_exit(&problems);
+    }
+    let line = match loaded.as_ref().ok().and_then(|l| l.path.as_ref()) {
+        Some(p) => format!("config OK: {}", p.display()),
+        None => format!(
+            "config OK: no config file at {}; the defaults apply",
+            config::default_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(no home directory)".into())
+        ),
+    };
+    cli::report_and_exit(&[line])
 }
 
 /// Error reports, and a panic hook that gives the terminal back before the message is printed.
@@ -43,22 +77,17 @@ fn install_hooks() -> color_eyre::Result<()> {
     Ok(())
 }
 
-/// Settings and key map from the flags and the config file, with the config's warnings (already
-/// logged; the first is also shown once the UI is up).
-fn load_config(cli: &Cli) -> (Settings, KeyMap, Vec<String>) {
-    let (config, mut warnings) = ebtui::config::load(cli.config.as_deref());
-    let (keymap, key_warnings) = KeyMap::default().with_overrides(&config.key_overrides());
-    warnings.extend(key_warnings);
-    for w in &warnings {
-        tracing::warn!("{w}");
-    }
+/// Settings and key map from the flags and the config, which is valid as a whole: `--read-only`
+/// wins over the file.
+fn settings(cli: &Cli, loaded: &Loaded) -> (Settings, KeyMap) {
+    let config = &loaded.config;
     let settings = Settings {
         read_only: cli.read_only || config.read_only,
         log_max_lines: config.logs.max_lines,
         log_max_bytes: config.logs.max_bytes,
         log_backfill_min: config.logs.backfill_minutes,
     };
-    (settings, keymap, warnings)
+    (settings, config.keymap())
 }
 
 /// The cloud the UI drives, how to reach another account or region, and the UI's tick.
@@ -70,23 +99,10 @@ struct Chosen {
 }
 
 /// The simulator playing a scenario; its clock runs `speed` times faster, so the UI ticks faster
-/// too (within bounds).
+/// too (within bounds). The parser has checked the name and the speed.
 fn demo_cloud(name: &str, seed: u64, speed: f64) -> color_eyre::Result<Chosen> {
-    let scenario = Scenario::parse(name).ok_or_else(|| {
-        eyre!(
-            "unknown demo scenario '{name}': use one of {}",
-            Scenario::ALL
-                .iter()
-                .map(|s| s.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })?;
-    if !(speed.is_finite() && speed > 0.0 && speed <= 1000.0) {
-        return Err(eyre!(
-            "--demo-speed must be a number above 0 and at most 1000"
-        ));
-    }
+    let scenario = Scenario::parse(name)
+        .ok_or_else(|| eyre!("unknown demo scenario '{name}' passed the parser"))?;
     let tick = Duration::from_millis((250.0 / speed).clamp(25.0, 250.0) as u64);
     Ok(Chosen {
         cloud: Arc::new(SimCloud::new(scenario, seed, speed)),
@@ -95,8 +111,9 @@ fn demo_cloud(name: &str, seed: u64, speed: f64) -> color_eyre::Result<Chosen> {
     })
 }
 
-/// AWS with the profile, region and endpoint from the flags.
-async fn aws_cloud(cli: &Cli) -> color_eyre::Result<Chosen> {
+/// AWS with the profile, region and endpoint from the flags. What can fail here is the set-up
+/// (no region anywhere): a mistake of the user's, told in one line.
+async fn aws_cloud(cli: &Cli) -> Chosen {
     let opts = AwsOptions {
         profile: cli.profile.clone(),
         region: cli.region.clone(),
@@ -105,13 +122,12 @@ async fn aws_cloud(cli: &Cli) -> color_eyre::Result<Chosen> {
     };
     let cloud = AwsCloud::connect(opts.clone())
         .await
-        .map_err(|e| eyre!("{e}"))
-        .wrap_err("cannot set up the AWS clients")?;
-    Ok(Chosen {
+        .unwrap_or_else(|e| cli::usage_error(&format!("cannot set up the AWS clients: {e}")));
+    Chosen {
         cloud: Arc::new(cloud),
         switcher: Some(aws_switcher(opts)),
         tick: Duration::from_millis(250),
-    })
+    }
 }
 
 /// Connects anew for `:profile` and `:region`, starting from the options in force: `:region`
@@ -141,46 +157,39 @@ fn aws_switcher(opts: AwsOptions) -> Switcher {
     })
 }
 
-/// The app at start, flashing the first config warning (the rest are in the log).
-fn new_app(settings: Settings, keymap: KeyMap, warnings: &[String], cloud: &dyn Cloud) -> App {
+/// The app at start, flashing why there is no diagnostic log, if there is none.
+fn new_app(
+    settings: Settings,
+    keymap: KeyMap,
+    log_warning: Option<String>,
+    cloud: &dyn Cloud,
+) -> App {
     let mut app = App::new(settings, keymap, cloud.context(), cloud.now());
-    if let Some(w) = warnings.first() {
-        let more = if warnings.len() > 1 {
-            format!(" (+{} more in the log)", warnings.len() - 1)
-        } else {
-            String::new()
-        };
-        app.flash(Level::Warn, format!("{w}{more}"));
+    if let Some(w) = log_warning {
+        app.flash(Level::Warn, w);
     }
     app
 }
 
-/// Log to a file, never to the terminal the UI owns. Level from EBTUI_LOG (default info).
-fn init_logging(explicit: Option<PathBuf>) -> Option<PathBuf> {
-    let path = explicit.or_else(|| {
-        let dirs = directories::ProjectDirs::from("", "", "ebtui")?;
-        Some(
-            dirs.state_dir()
-                .unwrap_or(dirs.cache_dir())
-                .join("ebtui.log"),
-        )
-    })?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).ok()?;
+/// Log to a file, never to the terminal the UI owns (see `logfile`). A bad EBTUI_LOG, or a
+/// `--log-file` that cannot be opened, is the user's mistake: one line, exit 2. The default file
+/// failing only costs the log: the UI says so.
+fn init_logging(explicit: Option<PathBuf>) -> (Option<PathBuf>, Option<String>) {
+    let spec = std::env::var(logfile::ENV_VAR).ok();
+    let given = explicit.is_some();
+    let Some(path) = explicit.or_else(logfile::default_path) else {
+        return (
+            None,
+            Some("no diagnostic log: no home directory; use --log-file".into()),
+        );
+    };
+    match logfile::init(&path, spec.as_deref()) {
+        Ok(()) => (Some(path), None),
+        Err(e @ LogError::Filter(_)) => cli::usage_error(&e.to_string()),
+        Err(e) if given => cli::usage_error(&format!("{e}; give --log-file a writable path")),
+        Err(e) => (
+            None,
+            Some(format!("no diagnostic log: {e}; use --log-file")),
+        ),
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
-    let level = std::env::var("EBTUI_LOG")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::INFO);
-    tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .with_max_level(level)
-        .init();
-    Some(path)
 }

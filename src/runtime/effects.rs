@@ -139,11 +139,23 @@ impl Executor {
                 }
             },
             Effect::SaveFile { path, contents } => {
+                // Saved lines may hold what the log would not: owner-only, and a numbered name
+                // rather than writing over a file. The message names the file written.
                 tokio::spawn(async move {
-                    let r = tokio::fs::write(&path, contents)
-                        .await
-                        .map(|_| path.clone())
-                        .map_err(|e| format!("{path}: {e}"));
+                    let wanted = std::path::PathBuf::from(&path);
+                    let r = tokio::task::spawn_blocking(move || {
+                        crate::files::create_private_new(&wanted, contents.as_bytes())
+                    })
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r)
+                    .map(|written| {
+                        std::path::absolute(&written)
+                            .unwrap_or(written)
+                            .display()
+                            .to_string()
+                    })
+                    .map_err(|e| format!("{path}: {e}"));
                     let _ = tx.send(Msg::Saved(r)).await;
                 });
             }
