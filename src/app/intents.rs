@@ -2,6 +2,7 @@
 //! cannot. This is the one path to a write: `--read-only` refuses here, before any dialog opens.
 
 use super::keymap::Action;
+use super::ledger::{rollback, span};
 use super::modal::{Modal, PickItem, PickPurpose};
 use super::{App, Effect, Level, Pending};
 use crate::cloud::{Op, PollKey, Request, RollbackVia};
@@ -314,26 +315,40 @@ fn rollback(app: &mut App, env: &Environment) -> Vec<Effect> {
     let Some(history) = app.account.history.get(&name) else {
         return read_history_first(app, env);
     };
-    let previous = history
-        .iter()
-        .map(|r| &r.version)
-        .find(|v| Some(v.as_str()) != current.as_deref())
-        .cloned();
-    let Some(previous) = previous else {
+    let ops = app.account.ledger.of(&name);
+    // After a failed immutable deploy the label is back on the old version: say so, since the
+    // environment already runs what was good before the failure.
+    let failed_last = rollback::failed_last_deploy(ops)
+        .and_then(|o| o.version.clone())
+        .filter(|v| Some(v.as_str()) != current.as_deref());
+    let Some(target) = rollback::target(current.as_deref(), history, ops) else {
         app.flash(
             Level::Warn,
-            format!("no earlier version in the deployment history of {name}: use D to pick one"),
+            format!("no known good version of {name} before the one it runs: pick one to deploy"),
         );
-        return vec![];
+        return deploy(app, env);
     };
-    let lines = vec![
-        format!("{name} is Ready: the previous version will be DEPLOYED (UpdateEnvironment)."),
+    let ago = span(app.now - target.deployed);
+    let mut lines = vec![
+        format!("{name} is Ready: its last good version will be DEPLOYED (UpdateEnvironment)."),
         format!(
             "from {} -> to {}",
             current.as_deref().unwrap_or("-"),
-            previous
+            target.version
+        ),
+        format!(
+            "{} · deployed {ago} ago · succeeded · ran {}",
+            target.version,
+            span(target.ran)
         ),
     ];
+    if let Some(v) = failed_last {
+        lines.push(format!(
+            "(the last deploy, of {v}, failed: {name} already runs {})",
+            current.as_deref().unwrap_or("-")
+        ));
+    }
+    let previous = target.version;
     app.view.modal = Some(Modal::confirm(
         Op::Rollback {
             env: env.env.clone(),

@@ -121,6 +121,20 @@ impl Operation {
     }
 }
 
+/// A duration for people: "40 s", "5 m", "4 h 5 m", "2 d 23 h".
+pub fn span(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3_600, (s % 3_600) / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} m"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} m"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 /// Group one environment's events (any order) into operations by request id, oldest first.
 pub fn operations(events: &[EnvEvent]) -> Vec<Operation> {
     let mut groups: Vec<(String, Vec<&EnvEvent>)> = Vec::new();

@@ -304,3 +304,44 @@ fn the_swap_picker_leaves_out_terminated_environments() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn roll_back_twice_walks_back_through_good_versions() {
+    let mut envs = prod();
+    envs[0].version = Some("v1.4.3".into());
+    let mut app = app_with(envs, false);
+    // v1.4.2 ran, then v1.4.3, then v-broken, rolled back to v1.4.3.
+    history_arrives(&mut app, &["v1.4.3", "v-broken", "v1.4.3", "v1.4.2"]);
+    key(&mut app, 'U');
+    match &app.view.modal {
+        Some(Modal::Confirm { op, lines, .. }) => {
+            assert!(
+                matches!(op, Op::Rollback { via: RollbackVia::Deploy { version }, .. } if version == "v1.4.2"),
+                "{op:?}"
+            );
+            assert!(
+                lines.iter().any(|l| l.contains("succeeded · ran")),
+                "evidence: {lines:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn with_no_known_good_version_roll_back_opens_the_version_picker() {
+    let mut app = app_with(prod(), false);
+    history_arrives(&mut app, &["v-broken"]);
+    key(&mut app, 'U');
+    assert!(
+        matches!(app.view.modal, Some(Modal::Pick { .. })),
+        "{:?}",
+        app.view.modal.as_ref().map(|_| ())
+    );
+    assert!(
+        app.view
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no known good version"))
+    );
+}
