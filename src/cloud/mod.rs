@@ -66,7 +66,7 @@ pub type CloudResult<T> = Result<T, CloudError>;
 pub const ACCOUNT_EVENTS_MAX: usize = 5_000;
 /// How far back the first account-wide read goes: operations that ended before ebtui started
 /// are in the ledger.
-pub const ACCOUNT_EVENTS_FIRST: Millis = 24 * 60 * 60 * 1000;
+pub const ACCOUNT_EVENTS_FIRST: Millis = 14 * 24 * 60 * 60 * 1000;
 
 /// How a roll back is carried out; decided by the app before the confirmation modal opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +189,7 @@ pub trait Cloud: Send + Sync {
     async fn events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
 
     /// Events of every environment of the account, oldest first: one read feeds every timeline
-    /// and the operations ledger. With `since`, those at or after it; without, the last day. At
+    /// and the operations ledger. With `since`, those at or after it; without, the last 14 days. At
     /// most `ACCOUNT_EVENTS_MAX` (the newest, when more happened: a burst that large is cut).
     async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
 

@@ -11,6 +11,7 @@ use super::theme::Theme;
 use super::{pane_block, placeholder};
 use crate::app::App;
 use crate::app::envs::EnvsPane;
+use crate::app::ledger::Outcome;
 use crate::cloud::PollKey;
 use crate::domain::Environment;
 
@@ -94,10 +95,19 @@ fn header(wide: bool) -> Vec<&'static str> {
             "STATUS",
             "VERSION",
             "TIER/POLICY",
+            "LAST OPERATION",
             "UPDATED",
         ]
     } else {
-        vec!["", "ENVIRONMENT", "HEALTH", "STATUS", "VERSION", "UPD"]
+        vec![
+            "",
+            "ENVIRONMENT",
+            "HEALTH",
+            "STATUS",
+            "VERSION",
+            "LAST OP",
+            "UPD",
+        ]
     }
 }
 
@@ -110,7 +120,8 @@ fn widths(wide: bool) -> Vec<Constraint> {
             Constraint::Length(11),
             Constraint::Length(13),
             Constraint::Length(12),
-            Constraint::Min(10),
+            Constraint::Length(16),
+            Constraint::Min(24),
             Constraint::Length(7),
         ]
     } else {
@@ -119,7 +130,8 @@ fn widths(wide: bool) -> Vec<Constraint> {
             Constraint::Min(12),
             Constraint::Length(11),
             Constraint::Length(11),
-            Constraint::Length(12),
+            Constraint::Length(10),
+            Constraint::Length(14),
             Constraint::Length(4),
         ]
     }
@@ -148,6 +160,7 @@ fn env_row<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Row<'a>
             status,
             Cell::from(version),
             Cell::from(tier),
+            last_op_cell(app, e, true, theme),
             Cell::from(ago(app.now, e.updated)),
         ]
     } else {
@@ -156,11 +169,55 @@ fn env_row<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Row<'a>
             Cell::from(clip(&e.env.name, 22)),
             health,
             status,
-            Cell::from(clip(&version, 12)),
+            Cell::from(clip(&version, 10)),
+            last_op_cell(app, e, false, theme),
             Cell::from(ago(app.now, e.updated)),
         ]
     };
     Row::new(cells)
+}
+
+/// The environment's last operation from the ledger: "deploy v3 · failed · 4m ago" (narrow:
+/// "deploy failed"). One sent from here that has no event yet shows as in progress.
+fn last_op_cell<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Cell<'a> {
+    let name = &e.env.name;
+    let ledger = app.account.ledger.last(name);
+    let pending = app
+        .account
+        .op_for(name)
+        .filter(|t| t.is_active() && ledger.is_none_or(|o| o.started < t.started));
+    let (kind, version, outcome, at) = match (pending, ledger) {
+        (Some(t), _) => (t.label.to_lowercase(), None, Outcome::InProgress, t.started),
+        (None, Some(o)) => (
+            o.kind.as_str().to_string(),
+            o.version.clone(),
+            o.outcome(e.status.is_transitional()),
+            o.ended().unwrap_or(o.started),
+        ),
+        (None, None) => return Cell::from(Span::styled("-", theme.dim)),
+    };
+    let style = match outcome {
+        o if o.is_bad() => theme.error,
+        Outcome::InProgress => theme.warn,
+        Outcome::Unknown => theme.dim,
+        _ => theme.text,
+    };
+    let text = if wide {
+        let what = match version {
+            Some(v) if !kind.contains(&v) => format!("{kind} {v}"),
+            _ => kind,
+        };
+        format!("{what} · {} · {} ago", outcome.as_str(), ago(app.now, at))
+    } else {
+        let short = match outcome {
+            Outcome::CompletedWithErrors => "errors",
+            Outcome::InProgress => "running",
+            Outcome::Succeeded => "ok",
+            o => o.as_str(),
+        };
+        format!("{} {short}", kind.split_whitespace().next().unwrap_or(""))
+    };
+    Cell::from(Span::styled(text, style))
 }
 
 /// `● Severe`: the health status when enhanced health reports one, else the colour.
