@@ -7,10 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use super::fmt::{clip, latency, num};
+use super::fmt::{ago, clip, latency, num};
 use super::theme::Theme;
 use super::{pane_block, placeholder};
 use crate::app::App;
+use crate::app::ledger::{OpKind, Outcome, eta, span};
 use crate::cloud::PollKey;
 use crate::domain::{HealthColor, HealthSnapshot};
 
@@ -75,18 +76,60 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
 }
 
 /// `op <summary>` for our operation on the environment, coloured by how it is going.
+/// The operation running or last run: one followed here (with progress and ETA), else the
+/// ledger's last one.
 fn op_line<'a>(app: &App, name: &str, theme: &Theme) -> Option<Line<'a>> {
-    let t = app.account.op_for(name)?;
+    let history = app.account.ledger.of(name);
+    let Some(t) = app.account.op_for(name) else {
+        let o = history.last()?;
+        let busy = app
+            .account
+            .envs
+            .get(name)
+            .is_some_and(|e| e.status.is_transitional());
+        let outcome = o.outcome(busy);
+        let style = match outcome {
+            o if o.is_bad() => theme.error,
+            Outcome::Succeeded => theme.ok,
+            Outcome::InProgress => theme.warn,
+            _ => theme.dim,
+        };
+        let mut text = o.kind.as_str().to_string();
+        if let Some(v) = &o.version {
+            text.push_str(&format!(" {v}"));
+        }
+        text.push_str(&format!(" · {}", outcome.as_str()));
+        text.push_str(&format!(" · {} ago", ago(app.now, o.ended().unwrap_or(o.started))));
+        if o.ended().is_some() {
+            text.push_str(&format!(" · took {}", span(o.last - o.started)));
+        }
+        return Some(Line::from(vec![
+            Span::styled("op ", theme.dim),
+            Span::styled(text, style),
+        ]));
+    };
     let style = match (t.is_active(), t.outcome, &t.error) {
         (_, _, Some(_)) => theme.error,
         (true, _, _) => theme.warn,
-        (false, Some(crate::app::ops::Outcome::Succeeded), _) => theme.ok,
+        (false, Some(Outcome::Succeeded), _) => theme.ok,
         _ => theme.error,
     };
-    Some(Line::from(vec![
+    let mut spans = vec![
         Span::styled("op ", theme.dim),
         Span::styled(t.summary(app.now), style),
-    ]))
+    ];
+    let kind = history.last().map(|o| o.kind).unwrap_or(OpKind::Deploy);
+    if t.is_active()
+        && let Some(left) = eta(history, kind, app.now - t.started, t.batches())
+    {
+        let text = if left > 0 {
+            format!(" · ~{} left", span(left))
+        } else {
+            " · longer than usual".to_string()
+        };
+        spans.push(Span::styled(text, theme.dim));
+    }
+    Some(Line::from(spans))
 }
 
 /// Before the first snapshot (or without one): the operation line, then why there is no health.

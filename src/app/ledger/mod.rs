@@ -14,7 +14,7 @@ pub mod rollback;
 
 use crate::domain::{EnvEvent, Millis};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Succeeded,
     Failed,
@@ -119,6 +119,39 @@ impl Operation {
     pub fn ended(&self) -> Option<Millis> {
         self.told.map(|_| self.last)
     }
+}
+
+/// Time left for an operation of `kind` running for `elapsed`, from the environment's last five
+/// successful operations of the same kind: the median time per batch times the batches (when the
+/// batch count is known), else the median duration. None without history to go by.
+pub fn eta(
+    history: &[Operation],
+    kind: OpKind,
+    elapsed: Millis,
+    batches: Option<u32>,
+) -> Option<Millis> {
+    let done: Vec<&Operation> = history
+        .iter()
+        .rev()
+        .filter(|o| o.kind == kind && o.told == Some(Outcome::Succeeded) && o.last > o.started)
+        .take(5)
+        .collect();
+    let median = |mut v: Vec<Millis>| -> Option<Millis> {
+        v.sort_unstable();
+        v.get(v.len() / 2).copied()
+    };
+    let total = match batches {
+        Some(m) if m > 0 && done.iter().any(|o| o.batch.is_some()) => {
+            let per_batch = median(
+                done.iter()
+                    .filter_map(|o| Some((o.last - o.started) / o.batch? as Millis))
+                    .collect(),
+            )?;
+            per_batch * m as Millis
+        }
+        _ => median(done.iter().map(|o| o.last - o.started).collect())?,
+    };
+    Some((total - elapsed).max(0))
 }
 
 /// A duration for people: "40 s", "5 m", "4 h 5 m", "2 d 23 h".
