@@ -96,9 +96,10 @@ pub async fn search_logs(
     sink::finish(filter::search(logs, groups, pattern, start, end, &sink).await)
 }
 
-/// Elastic Beanstalk's tail logs: RequestEnvironmentInfo(tail), then RetrieveEnvironmentInfo until
-/// the fresh bundles appear, then each instance's bundle downloaded (presigned S3 URL) and split
-/// into lines. A bundle that cannot be downloaded becomes one line naming its URL.
+/// Elastic Beanstalk's tail logs: RetrieveEnvironmentInfo until the fresh bundles appear, then each
+/// instance's bundle downloaded (presigned S3 URL) and split into lines. A bundle that cannot be
+/// downloaded becomes one line naming its URL. Must follow an accepted `Op::RequestTailLogs`
+/// (RequestEnvironmentInfo is a write: it is sent by `AwsCloud::execute`, never from here).
 pub async fn eb_tail_logs(
     eb: &aws_sdk_elasticbeanstalk::Client,
     env: &EnvRef,
