@@ -226,6 +226,10 @@ pub trait Cloud: Send + Sync {
     /// Search `[start, end)` of the groups on the service side (FilterLogEvents with a filter
     /// pattern), sending matches in batches to `tx` with `TailEvent::Status` progress ("searched
     /// 20 of 360 minutes"). Returns when done or when `tx` closes (the way to cancel).
+    ///
+    /// AWS reads the range in time windows from the newest back and sends each page as it
+    /// arrives: batches come newest window first (oldest first within a batch), and a search
+    /// stops after a page cap with a status naming how far back it got.
     async fn search_logs(&self, search: LogSearch, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
 
     /// Elastic Beanstalk's own tail logs, for environments that do not stream to CloudWatch:
