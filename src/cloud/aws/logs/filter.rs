@@ -333,7 +333,7 @@ mod tests {
         p.lines = 2;
         assert_eq!(
             p.running(end - 15 * 60_000),
-            "searched 1 page · 2 lines · back to 2023-11-14 22:58 UTC (15 of 60 minutes)"
+            "searched 1 page · 2 lines · back to 2023-11-14 21:58 UTC (15 of 60 minutes)"
         );
         assert_eq!(p.done(), "searched 1 page · 2 lines · all 60 minutes");
         assert!(
