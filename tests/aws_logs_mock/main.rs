@@ -309,14 +309,14 @@ fn minutes_of(status: &str) -> i64 {
 
 #[tokio::test(start_paused = true)]
 async fn search_pushes_the_pattern_down_newest_first_and_reports_progress() {
-    let start = now_ms() - 3_600_000;
-    let end = start + 3_600_000;
+    let end = now_ms();
+    let start = end - 4 * 3_600_000;
     let fake = FakeLogs::new(1);
     fake.put(GROUP_A, "i-1", start - 1, "ERROR before the range");
     fake.put(GROUP_A, "i-1", start, "ERROR at the start");
     fake.put(GROUP_A, "i-1", start + 600_000, "ERROR ten minutes in");
     fake.put(GROUP_A, "i-1", start + 700_000, "fine");
-    fake.put(GROUP_A, "i-2", start + 1_800_000, "ERROR half way");
+    fake.put(GROUP_A, "i-2", end - 1_800_000, "ERROR half an hour ago");
     fake.put(GROUP_B, "i-1", start + 60_000, "ERROR in nginx");
     fake.put(GROUP_B, "i-1", end, "ERROR at the end, excluded");
     let client = logs_client(&fake, ("AccessDeniedException", "not used"));
@@ -328,12 +328,12 @@ async fn search_pushes_the_pattern_down_newest_first_and_reports_progress() {
     let (batches, progress) = drain(&mut rx).await;
     let found: Vec<RawLogEvent> = batches.iter().flatten().cloned().collect();
 
-    // Windows from the newest back: [45, 60) min holds nothing, [15, 45) the half-way line,
-    // [0, 15) the rest, group by group, each page oldest first.
+    // Windows from the newest back: the last hour, then (sparse: four times as long) the three
+    // hours before; group by group, each page oldest first.
     assert_eq!(
         messages(&found),
         [
-            "ERROR half way",
+            "ERROR half an hour ago",
             "ERROR at the start",
             "ERROR ten minutes in",
             "ERROR in nginx"
@@ -343,7 +343,7 @@ async fn search_pushes_the_pattern_down_newest_first_and_reports_progress() {
     let calls = fake.calls();
     assert_eq!(
         progress.last().map(String::as_str),
-        Some(format!("searched {} pages · 4 lines · all 60 minutes", calls.len()).as_str())
+        Some(format!("searched {} pages · 4 lines · all 240 minutes", calls.len()).as_str())
     );
     let running = &progress[..progress.len() - 1];
     assert_eq!(
@@ -358,11 +358,12 @@ async fn search_pushes_the_pattern_down_newest_first_and_reports_progress() {
     );
     // A window counts once all its pages are read.
     assert!(
-        running[0].starts_with("searched 1 page · 0 lines · back to ")
-            && running[0].ends_with("(0 of 60 minutes)"),
+        running[0].starts_with("searched 1 page · 1 line · back to ")
+            && running[0].ends_with("(0 of 240 minutes)"),
         "{progress:?}"
     );
-    assert!(running[2].ends_with("(15 of 60 minutes)"), "{progress:?}");
+    assert!(running[2].ends_with("(60 of 240 minutes)"), "{progress:?}");
+    assert_eq!(calls.len(), 5, "two windows: 1 + 1 pages, then 2 + 1");
 
     assert!(
         calls.iter().all(|c| c.pattern.as_deref() == Some("ERROR")),
@@ -407,7 +408,7 @@ async fn search_sends_each_page_as_it_arrives_and_stops_at_the_page_cap() {
     };
     assert_eq!(first.len(), 100);
     assert!(
-        first[0].ts >= end - 15 * 60_000,
+        first[0].ts >= end - 60 * 60_000,
         "the newest window comes first"
     );
     let (batches, progress) = drain(&mut rx).await;

@@ -172,10 +172,11 @@ fn to_raw(group: &str, e: FilteredLogEvent) -> Option<RawLogEvent> {
 /// what the app holds. The search reads newest first, so what it stops short of is the oldest.
 pub const SEARCH_PAGE_CAP: usize = 50;
 
-/// The first time window a back search reads (the newest); later windows grow while they are
-/// sparse and shrink while they are dense, so a quiet log costs a few calls and a busy one does
-/// not spend the cap on one window.
-const FIRST_WINDOW: Millis = 15 * 60_000;
+/// The first time window a back search reads (the newest); later windows grow fourfold while
+/// they are sparse (at most a page per group) and halve while they are dense (more than four
+/// pages per group), so a search with few matches reads six hours in two windows (two calls per
+/// group) and a busy log does not spend the cap on one window.
+const FIRST_WINDOW: Millis = 60 * 60_000;
 const MIN_WINDOW: Millis = 60_000;
 
 /// See `super::search_logs`. `[start, end)` is read in time windows from the newest back, every
@@ -237,7 +238,7 @@ pub(super) async fn search(
         hi = lo;
         let used = progress.pages - pages_before;
         if used <= groups.len() {
-            window = window.saturating_mul(2);
+            window = window.saturating_mul(4);
         } else if used > 4 * groups.len() {
             window = (window / 2).max(MIN_WINDOW);
         }
