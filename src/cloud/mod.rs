@@ -32,8 +32,9 @@ pub enum CloudError {
     NotFound(String),
     /// The account or environment does not offer this (enhanced health off, logs not streamed).
     Unsupported(String),
-    /// Could not reach the endpoint: the request certainly did not reach AWS (DNS, connect refused
-    /// or timed out, credentials not loaded). Safe to send again.
+    /// Could not reach the endpoint.
+    /// For a write: the request certainly did not reach AWS (DNS, connect refused or timed out,
+    /// credentials not loaded), so sending it again is safe.
     Network(String),
     /// A write whose request may have reached AWS but whose answer did not arrive (timed out
     /// after it was sent, connection lost mid-answer, an unreadable answer, a server error). AWS
