@@ -626,6 +626,57 @@ async fn enhanced_health_with_paged_instances() {
 }
 
 #[tokio::test]
+async fn a_refused_instance_read_keeps_the_environment_health() {
+    use aws_sdk_elasticbeanstalk::operation::describe_instances_health::DescribeInstancesHealthError;
+    let env_health = mock!(Eb::describe_environment_health).then_output(|| {
+        DescribeEnvironmentHealthOutput::builder()
+            .health_status("Severe")
+            .color("Red")
+            .causes("100 % of the requests are failing with HTTP 5xx.")
+            .instances_health(InstanceHealthSummary::builder().severe(2).build())
+            .build()
+    });
+    let denied = "User: arn:aws:iam::1:user/ro is not authorized to perform: elasticbeanstalk:DescribeInstancesHealth";
+    let instances = mock!(Eb::describe_instances_health)
+        .then_error(move || DescribeInstancesHealthError::generic(meta("AccessDenied", denied)));
+    let cloud = cloud(&[&env_health, &instances], &[]);
+    let snap = cloud
+        .health(&env("prod", "e-1"))
+        .await
+        .expect("a partial snapshot, not an error");
+    assert!(snap.env.enhanced);
+    assert_eq!(snap.env.status, Some(HealthStatus::Severe));
+    assert_eq!(snap.env.color, HealthColor::Red);
+    assert_eq!(snap.env.counts.total(), 2);
+    assert!(snap.instances.is_empty());
+    assert_eq!(
+        snap.env.causes,
+        [
+            "100 % of the requests are failing with HTTP 5xx.".to_string(),
+            format!("{}{denied}", ebtui::cloud::aws::INSTANCE_HEALTH_UNREAD),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_throttled_instance_read_is_throttled() {
+    use aws_sdk_elasticbeanstalk::operation::describe_instances_health::DescribeInstancesHealthError;
+    let env_health = mock!(Eb::describe_environment_health).then_output(|| {
+        DescribeEnvironmentHealthOutput::builder()
+            .color("Green")
+            .build()
+    });
+    let instances = mock!(Eb::describe_instances_health)
+        .then_error(|| DescribeInstancesHealthError::generic(meta("Throttling", "Rate exceeded")));
+    let cloud = cloud(&[&env_health, &instances], &[]);
+    assert_eq!(
+        cloud.health(&env("prod", "e-1")).await,
+        Err(CloudError::Throttled("Rate exceeded".into())),
+        "the poller must back off"
+    );
+}
+
+#[tokio::test]
 async fn enhanced_health_off_falls_back_to_basic_and_remembers() {
     let off = mock!(Eb::describe_environment_health).then_error(|| {
         DescribeEnvironmentHealthError::generic(meta(

@@ -280,3 +280,55 @@ async fn an_endpoint_nobody_listens_on_is_a_network_error() {
         "max_attempts 1: one attempt, no retry"
     );
 }
+
+#[tokio::test]
+async fn a_write_is_sent_once_while_reads_keep_the_standard_retry() {
+    offline_aws_env();
+    let Some(moto) = Moto::start() else { return };
+    let eb = eb_client(moto.url());
+    eb.create_application()
+        .application_name("shop")
+        .send()
+        .await
+        .expect("CreateApplication");
+    create_env(&eb, "shop", "shop-prod").await;
+    // Three attempts for reads, as configured.
+    let cloud = AwsCloud::connect(AwsOptions {
+        profile: None,
+        region: Some(REGION.to_string()),
+        endpoint_url: Some(moto.url().to_string()),
+        max_attempts: Some(3),
+    })
+    .await
+    .expect("connect to the emulator");
+    let env = env_ref("shop", "shop-prod");
+
+    // moto does not implement UpdateEnvironment: it answers HTTP 500, which may mean the write
+    // reached a server that failed midway. Sent once, and reported as a lost answer.
+    let deploy = ebtui::cloud::Op::Deploy {
+        env: env.clone(),
+        version: "v2".into(),
+    };
+    match cloud.execute(&deploy).await {
+        Err(CloudError::AnswerLost(m)) => {
+            assert!(
+                m.starts_with("Sent; answer lost: AWS answered with a server error (HTTP 500"),
+                "{m}"
+            )
+        }
+        other => panic!("expected AnswerLost, got {other:?}"),
+    }
+    assert_eq!(cloud.api_calls(), 1, "the write went once");
+
+    // The tail-logs request is a write like the others.
+    let tail = ebtui::cloud::Op::RequestTailLogs { env: env.clone() };
+    assert!(matches!(
+        cloud.execute(&tail).await,
+        Err(CloudError::AnswerLost(_))
+    ));
+    assert_eq!(cloud.api_calls(), 2);
+
+    // A read answered HTTP 500 (DescribeEvents is not implemented either) is retried.
+    assert!(cloud.events(&env, None).await.is_err());
+    assert_eq!(cloud.api_calls(), 5, "three attempts for the read");
+}

@@ -169,9 +169,10 @@ async fn log_groups_and_search_against_the_emulator() {
             "GET /cart 500 ERROR"
         ]
     );
+    // The ten minutes fit the first window: one page per group, then the end.
     assert_eq!(
         progress.last().map(String::as_str),
-        Some("searched 10 of 10 minutes"),
+        Some("searched 2 pages · 3 lines · all 10 minutes"),
         "{progress:?}"
     );
     let web = found

@@ -87,6 +87,68 @@ const TERMINAL_IN_CLOUD: &[&str] = &["ratatui", "crossterm", "tui_input"];
 /// A call of `Cloud::execute`, as a method or by path.
 const CLOUD_EXECUTE: &[&str] = &[". execute (", "Cloud :: execute"];
 
+/// The one file that may call an SDK operation that changes anything in AWS: `AwsCloud::run_op`,
+/// reached only through `Cloud::execute`, so only through the confirmed write (and refused in
+/// read-only mode before it). It sends every write once, without SDK retry.
+const SDK_WRITE_GATE: &str = "src/cloud/aws/ops.rs";
+/// Every operation of the three SDKs in use that changes something (or makes instances act), as
+/// the fluent client methods are named. Reads (describe_, list_, get_, filter_, retrieve_,
+/// validate_, start_live_tail, start_query) are not here.
+const SDK_WRITE_OPS: &[&str] = &[
+    // Elastic Beanstalk
+    "abort_environment_update",
+    "apply_environment_managed_action",
+    "associate_environment_operations_role",
+    "compose_environments",
+    "disassociate_environment_operations_role",
+    "rebuild_environment",
+    "request_environment_info",
+    "restart_app_server",
+    "swap_environment_cnames",
+    "terminate_environment",
+    "update_environment",
+    // CloudFormation
+    "activate_organizations_access",
+    "activate_type",
+    "cancel_update_stack",
+    "continue_update_rollback",
+    "deactivate_organizations_access",
+    "deactivate_type",
+    "deregister_type",
+    "detect_stack_drift",
+    "detect_stack_resource_drift",
+    "detect_stack_set_drift",
+    "execute_change_set",
+    "execute_stack_refactor",
+    "import_stacks_to_stack_set",
+    "publish_type",
+    "record_handler_progress",
+    "register_publisher",
+    "register_type",
+    "rollback_stack",
+    "set_stack_policy",
+    "set_type_configuration",
+    "set_type_default_version",
+    "signal_resource",
+    "start_resource_scan",
+    "stop_stack_set_operation",
+    // CloudWatch Logs
+    "associate_kms_key",
+    "associate_source_to_s3_table_integration",
+    "cancel_export_task",
+    "cancel_import_task",
+    "disassociate_kms_key",
+    "disassociate_source_from_s3_table_integration",
+    "stop_query",
+    "tag_log_group",
+    "tag_resource",
+    "untag_log_group",
+    "untag_resource",
+];
+/// Verbs that always mean a write, for operations added to the SDKs later. Matched as method calls
+/// in `src/cloud/` only, where the SDK clients live (`fs::create_dir_all(` is a file call).
+const SDK_WRITE_VERBS: &[&str] = &["create_", "delete_", "put_", "update_", "terminate_"];
+
 // ---------------------------------------------------------------------------------------------
 // Tokens
 // ---------------------------------------------------------------------------------------------
@@ -729,6 +791,28 @@ fn cloud_execute_offences(path: &str, src: &str) -> Vec<Finding> {
     s.find(CLOUD_EXECUTE)
 }
 
+/// The write gate of the AWS backend: an SDK write operation is called (`.op(` or `Client::op(`)
+/// only in `SDK_WRITE_GATE`. The exact operation names are looked for everywhere; the generic
+/// write verbs (`.create_*(`, ...) as method calls under `src/cloud/`.
+fn sdk_write_offences(path: &str, src: &str) -> Vec<Finding> {
+    let s = Scan::new(path, src);
+    if s.path == SDK_WRITE_GATE {
+        return Vec::new();
+    }
+    let mut specs: Vec<String> = SDK_WRITE_OPS
+        .iter()
+        .flat_map(|op| [format!(". {op} ("), format!(":: {op} (")])
+        .collect();
+    if s.path.starts_with(CLOUD) {
+        specs.extend(SDK_WRITE_VERBS.iter().map(|v| format!(". {v}* (")));
+    }
+    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
+    let mut found = s.find(&specs);
+    // An exact name is also a verb match: one finding per line.
+    found.dedup_by(|a, b| a.line == b.line);
+    found
+}
+
 /// The paths in the first column of ARCHITECTURE.md's module map, with their line numbers.
 fn module_map(md: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -941,6 +1025,25 @@ fn only_the_executor_calls_cloud_execute() {
         !Scan::new(EXECUTOR, &src).find(&[". execute ("]).is_empty(),
         "{EXECUTOR} no longer calls `.execute(`: if the executor moved, update EXECUTOR"
     );
+}
+
+#[test]
+fn sdk_writes_are_called_only_in_the_aws_write_gate() {
+    assert_tree(
+        "Invariant 2 (ARCHITECTURE.md), the AWS side: every SDK call that changes anything in AWS \
+         is an `Op`, carried out by `AwsCloud::run_op` in src/cloud/aws/ops.rs (sent once, behind \
+         the confirmation and the read-only refusal). Add an `Op` instead of calling it elsewhere.",
+        sdk_write_offences,
+    );
+    // The allowance must not be stale: the gate really makes the writes.
+    let src = fs::read_to_string(root().join(SDK_WRITE_GATE)).expect("the AWS write gate");
+    let gate = Scan::new("gate", &src);
+    for op in ["update_environment", "request_environment_info"] {
+        assert!(
+            !gate.find(&[&format!(". {op} (")]).is_empty(),
+            "{SDK_WRITE_GATE} no longer calls `.{op}(`: if the AWS write gate moved, update SDK_WRITE_GATE"
+        );
+    }
 }
 
 #[test]
@@ -1276,6 +1379,29 @@ after
         assert!(
             cloud_execute_offences("src/runtime/terminal.rs", "execute!(out, Show);").is_empty()
         );
+    }
+
+    #[test]
+    fn sdk_writes_outside_the_aws_write_gate_are_reported() {
+        let bad = "async fn f(&self) {\n    self.eb.request_environment_info().send().await;\n    self.eb\n        .terminate_environment()\n        .send();\n    self.cfn.delete_stack().send();\n    Client::update_environment(&self.eb);\n    self.logs.put_log_events();\n}";
+        assert_eq!(
+            lines(&sdk_write_offences("src/cloud/aws/logs/eb_tail.rs", bad)),
+            [2, 4, 6, 7, 8]
+        );
+        // Outside src/cloud only the exact operation names count.
+        assert_eq!(
+            lines(&sdk_write_offences("src/app/update/logs.rs", bad)),
+            [2, 4, 7]
+        );
+        assert!(sdk_write_offences(SDK_WRITE_GATE, bad).is_empty());
+        // Reads, names in prose and strings, our own helpers, and file calls are not writes.
+        let fine = "// calls .update_environment() in ops.rs\nfn g() {\n    self.eb.describe_environments().send();\n    self.logs.start_live_tail().send();\n    let _ = \"x.delete_stack()\";\n    v.swap_remove(0);\n    pane.apply_query();\n    std::fs::create_dir_all(p);\n}";
+        assert!(
+            sdk_write_offences("src/cloud/aws/stacks.rs", fine).is_empty(),
+            "{:?}",
+            sdk_write_offences("src/cloud/aws/stacks.rs", fine)
+        );
+        assert!(sdk_write_offences("src/main.rs", fine).is_empty());
     }
 
     #[test]

@@ -33,7 +33,14 @@ pub enum CloudError {
     /// The account or environment does not offer this (enhanced health off, logs not streamed).
     Unsupported(String),
     /// Could not reach the endpoint.
+    /// For a write: the request certainly did not reach AWS (DNS, connect refused or timed out,
+    /// credentials not loaded), so sending it again is safe.
     Network(String),
+    /// A write whose request may have reached AWS but whose answer did not arrive (timed out
+    /// after it was sent, connection lost mid-answer, an unreadable answer, a server error). AWS
+    /// may be carrying it out: never report it refused and never send it again blindly; re-read
+    /// the environment and its events to learn what happened. The text says so.
+    AnswerLost(String),
     /// Anything else; the AWS message verbatim (e.g. "Environment named x is in an invalid state
     /// for this operation. Must be Ready.").
     Other(String),
@@ -47,6 +54,7 @@ impl CloudError {
             | Self::NotFound(m)
             | Self::Unsupported(m)
             | Self::Network(m)
+            | Self::AnswerLost(m)
             | Self::Other(m) => m,
         }
     }
@@ -102,6 +110,12 @@ pub enum Op {
         a: EnvRef,
         b: EnvRef,
     },
+    /// RequestEnvironmentInfo (tail): every instance uploads the last lines of its logs to S3.
+    /// A write like the others (it makes the instances act), so it goes through the confirmation
+    /// and is refused in read-only mode; `Cloud::eb_tail_logs` then collects the bundles.
+    RequestTailLogs {
+        env: EnvRef,
+    },
 }
 
 impl Op {
@@ -112,7 +126,8 @@ impl Op {
             | Op::Rollback { env, .. }
             | Op::Rebuild { env }
             | Op::Abort { env }
-            | Op::RestartAppServer { env } => env,
+            | Op::RestartAppServer { env }
+            | Op::RequestTailLogs { env } => env,
             Op::SwapCnames { a, .. } => a,
         }
     }
@@ -125,6 +140,7 @@ impl Op {
             Op::Abort { .. } => "Abort update of",
             Op::RestartAppServer { .. } => "Restart app servers of",
             Op::SwapCnames { .. } => "Swap CNAMEs of",
+            Op::RequestTailLogs { .. } => "Request tail logs of",
         }
     }
 }
@@ -222,10 +238,16 @@ pub trait Cloud: Send + Sync {
     /// Search `[start, end)` of the groups on the service side (FilterLogEvents with a filter
     /// pattern), sending matches in batches to `tx` with `TailEvent::Status` progress ("searched
     /// 20 of 360 minutes"). Returns when done or when `tx` closes (the way to cancel).
+    ///
+    /// AWS reads the range in time windows from the newest back and sends each page as it
+    /// arrives: batches come newest window first (oldest first within a batch), and a search
+    /// stops after a page cap with a status naming how far back it got.
     async fn search_logs(&self, search: LogSearch, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
 
-    /// Elastic Beanstalk's own tail logs (RequestEnvironmentInfo + RetrieveEnvironmentInfo), for
-    /// environments that do not stream to CloudWatch. Lines of the last 100 of each log, per instance.
+    /// Elastic Beanstalk's own tail logs, for environments that do not stream to CloudWatch:
+    /// waits for and collects the bundles (RetrieveEnvironmentInfo) the instances upload after an
+    /// accepted `Op::RequestTailLogs`, which must come first (this read sends no write). Lines of
+    /// the last 100 of each log, per instance.
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>>;
 
     /// Carry out a write. Returns once the cloud accepted (or refused) it; progress shows in events.

@@ -17,8 +17,8 @@ use ebtui::cloud::aws::logs::tail_logs;
 use ebtui::cloud::{LogTarget, TailEvent};
 use ebtui::domain::{EnvRef, Millis, RawLogEvent};
 use replay::{
-    ENDPOINT, GROUP_A, GROUP_B, Line, LiveAnswer, Recorded, Replay, arn, capture, client, now_ms,
-    session_start, session_timeout, session_update,
+    ENDPOINT, GROUP_A, GROUP_B, Line, LiveAnswer, Recorded, Replay, arn, capture, client,
+    client_with, now_ms, session_start, session_timeout, session_update,
 };
 use tokio::sync::mpsc;
 
@@ -96,8 +96,12 @@ async fn live_tail_reconnects_fills_the_gap_and_never_repeats_a_line() {
     let a3 = line(GROUP_A, "i-1", 2_000, "a3 live");
     let a4 = line(GROUP_A, "i-2", 3_000, "a4 live sampled");
     let b1 = line(GROUP_B, "i-1", 3_000, "b1 live sampled");
-    let g1 = line(GROUP_A, "i-1", 4_000, "g1 while disconnected");
-    let a5 = line(GROUP_A, "i-2", 5_000, "a5 live again");
+    // Stamped about now, as lines written while the tail is disconnected are: the gap read
+    // covers from the group's cursor (its newest line, or its last complete read less the
+    // ingestion allowance) to now.
+    let recent = now_ms() - 2_000 - t0;
+    let g1 = line(GROUP_A, "i-1", recent, "g1 while disconnected");
+    let a5 = line(GROUP_A, "i-2", recent + 1_000, "a5 live again");
 
     let replay = Replay::default();
     {
@@ -135,8 +139,10 @@ async fn live_tail_reconnects_fills_the_gap_and_never_repeats_a_line() {
     }
     let logs = client(&replay, true);
     let (tx, mut rx) = mpsc::channel(64);
+    let before = now_ms();
     let task = tokio::spawn(async move { tail_logs(&logs, target(t0 - 60_000), tx).await });
     let got = collect_until(&mut rx, "polling every 2s").await;
+    let after = now_ms();
 
     assert_eq!(
         summary(&got),
@@ -193,8 +199,9 @@ async fn live_tail_reconnects_fills_the_gap_and_never_repeats_a_line() {
     assert_eq!(starts[1].at - starts[0].at, Duration::from_secs(1));
     assert_eq!(starts[2].at - starts[1].at, Duration::ZERO);
 
-    // The gap read after the second SessionStart starts five seconds before the newest line of
-    // each group.
+    // The gap read after the second SessionStart starts five seconds before each group's
+    // cursor: not at its newest line (a4, b1, two minutes old), but at the last complete read
+    // (the first catch-up, at about `before`) less the 10 s ingestion allowance.
     let filters = replay.requests("FilterLogEvents");
     let after_second: Vec<&Recorded> = filters.iter().filter(|f| f.at >= starts[1].at).collect();
     let start_of = |group: &str| {
@@ -204,8 +211,15 @@ async fn live_tail_reconnects_fills_the_gap_and_never_repeats_a_line() {
             .and_then(|f| capture(&f.body, r#""startTime":(\d+)"#))
             .and_then(|s| s.parse::<Millis>().ok())
     };
-    assert_eq!(start_of(GROUP_A), Some(t0 + 3_000 - 5_000));
-    assert_eq!(start_of(GROUP_B), Some(t0 + 3_000 - 5_000));
+    for group in [GROUP_A, GROUP_B] {
+        let start = start_of(group).expect("a gap read per group");
+        assert!(
+            (before - 15_000..=after - 15_000).contains(&start),
+            "{group}: gap read from {start}, expected in [{}, {}]",
+            before - 15_000,
+            after - 15_000
+        );
+    }
 
     drop(rx);
     assert_eq!(task.await.expect("no panic"), Ok(()));
@@ -314,6 +328,133 @@ async fn without_the_endpoint_fix_the_sdk_dials_the_stream_host() {
             .iter()
             .all(|r| r.uri.starts_with(ENDPOINT))
     );
+    drop(rx);
+    assert_eq!(task.await.expect("no panic"), Ok(()));
+}
+
+/// A client that does not retry on its own, so each scripted answer is one call.
+fn client_once(replay: &Replay) -> aws_sdk_cloudwatchlogs::Client {
+    client_with(replay, true, |b| {
+        b.retry_config(aws_sdk_cloudwatchlogs::config::retry::RetryConfig::disabled())
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn polling_returns_to_live_tail_once_connections_succeed_again() {
+    let now = now_ms();
+    let line = |stream, ts, message| Line {
+        group: GROUP_A,
+        stream,
+        ts,
+        message,
+    };
+    let a1 = line("i-1", now - 5_000, "a1");
+    // Written while live tail could not connect; searchable from the fourth StartLiveTail on.
+    let g1 = line("i-1", now - 2_000, "g1 while offline");
+    let a2 = line("i-2", now - 1_000, "a2 live");
+    let replay = Replay::default();
+    {
+        let mut state = replay.lock();
+        state.store = vec![(a1.clone(), 0), (g1.clone(), 4)];
+        state.live = vec![
+            LiveAnswer::ConnectFailure,
+            LiveAnswer::ConnectFailure,
+            LiveAnswer::ConnectFailure,
+            LiveAnswer::Stream(vec![
+                session_start(&[GROUP_A, GROUP_B]),
+                // The gap read found g1: live repeats it, it must not show twice.
+                session_update(false, &[g1.clone(), a2.clone()]),
+            ]),
+        ];
+    }
+    let logs = client_once(&replay);
+    let (tx, mut rx) = mpsc::channel(64);
+    let task = tokio::spawn(async move { tail_logs(&logs, target(now - 60_000), tx).await });
+    let got = collect_until(&mut rx, "live tail connected").await;
+    let got_more = collect_until(&mut rx, "reconnecting").await;
+    let mut all = summary(&got);
+    all.extend(summary(&got_more));
+    let polling = all
+        .iter()
+        .position(|s| s.starts_with("polling every 2s"))
+        .expect("a polling status");
+    assert!(
+        all[polling].starts_with(
+            "polling every 2s (live tail unavailable: cannot connect: Could not reach AWS: "
+        ),
+        "{all:#?}"
+    );
+    assert_eq!(
+        all[..polling],
+        ["events: a1", "reconnecting", "reconnecting"],
+        "{all:#?}"
+    );
+    assert_eq!(
+        all[polling + 1..],
+        [
+            "trying live tail again",
+            "live tail connected",
+            "events: g1 while offline",
+            "events: a2 live",
+            "reconnecting",
+        ],
+        "{all:#?}"
+    );
+    // Live tail was tried again a minute after polling began (at the first poll past it).
+    let starts = replay.requests("StartLiveTail");
+    assert_eq!(starts.len(), 4);
+    let waited = starts[3].at - starts[2].at;
+    assert!(
+        (Duration::from_secs(60)..=Duration::from_secs(62)).contains(&waited),
+        "{waited:?}"
+    );
+    // Polling went on in between.
+    let polls = replay
+        .requests("FilterLogEvents")
+        .iter()
+        .filter(|f| f.at > starts[2].at && f.at < starts[3].at)
+        .count();
+    assert!(polls >= 2 * 29, "{polls} polls");
+    drop(rx);
+    assert_eq!(task.await.expect("no panic"), Ok(()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_calls_time_out_but_live_tail_has_no_attempt_timeout() {
+    // FilterLogEvents never answers: the attempt timeout ends it after 20 s.
+    let replay = Replay::default();
+    replay.lock().hang_filter = true;
+    let logs = client_once(&replay);
+    let (tx, _rx) = mpsc::channel(64);
+    let began = tokio::time::Instant::now();
+    let result = ebtui::cloud::aws::logs::search_logs(
+        &logs,
+        &[GROUP_A.to_string()],
+        "x",
+        now_ms() - 60_000,
+        now_ms(),
+        tx,
+    )
+    .await;
+    assert!(
+        matches!(&result, Err(ebtui::cloud::CloudError::Network(m)) if m.contains("timed out")),
+        "{result:?}"
+    );
+    assert_eq!(began.elapsed(), Duration::from_secs(20));
+
+    // StartLiveTail never answers: not the 20 s attempt timeout, but the tail's own 30 s wait
+    // for a first answer, then the reconnect backoff of 1 s.
+    let replay = Replay::default();
+    replay.lock().live = vec![LiveAnswer::Hang, LiveAnswer::Hang];
+    let logs = client_once(&replay);
+    let (tx, mut rx) = mpsc::channel(64);
+    let task = tokio::spawn(async move { tail_logs(&logs, target(now_ms() - 1_000), tx).await });
+    let got = collect_until(&mut rx, "reconnecting").await;
+    assert_eq!(summary(&got), ["reconnecting"]);
+    let _ = collect_until(&mut rx, "reconnecting").await;
+    let starts = replay.requests("StartLiveTail");
+    assert!(starts.len() >= 2);
+    assert_eq!(starts[1].at - starts[0].at, Duration::from_secs(31));
     drop(rx);
     assert_eq!(task.await.expect("no panic"), Ok(()));
 }

@@ -10,6 +10,7 @@ use aws_smithy_runtime_api::client::http::{
     SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
@@ -112,6 +113,19 @@ pub(crate) fn session_timeout() -> Vec<u8> {
 pub(crate) enum LiveAnswer {
     Stream(Vec<Vec<u8>>),
     Error(&'static str, &'static str),
+    /// The connection cannot be made (the network is down).
+    ConnectFailure,
+    /// The request is sent and nothing ever comes back.
+    Hang,
+}
+
+/// What the connector does with one request. Built once per request and matched at once: the
+/// size of the answer variant does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Outcome {
+    Answer(HttpResponse),
+    ConnectFailure,
+    Hang,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +144,8 @@ pub(crate) struct State {
     pub(crate) live: Vec<LiveAnswer>,
     pub(crate) live_calls: usize,
     pub(crate) requests: Vec<Recorded>,
+    /// FilterLogEvents never answers.
+    pub(crate) hang_filter: bool,
 }
 
 #[derive(Clone, Default)]
@@ -155,7 +171,7 @@ impl Replay {
             .collect()
     }
 
-    fn answer(&self, request: &HttpRequest) -> HttpResponse {
+    fn answer(&self, request: &HttpRequest) -> Outcome {
         let target = request
             .headers()
             .get("x-amz-target")
@@ -185,8 +201,12 @@ impl Replay {
                         )
                     })
                     .collect();
-                json(200, format!(r#"{{"logGroups":[{}]}}"#, groups.join(",")))
+                Outcome::Answer(json(
+                    200,
+                    format!(r#"{{"logGroups":[{}]}}"#, groups.join(",")),
+                ))
             }
+            "Logs_20140328.FilterLogEvents" if state.hang_filter => Outcome::Hang,
             "Logs_20140328.FilterLogEvents" => {
                 let group = capture(&body, r#""logGroupName":"([^"]+)""#).unwrap_or_default();
                 let start: Millis = capture(&body, r#""startTime":(\d+)"#)
@@ -214,18 +234,18 @@ impl Replay {
                         )
                     })
                     .collect();
-                json(
+                Outcome::Answer(json(
                     200,
                     format!(
                         r#"{{"events":[{}],"searchedLogStreams":[]}}"#,
                         events.join(",")
                     ),
-                )
+                ))
             }
             "Logs_20140328.StartLiveTail" => {
                 state.live_calls += 1;
                 if state.live.is_empty() {
-                    return json(400, r#"{"__type":"LimitExceededException","message":"no more sessions scripted"}"#.into());
+                    return Outcome::Answer(json(400, r#"{"__type":"LimitExceededException","message":"no more sessions scripted"}"#.into()));
                 }
                 match state.live.remove(0) {
                     LiveAnswer::Stream(frames) => {
@@ -236,18 +256,20 @@ impl Replay {
                         response
                             .headers_mut()
                             .insert("content-type", "application/vnd.amazon.eventstream");
-                        response
+                        Outcome::Answer(response)
                     }
-                    LiveAnswer::Error(code, message) => json(
+                    LiveAnswer::Error(code, message) => Outcome::Answer(json(
                         400,
                         format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
-                    ),
+                    )),
+                    LiveAnswer::ConnectFailure => Outcome::ConnectFailure,
+                    LiveAnswer::Hang => Outcome::Hang,
                 }
             }
-            other => json(
+            other => Outcome::Answer(json(
                 400,
                 format!(r#"{{"__type":"UnknownOperationException","message":"{other}"}}"#),
-            ),
+            )),
         }
     }
 }
@@ -272,7 +294,15 @@ pub(crate) fn json(status: u16, body: String) -> HttpResponse {
 
 impl HttpConnector for Replay {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        HttpConnectorFuture::ready(Ok(self.answer(&request)))
+        match self.answer(&request) {
+            Outcome::Answer(response) => HttpConnectorFuture::ready(Ok(response)),
+            // What hyper-util reports when the TCP connection is refused.
+            Outcome::ConnectFailure => HttpConnectorFuture::ready(Err(ConnectorError::io(
+                "client error (Connect): tcp connect error: Connection refused (os error 111)"
+                    .into(),
+            ))),
+            Outcome::Hang => HttpConnectorFuture::new(std::future::pending()),
+        }
     }
 }
 
@@ -287,11 +317,24 @@ impl HttpClient for Replay {
 }
 
 pub(crate) fn client(replay: &Replay, fix_endpoint: bool) -> aws_sdk_cloudwatchlogs::Client {
+    client_with(replay, fix_endpoint, |b| b)
+}
+
+/// A client as `client` builds it, adjusted by `adjust` before the product's configuration.
+pub(crate) fn client_with(
+    replay: &Replay,
+    fix_endpoint: bool,
+    adjust: impl FnOnce(
+        aws_sdk_cloudwatchlogs::config::Builder,
+    ) -> aws_sdk_cloudwatchlogs::config::Builder,
+) -> aws_sdk_cloudwatchlogs::Client {
     let builder = aws_sdk_cloudwatchlogs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .endpoint_url(ENDPOINT)
         .http_client(SharedHttpClient::new(replay.clone()));
-    aws_sdk_cloudwatchlogs::Client::from_conf(configure_logs_client(builder, fix_endpoint).build())
+    aws_sdk_cloudwatchlogs::Client::from_conf(
+        configure_logs_client(adjust(builder), fix_endpoint).build(),
+    )
 }

@@ -117,3 +117,78 @@ async fn a_refused_op_returns_the_aws_message_verbatim() {
     };
     assert_eq!(cloud.execute(&op).await, Err(CloudError::Other(msg.into())));
 }
+
+#[tokio::test]
+async fn request_tail_logs_is_a_write_sent_by_execute() {
+    use aws_sdk_elasticbeanstalk::types::EnvironmentInfoType;
+    let by_id = mock!(Eb::request_environment_info)
+        .match_requests(|r| {
+            r.environment_id() == Some("e-1")
+                && r.environment_name().is_none()
+                && r.info_type() == Some(&EnvironmentInfoType::Tail)
+        })
+        .then_http_response(|| http_ok("RequestEnvironmentInfo", "req-tail"));
+    let by_name = mock!(Eb::request_environment_info)
+        .match_requests(|r| r.environment_name() == Some("old") && r.environment_id().is_none())
+        .then_http_response(|| http_ok("RequestEnvironmentInfo", "req-tail-name"));
+    let cloud = cloud(&[&by_id, &by_name], &[]);
+    let op = Op::RequestTailLogs {
+        env: env("prod", "e-1"),
+    };
+    assert_eq!(op.verb(), "Request tail logs of");
+    assert_eq!(op.env().name, "prod");
+    assert_eq!(
+        cloud.execute(&op).await,
+        Ok(OpAccepted {
+            request_id: Some("req-tail".into())
+        })
+    );
+    let op = Op::RequestTailLogs {
+        env: env("old", ""),
+    };
+    assert_eq!(
+        cloud.execute(&op).await.map(|a| a.request_id),
+        Ok(Some("req-tail-name".into()))
+    );
+    assert_eq!((by_id.num_calls(), by_name.num_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_write_answered_with_a_server_error_is_answer_lost_and_sent_once() {
+    let failing = mock!(Eb::rebuild_environment).then_http_response(|| {
+        let body = r#"<ErrorResponse xmlns="http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>We encountered an internal error.</Message></Error><RequestId>req-500</RequestId></ErrorResponse>"#;
+        HttpResponse::new(StatusCode::try_from(500).expect("status"), SdkBody::from(body))
+    });
+    // Three SDK attempts configured: a write must still go once.
+    let cloud = cloud_with(RuleMode::MatchAny, 3, &[&failing], &[]);
+    let result = cloud
+        .execute(&Op::Rebuild {
+            env: env("prod", "e-1"),
+        })
+        .await;
+    match result {
+        Err(CloudError::AnswerLost(m)) => assert!(
+            m.contains("HTTP 500: We encountered an internal error."),
+            "{m}"
+        ),
+        other => panic!("expected AnswerLost, got {other:?}"),
+    }
+    assert_eq!(failing.num_calls(), 1, "sent once");
+    assert_eq!(cloud.api_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_throttled_write_is_throttled_not_lost() {
+    let throttled = mock!(Eb::restart_app_server).then_http_response(|| {
+        let body = r#"<ErrorResponse xmlns="http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>req-t</RequestId></ErrorResponse>"#;
+        HttpResponse::new(StatusCode::try_from(400).expect("status"), SdkBody::from(body))
+    });
+    let cloud = cloud_with(RuleMode::MatchAny, 3, &[&throttled], &[]);
+    let result = cloud
+        .execute(&Op::RestartAppServer {
+            env: env("prod", "e-1"),
+        })
+        .await;
+    assert_eq!(result, Err(CloudError::Throttled("Rate exceeded".into())));
+    assert_eq!(throttled.num_calls(), 1, "not retried by the SDK");
+}

@@ -45,6 +45,7 @@ fn op_label(op: &Op) -> String {
         Op::Abort { .. } => "Abort update".to_string(),
         Op::RestartAppServer { .. } => "Restart app servers".to_string(),
         Op::SwapCnames { b, .. } => format!("Swap CNAMEs with {}", b.name),
+        Op::RequestTailLogs { .. } => "Request tail logs".to_string(),
     }
 }
 

@@ -31,9 +31,10 @@ const EMULATOR_REGION: &str = "us-east-1";
 const DEFAULT_MAX_ATTEMPTS: u32 = 2;
 
 /// A request that has not answered by then is treated as lost, so a poll never hangs the pane
-/// it feeds. Not applied to CloudWatch Logs, whose live tail is one long-running request.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// it feeds. Applied to every call of the three clients except CloudWatch Logs' StartLiveTail,
+/// one long-running request, which switches it off for itself (`logs::live`).
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Default)]
 pub struct AwsOptions {
@@ -190,7 +191,8 @@ impl AwsCloud {
     }
 }
 
-fn attempt_timeouts() -> TimeoutConfig {
+/// Connect and attempt timeouts for request/response calls.
+pub(crate) fn attempt_timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)

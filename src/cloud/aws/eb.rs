@@ -10,7 +10,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::{AwsCloud, Pager, convert, history, lock};
 use crate::cloud::{Cloud, CloudError, CloudResult};
 use crate::domain::{
-    AppVersion, DeployRecord, EnvEvent, EnvRef, Environment, HealthColor, HealthSnapshot, Millis,
+    AppVersion, DeployRecord, EnvEvent, EnvRef, Environment, HealthColor, HealthSnapshot,
+    InstanceHealth, Millis,
 };
 
 const HOUR_MS: Millis = 60 * 60 * 1000;
@@ -22,6 +23,9 @@ const RECENT_EVENTS: usize = 100;
 const HISTORY_EVENTS: usize = 1000;
 /// How long an environment found without enhanced health is read as basic before asking again.
 const BASIC_HEALTH_RECHECK_MS: Millis = 5 * 60 * 1000;
+/// The start of the cause added to a health snapshot whose instances could not be read; AWS's
+/// words follow.
+pub const INSTANCE_HEALTH_UNREAD: &str = "Instance health not read: ";
 
 /// Is this DescribeEnvironmentHealth / DescribeInstancesHealth refusal "enhanced health is off"?
 /// AWS answers InvalidRequestException for it; the same code for an unknown environment carries a
@@ -261,6 +265,30 @@ impl AwsCloud {
         };
         lock(&self.basic_health).remove(env);
 
+        let mut env_health = env_health;
+        let instances = match self.read_instances_health(env).await {
+            Ok(instances) => instances,
+            // Throttled: the poller must back off, and the next poll reads both again.
+            Err(e @ CloudError::Throttled(_)) => return Err(e),
+            // Denied (a policy without elasticbeanstalk:DescribeInstancesHealth), or any other
+            // failure: the environment's health read above stands; the instances are unknown,
+            // and the snapshot says why among the causes.
+            Err(e) => {
+                tracing::debug!(env = %env.name, error = ?e, "instance health unreadable");
+                env_health
+                    .causes
+                    .push(format!("{INSTANCE_HEALTH_UNREAD}{}", e.message()));
+                Vec::new()
+            }
+        };
+        Ok(HealthSnapshot {
+            env: env_health,
+            instances,
+        })
+    }
+
+    /// DescribeInstancesHealth, all pages.
+    async fn read_instances_health(&self, env: &EnvRef) -> CloudResult<Vec<InstanceHealth>> {
         let mut instances = Vec::new();
         let mut pager = Pager::default();
         loop {
@@ -282,10 +310,7 @@ impl AwsCloud {
                 break;
             }
         }
-        Ok(HealthSnapshot {
-            env: env_health,
-            instances,
-        })
+        Ok(instances)
     }
 
     /// The snapshot for an environment without enhanced health: the colour DescribeEnvironments

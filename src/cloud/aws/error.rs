@@ -90,6 +90,94 @@ where
     classified
 }
 
+/// Classify the error of a write (sent once, without SDK retries). `transmitted` says whether the
+/// request was handed to the connection (an interceptor's `read_before_transmit` saw it).
+///
+/// Certainly not sent, so `classify`'s kinds: the request could not be built, credentials did not
+/// load, the attempt ended before transmission, or the connection was never made (DNS, connect
+/// refused or timed out, TLS handshake). Maybe sent, so `AnswerLost`: the attempt timed out after
+/// transmission, the connection failed while the answer was awaited or read, the answer could not
+/// be read, or AWS answered with a server error (5xx, other than throttling). A 4xx refusal is a
+/// definite answer and keeps AWS's words.
+pub(crate) fn classify_write<E>(err: SdkError<E, Response>, transmitted: bool) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let lost = match &err {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            let code = service.err().code().unwrap_or("");
+            let throttled = THROTTLE_CODES.contains(&code) || status == 429;
+            (status >= 500 && !throttled).then(|| {
+                let said = service
+                    .err()
+                    .message()
+                    .filter(|m| !m.is_empty())
+                    .or(Some(code).filter(|c| !c.is_empty()))
+                    .unwrap_or("no message");
+                format!("AWS answered with a server error (HTTP {status}: {said})")
+            })
+        }
+        SdkError::TimeoutError(_) if transmitted => {
+            Some(format!("no answer in time ({})", chain_text(&err)))
+        }
+        SdkError::DispatchFailure(failure)
+            if transmitted && !failure.is_user() && !never_connected(&chain_text(&err)) =>
+        {
+            Some(format!(
+                "the connection failed before the answer arrived ({})",
+                chain_text(&err)
+            ))
+        }
+        SdkError::ResponseError(response) => Some(format!(
+            "its answer could not be read (HTTP {}: {})",
+            response.raw().status().as_u16(),
+            chain_text(&err)
+        )),
+        SdkError::TimeoutError(_)
+        | SdkError::DispatchFailure(_)
+        | SdkError::ConstructionFailure(_) => None,
+        // `SdkError` is non-exhaustive: an unknown kind after transmission may have been sent.
+        _ => transmitted.then(|| chain_text(&err)),
+    };
+    match lost {
+        Some(why) => {
+            let lost = answer_lost(&why);
+            tracing::warn!(error = ?lost, "write answer lost");
+            lost
+        }
+        None => classify(err),
+    }
+}
+
+/// The `AnswerLost` text: what is known and what to do about it.
+pub(crate) fn answer_lost(why: &str) -> CloudError {
+    CloudError::AnswerLost(format!(
+        "Sent; answer lost: {why}. AWS may be carrying it out; it was not sent again. \
+         Check the environment's events before retrying."
+    ))
+}
+
+/// Does a dispatch failure's text say the connection was never made? hyper-util names every
+/// failure of its connector (DNS, TCP connect, TLS handshake) "client error (Connect)"; the
+/// SDK's own connect timeout says "HTTP connect timeout"; DNS failures "failed to perform DNS
+/// lookup". What is not recognised counts as maybe sent: the safe side for a write.
+fn never_connected(text: &str) -> bool {
+    const NEEDLES: &[&str] = &[
+        "client error (connect)",
+        "http connect timeout",
+        "failed to perform dns lookup",
+        "dns error",
+        "failed to lookup address",
+        "connection refused",
+        "tcp connect error",
+        "error trying to connect",
+        "invalid peer certificate",
+    ];
+    let lower = text.to_ascii_lowercase();
+    NEEDLES.iter().any(|n| lower.contains(n))
+}
+
 /// Classify a service error from its code and message. Separate from `classify` so the rules are
 /// testable without building SDK errors.
 pub(crate) fn classify_service(
@@ -290,6 +378,37 @@ mod tests {
             classify_service(None, None, 500, "unhandled error"),
             CloudError::Other("HTTP 500 from the service: unhandled error".into())
         );
+    }
+
+    #[test]
+    fn connect_failures_are_recognised_as_never_sent() {
+        assert!(never_connected(
+            "io: client error (Connect): tcp connect error: Connection refused (os error 111)"
+        ));
+        assert!(never_connected(
+            "timeout: HTTP connect timeout occurred after 5s"
+        ));
+        assert!(never_connected("io: failed to perform DNS lookup"));
+        assert!(!never_connected(
+            "io: connection error: Connection reset by peer (os error 104)"
+        ));
+        assert!(!never_connected(
+            "other: connection closed before message completed"
+        ));
+        assert!(!never_connected(
+            "timeout: HTTP read timeout occurred after 20s"
+        ));
+    }
+
+    #[test]
+    fn answer_lost_says_what_happened() {
+        let e = answer_lost("no answer in time");
+        assert!(matches!(e, CloudError::AnswerLost(_)));
+        assert!(
+            e.message()
+                .starts_with("Sent; answer lost: no answer in time.")
+        );
+        assert!(e.message().contains("not sent again"), "{e:?}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::mpsc;
 
 pub use connect::AwsOptions;
+pub use eb::INSTANCE_HEALTH_UNREAD;
 
 use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
 use crate::domain::{

@@ -2,10 +2,21 @@
 //!
 //! Elastic Beanstalk names an environment's stack `awseb-<env-id>-stack`, adds a temporary
 //! `awseb-<env-id>-immutable-stack` during immutable deployments, and the templates may nest
-//! stacks. When the id is unknown (the emulator leaves it empty) or that stack does not exist,
-//! the stack is found by the tag Elastic Beanstalk puts on it,
-//! `elasticbeanstalk:environment-name`. Resolved names are cached per environment, since a tag
-//! search reads every stack of the region.
+//! stacks. Finding them, cheapest first:
+//!
+//! 1. the conventional name, when the environment id is known (one DescribeStackEvents, whose
+//!    answer is kept as the first read);
+//! 2. the environment's own resources: DescribeEnvironmentResources, then DescribeStackResources
+//!    by the physical id of its Auto Scaling group (or load balancer, launch template or
+//!    configuration) names the stack that owns it;
+//! 3. only when the id is unknown (an emulator leaves it empty; AWS always reports it): the tag
+//!    Elastic Beanstalk puts on the stack, `elasticbeanstalk:environment-name`, which means
+//!    reading every stack of the region.
+//!
+//! What was found is cached per environment. An environment with no stack yet (launching) or any
+//! more (terminated) is asked again after two minutes, and that costs two calls, never a scan of
+//! the region. The immutable stack is looked for by name at most once a minute; once found it
+//! joins the cached stacks and is read like them until it is gone.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,14 +32,20 @@ const NESTED_STACK_TYPE: &str = "AWS::CloudFormation::Stack";
 /// Without a cursor, the most recent events shown (per stack read, and in total).
 const RECENT_STACK_EVENTS: usize = 100;
 /// After a search found no stack, wait this long before searching again (a launching
-/// environment gets its stack within minutes; every search reads all stacks of the region).
+/// environment gets its stack within minutes).
 const MISSING_RETRY_MS: Millis = 2 * 60 * 1000;
+/// How often the temporary immutable stack is looked for by name while it is not known. Its
+/// events are kept from this far before the cursor when it is found, so none is lost.
+const IMMUTABLE_PROBE_MS: Millis = 60 * 1000;
 
 #[derive(Debug, Clone)]
 enum Resolved {
-    /// Stack names (or ids) to read: the environment's own stacks, then nested ones.
+    /// Stack names (or ids) to read: the environment's own stacks, then nested ones (and the
+    /// immutable stack once found).
     Found {
         stacks: Vec<String>,
+        /// When the immutable stack's name was last looked for (0: never).
+        immutable_probed: Millis,
     },
     Missing {
         retry_after: Millis,
@@ -78,27 +95,44 @@ impl AwsCloud {
     ) -> CloudResult<Vec<StackEvent>> {
         // Events already read while resolving, so the main stack is not read twice.
         let mut prefetched: Vec<(String, Vec<cfn::StackEvent>)> = Vec::new();
-        let Some(mut stacks) = self.stacks_to_read(env, since, &mut prefetched).await? else {
+        let Some((mut stacks, probed)) = self.stacks_to_read(env, since, &mut prefetched).await?
+        else {
             return Ok(Vec::new());
         };
-        let (mut events, gone) = self.read_stacks(&mut stacks, since, prefetched).await?;
-        events.extend(self.read_immutable_stack(env, &stacks, since).await?);
-        self.remember_stacks(env, stacks, &gone);
-        Ok(newest_events(&events, since))
+        let (events, gone) = self.read_stacks(&mut stacks, since, prefetched).await?;
+        let mut out = newest_events(&events, since);
+        let now = self.now();
+        let mut immutable_probed = probed;
+        if now - probed >= IMMUTABLE_PROBE_MS {
+            immutable_probed = now;
+            if let Some((name, found)) = self.probe_immutable_stack(env, &stacks, since).await? {
+                // Found up to a probe interval late: keep what it logged since the probe before.
+                let relaxed = since.map(|s| s - IMMUTABLE_PROBE_MS);
+                out.extend(newest_events(&found, relaxed));
+                out.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+                out.dedup_by(|a, b| a.id == b.id && !a.id.is_empty());
+                stacks.push(name);
+            }
+        }
+        self.remember_stacks(env, stacks, &gone, immutable_probed);
+        Ok(out)
     }
 
-    /// The environment's stacks, from the cache or resolved afresh. `None` when it has none (or
-    /// had none a moment ago: searching again is costly).
+    /// The environment's stacks and when the immutable stack was last looked for, from the cache
+    /// or resolved afresh. `None` when it has none (or had none a moment ago).
     async fn stacks_to_read(
         &self,
         env: &EnvRef,
         since: Option<Millis>,
         prefetched: &mut Vec<(String, Vec<cfn::StackEvent>)>,
-    ) -> CloudResult<Option<Vec<String>>> {
+    ) -> CloudResult<Option<(Vec<String>, Millis)>> {
         let now = self.now();
         let cached = lock(&self.stacks.0).get(env).cloned();
         match cached {
-            Some(Resolved::Found { stacks }) => Ok(Some(stacks)),
+            Some(Resolved::Found {
+                stacks,
+                immutable_probed,
+            }) => Ok(Some((stacks, immutable_probed))),
             Some(Resolved::Missing { retry_after }) if now < retry_after => Ok(None),
             _ => {
                 let resolved = self.resolve_stacks(env, since, prefetched).await?;
@@ -110,7 +144,7 @@ impl AwsCloud {
                         },
                     );
                 }
-                Ok(resolved)
+                Ok(resolved.map(|stacks| (stacks, 0)))
             }
         }
     }
@@ -153,26 +187,37 @@ impl AwsCloud {
         Ok((events, gone))
     }
 
-    /// The immutable stack exists only during an immutable deployment: looked for on every read
-    /// (one cheap request), never cached.
-    async fn read_immutable_stack(
+    /// The immutable stack exists only during an immutable deployment: looked for by name (at
+    /// most once a probe interval) while it is not among the stacks read. Its name and events
+    /// when it exists.
+    async fn probe_immutable_stack(
         &self,
         env: &EnvRef,
         stacks: &[String],
         since: Option<Millis>,
-    ) -> CloudResult<Vec<cfn::StackEvent>> {
+    ) -> CloudResult<Option<(String, Vec<cfn::StackEvent>)>> {
         let Some(immutable) = immutable_stack_name(env).filter(|s| !stacks.contains(s)) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
+        let since = since.map(|s| s - IMMUTABLE_PROBE_MS);
         match self.describe_stack_events(&immutable, since).await {
-            Ok(read) => Ok(read),
-            Err(CloudError::NotFound(_)) => Ok(Vec::new()),
+            Ok(read) => {
+                tracing::debug!(env = %env.name, stack = %immutable, "immutable stack found");
+                Ok(Some((immutable, read)))
+            }
+            Err(CloudError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// Caches the stacks still there, or forgets them all when the main stack is gone.
-    fn remember_stacks(&self, env: &EnvRef, mut stacks: Vec<String>, gone: &[String]) {
+    fn remember_stacks(
+        &self,
+        env: &EnvRef,
+        mut stacks: Vec<String>,
+        gone: &[String],
+        immutable_probed: Millis,
+    ) {
         let main_gone = stacks.first().is_some_and(|main| gone.contains(main));
         let mut cache = lock(&self.stacks.0);
         if main_gone {
@@ -180,13 +225,19 @@ impl AwsCloud {
             cache.remove(env);
         } else {
             stacks.retain(|s| !gone.contains(s));
-            cache.insert(env.clone(), Resolved::Found { stacks });
+            cache.insert(
+                env.clone(),
+                Resolved::Found {
+                    stacks,
+                    immutable_probed,
+                },
+            );
         }
     }
 
-    /// Find the environment's stacks: by the conventional name when the id is known, else (or
-    /// when that stack does not exist) by tag. Then add nested stacks from the resources of each.
-    /// `None` when no stack belongs to the environment (yet).
+    /// Find the environment's stacks (see the module comment for the order), then add the nested
+    /// stacks from the resources of each. `None` when no stack belongs to the environment (yet,
+    /// or any more).
     async fn resolve_stacks(
         &self,
         env: &EnvRef,
@@ -205,6 +256,9 @@ impl AwsCloud {
             }
         }
         if stacks.is_empty() {
+            stacks = self.stacks_owning_resources(env).await?;
+        }
+        if stacks.is_empty() && env.id.is_empty() {
             stacks = self.stacks_tagged(&env.name).await?;
         }
         if stacks.is_empty() {
@@ -222,7 +276,80 @@ impl AwsCloud {
         Ok(Some(stacks))
     }
 
+    /// The stack that owns one of the environment's resources: DescribeEnvironmentResources, then
+    /// DescribeStackResources by physical id for its Auto Scaling groups, load balancers, launch
+    /// templates and configurations in turn, until one names its stack. Empty when none does, or
+    /// when the resources cannot be read (an environment that is gone, a call an emulator lacks,
+    /// a permission missing): the cache asks again later. Throttling is an error, so the poller
+    /// backs off.
+    async fn stacks_owning_resources(&self, env: &EnvRef) -> CloudResult<Vec<String>> {
+        let request = self.eb.describe_environment_resources();
+        let request = if env.id.is_empty() {
+            request.environment_name(&env.name)
+        } else {
+            request.environment_id(&env.id)
+        };
+        let resources = match request.send().await {
+            Ok(out) => out.environment_resources,
+            Err(e) => {
+                return match self.sdk_err(e) {
+                    CloudError::Throttled(m) => Err(CloudError::Throttled(m)),
+                    other => {
+                        tracing::debug!(env = %env.name, error = ?other, "environment resources unreadable");
+                        Ok(Vec::new())
+                    }
+                };
+            }
+        };
+        let Some(resources) = resources else {
+            return Ok(Vec::new());
+        };
+        let candidates: Vec<String> = resources
+            .auto_scaling_groups()
+            .iter()
+            .filter_map(|g| g.name())
+            .chain(resources.load_balancers().iter().filter_map(|l| l.name()))
+            .chain(resources.launch_templates().iter().filter_map(|t| t.id()))
+            .chain(
+                resources
+                    .launch_configurations()
+                    .iter()
+                    .filter_map(|c| c.name()),
+            )
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .collect();
+        for physical in candidates {
+            let owner = match self
+                .cfn
+                .describe_stack_resources()
+                .physical_resource_id(&physical)
+                .send()
+                .await
+            {
+                Ok(out) => out
+                    .stack_resources()
+                    .iter()
+                    .find_map(|r| r.stack_name().filter(|n| !n.is_empty()))
+                    .map(str::to_string),
+                Err(e) => match self.sdk_err(e) {
+                    CloudError::Throttled(m) => return Err(CloudError::Throttled(m)),
+                    other => {
+                        tracing::debug!(%physical, error = ?other, "no stack owns the resource");
+                        None
+                    }
+                },
+            };
+            if let Some(stack) = owner {
+                tracing::debug!(env = %env.name, %physical, %stack, "stack found by its resource");
+                return Ok(vec![stack]);
+            }
+        }
+        Ok(Vec::new())
+    }
+
     /// Names of the live stacks tagged with the environment's name (DescribeStacks, all pages).
+    /// Reads every stack of the region: only for an environment whose id is unknown.
     async fn stacks_tagged(&self, env_name: &str) -> CloudResult<Vec<String>> {
         let mut found = Vec::new();
         let mut pager = Pager::default();

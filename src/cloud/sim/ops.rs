@@ -47,6 +47,9 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
             let (ea, eb) = (find(w, a)?, find(w, b)?);
             swap(w, ea, eb, rid.clone())?;
         }
+        Op::RequestTailLogs { env } => {
+            find(w, env)?;
+        }
     }
     Ok(OpAccepted {
         request_id: Some(rid),

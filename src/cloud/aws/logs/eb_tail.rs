@@ -1,7 +1,9 @@
 //! Elastic Beanstalk's own tail logs, for environments that do not stream to CloudWatch.
 //!
 //! RequestEnvironmentInfo(tail) asks every instance to upload the last 100 lines of each log to
-//! S3; RetrieveEnvironmentInfo(tail) then lists one presigned URL per instance once uploaded. The
+//! S3 (sent as `Op::RequestTailLogs`, through the confirmation, by `ops.rs`);
+//! RetrieveEnvironmentInfo(tail), read here, then lists one presigned URL per instance once
+//! uploaded. The
 //! bundle is plain text, one section per log file:
 //!
 //! ```text
@@ -40,12 +42,17 @@ const MAX_BUNDLE_BYTES: usize = 8 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long before this read the `Op::RequestTailLogs` it follows may have been accepted: bundles
+/// sampled since then (less the clock skew) count as fresh.
+const REQUEST_LEAD: Millis = 60_000;
+
+/// Collect the bundles of an `Op::RequestTailLogs` accepted just before: this sends no
+/// RequestEnvironmentInfo itself (that is a write, and goes through the confirmation).
 pub(super) async fn eb_tail_logs(
     eb: &aws_sdk_elasticbeanstalk::Client,
     env: &EnvRef,
 ) -> CloudResult<Vec<RawLogEvent>> {
-    let requested_at = now_ms();
-    request_tail(eb, env).await?;
+    let requested_at = now_ms() - REQUEST_LEAD;
     let latest = wait_for_bundles(eb, env, requested_at).await?;
     if latest.is_empty() {
         return Err(CloudError::Other(format!(
@@ -62,20 +69,6 @@ pub(super) async fn eb_tail_logs(
         .into_iter()
         .flatten()
         .collect())
-}
-
-/// RequestEnvironmentInfo(tail): every instance starts uploading its bundle.
-async fn request_tail(eb: &aws_sdk_elasticbeanstalk::Client, env: &EnvRef) -> CloudResult<()> {
-    let request = eb
-        .request_environment_info()
-        .info_type(EnvironmentInfoType::Tail);
-    let request = if env.id.is_empty() {
-        request.environment_name(&env.name)
-    } else {
-        request.environment_id(&env.id)
-    };
-    request.send().await.map_err(classify)?;
-    Ok(())
 }
 
 /// The newest bundle of each instance once those sampled after `requested_at` show up; when they

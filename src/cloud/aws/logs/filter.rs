@@ -167,7 +167,21 @@ fn to_raw(group: &str, e: FilteredLogEvent) -> Option<RawLogEvent> {
     })
 }
 
-/// See `super::search_logs`.
+/// FilterLogEvents pages one back search reads at most. Each page can be 10,000 lines (1 MB) and a
+/// busy access log yields hundreds of pages over six hours: the cap bounds the calls, the time and
+/// what the app holds. The search reads newest first, so what it stops short of is the oldest.
+pub const SEARCH_PAGE_CAP: usize = 50;
+
+/// The first time window a back search reads (the newest); later windows grow fourfold while
+/// they are sparse (at most a page per group) and halve while they are dense (more than four
+/// pages per group), so a search with few matches reads six hours in two windows (two calls per
+/// group) and a busy log does not spend the cap on one window.
+const FIRST_WINDOW: Millis = 60 * 60_000;
+const MIN_WINDOW: Millis = 60_000;
+
+/// See `super::search_logs`. `[start, end)` is read in time windows from the newest back, every
+/// group and page of a window before the next; each page is sent as it arrives, followed by a
+/// progress status. Stops at `SEARCH_PAGE_CAP` pages, saying how far back it got.
 pub(super) async fn search(
     logs: &aws_sdk_cloudwatchlogs::Client,
     groups: &[String],
@@ -182,74 +196,125 @@ pub(super) async fn search(
                 .to_string(),
         )));
     }
-    let span = (end - start).max(0);
-    let total_minutes = (span + 59_999) / 60_000;
-    let progress = Progress {
-        groups: groups.len() as i64,
-        span,
-        total_minutes,
-    };
+    let mut progress = Progress::new(start, end);
     // Ids come from the same scheme as the tail's, so a hit and the same line in the buffer agree.
     let mut seen = Seen::default();
     let mut read = Read::new();
-    for (index, group) in groups.iter().enumerate() {
-        if span == 0 {
-            break;
-        }
-        let mut pages = Pages::new(logs, group, start)
-            .until(end - 1)
-            .pattern(pattern);
-        let mut reached = start;
-        let mut throttled = 0;
-        let mut delay = Duration::from_secs(1);
-        while !pages.done() {
-            match sink.guard(pages.next()).await? {
-                Ok(mut events) => {
-                    throttled = 0;
-                    // [start, end) even if the service (or an emulator) is loose about the edges.
-                    events.retain(|e| e.ts >= start && e.ts < end);
-                    events.sort_by_key(|e| e.ts);
-                    reached = reached.max(events.last().map_or(start, |e| e.ts));
-                    if pages.done() {
-                        reached = end;
+    let mut window = FIRST_WINDOW;
+    let mut hi = end;
+    while hi > start {
+        let lo = hi.saturating_sub(window).max(start);
+        let pages_before = progress.pages;
+        for group in groups {
+            let mut pages = Pages::new(logs, group, lo).until(hi - 1).pattern(pattern);
+            let mut throttled = 0;
+            let mut delay = Duration::from_secs(1);
+            while !pages.done() {
+                if progress.pages >= SEARCH_PAGE_CAP {
+                    return sink.status(progress.capped(hi)).await;
+                }
+                match sink.guard(pages.next()).await? {
+                    Ok(mut events) => {
+                        throttled = 0;
+                        progress.pages += 1;
+                        // [lo, hi) even if the service (or an emulator) is loose about the edges.
+                        events.retain(|e| e.ts >= lo && e.ts < hi);
+                        events.sort_by_key(|e| e.ts);
+                        let fresh = seen.admit_all(&mut read, events);
+                        progress.lines += fresh.len();
+                        sink.events(fresh).await?;
+                        sink.status(progress.running(hi)).await?;
                     }
-                    sink.events(seen.admit_all(&mut read, events)).await?;
-                    let searched = progress.minutes(index as i64, reached - start);
-                    sink.status(format!("searched {searched} of {total_minutes} minutes"))
-                        .await?;
+                    Err(CloudError::Throttled(msg)) if throttled < SEARCH_THROTTLE_RETRIES => {
+                        throttled += 1;
+                        tracing::debug!(%msg, ?delay, "search throttled; retrying the page");
+                        sink.sleep(delay).await?;
+                        delay = next_backoff(delay);
+                    }
+                    Err(e) => return Err(Halt::Failed(e)),
                 }
-                Err(CloudError::Throttled(msg)) if throttled < SEARCH_THROTTLE_RETRIES => {
-                    throttled += 1;
-                    tracing::debug!(%msg, ?delay, "search throttled; retrying the page");
-                    sink.sleep(delay).await?;
-                    delay = next_backoff(delay);
-                }
-                Err(e) => return Err(Halt::Failed(e)),
             }
         }
+        hi = lo;
+        let used = progress.pages - pages_before;
+        if used <= groups.len() {
+            window = window.saturating_mul(4);
+        } else if used > 4 * groups.len() {
+            window = (window / 2).max(MIN_WINDOW);
+        }
     }
-    if span == 0 {
-        sink.status("searched 0 of 0 minutes").await?;
-    }
-    Ok(())
+    sink.status(progress.done()).await
 }
 
-/// Minutes searched so far, counting each group as an equal share of the work.
+/// What a back search has done so far, in the words of its status line.
 struct Progress {
-    groups: i64,
-    span: Millis,
-    total_minutes: i64,
+    start: Millis,
+    end: Millis,
+    pages: usize,
+    lines: usize,
 }
 
 impl Progress {
-    /// `done_in_group`: how far into [start, end) the current group's pages have reached.
-    fn minutes(&self, groups_done: i64, done_in_group: Millis) -> i64 {
-        let done = groups_done * self.span + done_in_group.clamp(0, self.span);
-        // i128: minutes * milliseconds can pass i64 for absurd ranges.
-        let minutes =
-            i128::from(self.total_minutes) * i128::from(done) / i128::from(self.groups * self.span);
-        i64::try_from(minutes).unwrap_or(self.total_minutes)
+    fn new(start: Millis, end: Millis) -> Self {
+        Self {
+            start,
+            end: end.max(start),
+            pages: 0,
+            lines: 0,
+        }
     }
+
+    fn total_minutes(&self) -> i64 {
+        (self.end - self.start + 59_999) / 60_000
+    }
+
+    /// Minutes of the range searched once everything at or after `reached` has been read.
+    fn minutes_back(&self, reached: Millis) -> i64 {
+        let done = (self.end - reached.clamp(self.start, self.end)) / 60_000;
+        done.min(self.total_minutes())
+    }
+
+    fn counts(&self) -> String {
+        let pages = if self.pages == 1 { "page" } else { "pages" };
+        let lines = if self.lines == 1 { "line" } else { "lines" };
+        format!("{} {pages} · {} {lines}", self.pages, self.lines)
+    }
+
+    /// "searched 3 pages · 120 lines · back to 2026-11-30 13:05 UTC (55 of 360 minutes)"
+    fn running(&self, reached: Millis) -> String {
+        format!(
+            "searched {} · back to {} ({} of {} minutes)",
+            self.counts(),
+            utc(reached),
+            self.minutes_back(reached),
+            self.total_minutes()
+        )
+    }
+
+    fn capped(&self, reached: Millis) -> String {
+        format!(
+            "search stopped at the {SEARCH_PAGE_CAP}-page cap: {} · reached back to {} ({} of {} minutes); older lines were not searched",
+            self.counts(),
+            utc(reached),
+            self.minutes_back(reached),
+            self.total_minutes()
+        )
+    }
+
+    fn done(&self) -> String {
+        format!(
+            "searched {} · all {} minutes",
+            self.counts(),
+            self.total_minutes()
+        )
+    }
+}
+
+/// A time for a status line, to the minute.
+fn utc(ts: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ts)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| ts.to_string())
 }
 
 #[cfg(test)]
@@ -257,17 +322,24 @@ mod tests {
     use super::Progress;
 
     #[test]
-    fn progress_counts_each_group_as_an_equal_share() {
-        let p = Progress {
-            groups: 2,
-            span: 60 * 60_000,
-            total_minutes: 60,
-        };
-        assert_eq!(p.minutes(0, 0), 0);
-        assert_eq!(p.minutes(0, 30 * 60_000), 15);
-        assert_eq!(p.minutes(1, 0), 30);
-        assert_eq!(p.minutes(1, 60 * 60_000), 60);
-        // Events stamped outside the range do not push progress past the end.
-        assert_eq!(p.minutes(1, 10 * 60 * 60_000), 60);
+    fn progress_counts_minutes_back_from_the_end() {
+        let end = 1_700_000_000_000;
+        let mut p = Progress::new(end - 60 * 60_000, end);
+        assert_eq!(p.total_minutes(), 60);
+        assert_eq!(p.minutes_back(end), 0);
+        assert_eq!(p.minutes_back(end - 15 * 60_000), 15);
+        // Outside the range: clamped.
+        assert_eq!(p.minutes_back(0), 60);
+        p.pages = 1;
+        p.lines = 2;
+        assert_eq!(
+            p.running(end - 15 * 60_000),
+            "searched 1 page · 2 lines · back to 2023-11-14 21:58 UTC (15 of 60 minutes)"
+        );
+        assert_eq!(p.done(), "searched 1 page · 2 lines · all 60 minutes");
+        assert!(
+            p.capped(end)
+                .starts_with("search stopped at the 50-page cap: 1 page")
+        );
     }
 }

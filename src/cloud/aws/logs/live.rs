@@ -10,6 +10,7 @@ use aws_sdk_cloudwatchlogs::types::{LiveTailSessionLogEvent, StartLiveTailRespon
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::event_stream::RawMessage;
+use aws_smithy_types::timeout::TimeoutConfig;
 use tokio::time::Instant;
 
 use super::dedup::Read;
@@ -17,6 +18,7 @@ use super::filter::{GroupInfo, describe_groups};
 use super::sink::Halt;
 use super::tail::Tail;
 use super::{EB_GROUP_PREFIX, next_backoff};
+use crate::cloud::aws::connect::CONNECT_TIMEOUT;
 use crate::cloud::aws::error::classify;
 use crate::cloud::{CloudError, TailEvent};
 use crate::domain::RawLogEvent;
@@ -41,6 +43,38 @@ const IDLE_LIMIT: Duration = Duration::from_secs(30);
 
 /// Look-ups of the groups' ARNs retried while throttled, before live tail is given up.
 const RESOLVE_THROTTLE_RETRIES: u32 = 5;
+
+/// How soon the tail tries live tail again after it fell back to polling because the network
+/// failed (the connection comes back, and polling should not last for as long as ebtui runs).
+pub(super) const LIVE_RETRY_SOON: Duration = Duration::from_secs(60);
+/// How soon after a refusal that is unlikely to change by itself (denied, not offered here, an
+/// answer that is not an event stream, sessions cut at once): a policy or a proxy can still
+/// change, and one attempt every ten minutes costs next to nothing.
+pub(super) const LIVE_RETRY_LATER: Duration = Duration::from_secs(600);
+
+/// Why live tail cannot be used now, and whether and when to try it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Unavailable {
+    pub(super) reason: String,
+    /// `None`: never (more log groups than live tail accepts).
+    pub(super) retry_in: Option<Duration>,
+}
+
+impl Unavailable {
+    fn soon(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            retry_in: Some(LIVE_RETRY_SOON),
+        }
+    }
+
+    fn later(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            retry_in: Some(LIVE_RETRY_LATER),
+        }
+    }
+}
 
 /// How one session ended.
 #[derive(Debug)]
@@ -95,10 +129,14 @@ impl LiveGroups {
 }
 
 /// Follow the tail with live tail sessions for as long as live tail works. Returns why live tail
-/// is unavailable (the tail then polls), or `Halt` when the tail is over.
-pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
+/// is unavailable (the tail then polls, and comes back here when `retry_in` has passed), or
+/// `Halt` when the tail is over.
+pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<Unavailable, Halt> {
     if tail.groups.len() > MAX_LIVE_GROUPS {
-        return Ok(format!("more than {MAX_LIVE_GROUPS} log groups"));
+        return Ok(Unavailable {
+            reason: format!("more than {MAX_LIVE_GROUPS} log groups"),
+            retry_in: None,
+        });
     }
     let groups = match resolve(tail).await? {
         Ok(groups) => groups,
@@ -126,7 +164,7 @@ pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
         };
         let lasted = opened.elapsed();
         match end {
-            End::NotEventStream(reason) => return Ok(reason),
+            End::NotEventStream(reason) => return Ok(Unavailable::later(reason)),
             End::Timeout => {
                 tracing::debug!("live tail session reached its time limit");
                 short_sessions = 0;
@@ -140,7 +178,9 @@ pub(super) async fn follow(tail: &mut Tail<'_>) -> Result<String, Halt> {
         if lasted < SHORT_SESSION {
             short_sessions += 1;
             if short_sessions >= SHORT_SESSIONS_BEFORE_POLLING {
-                return Ok("the live tail session ends as soon as it starts".to_string());
+                return Ok(Unavailable::later(
+                    "the live tail session ends as soon as it starts",
+                ));
             }
         } else {
             short_sessions = 0;
@@ -159,7 +199,7 @@ enum Attempt {
     /// Throttled: wait and ask again.
     Throttled,
     /// Live tail cannot be used here; the reason is shown while the tail polls.
-    Unavailable(String),
+    Unavailable(Unavailable),
 }
 
 /// Opens a session and reads it to its end. `connect_failures` counts failed connections in a
@@ -169,42 +209,71 @@ async fn attempt(
     groups: &LiveGroups,
     connect_failures: &mut u32,
 ) -> Result<Attempt, Halt> {
+    // The one call without an attempt timeout (a session lasts up to three hours), so the wait
+    // for its first answer is bounded here instead.
     let request = tail
         .logs
         .start_live_tail()
         .set_log_group_identifiers(Some(groups.arns.clone()))
+        .customize()
+        .config_override(
+            aws_sdk_cloudwatchlogs::config::Builder::default().timeout_config(streaming_timeouts()),
+        )
         .send();
-    let err = match tail.sink.guard(request).await? {
-        Ok(output) => {
+    let err = match tail
+        .sink
+        .guard(tokio::time::timeout(IDLE_LIMIT, request))
+        .await?
+    {
+        Ok(Ok(output)) => {
             *connect_failures = 0;
             return Ok(Attempt::Session(session(tail, groups, output).await?));
         }
-        Err(err) => err,
+        Ok(Err(err)) => err,
+        Err(_) => {
+            return Ok(connect_failed(
+                connect_failures,
+                format!("no answer to StartLiveTail in {}s", IDLE_LIMIT.as_secs()),
+            ));
+        }
     };
     // A 200 whose body cannot be read as events: the endpoint does not really speak the live tail
     // protocol (some emulators and proxies).
     if let SdkError::ResponseError(_) = &err {
-        return Ok(Attempt::Unavailable(format!(
+        return Ok(Attempt::Unavailable(Unavailable::later(format!(
             "the answer is not an event stream: {}",
             DisplayErrorContext(&err)
-        )));
+        ))));
     }
     Ok(match classify(err) {
         CloudError::Throttled(msg) => {
             tracing::debug!(%msg, "StartLiveTail throttled");
             Attempt::Throttled
         }
-        CloudError::Network(msg) => {
-            *connect_failures += 1;
-            if *connect_failures >= CONNECT_FAILURES_BEFORE_POLLING {
-                Attempt::Unavailable(format!("cannot connect: {msg}"))
-            } else {
-                Attempt::Session(End::Broken(msg))
-            }
-        }
+        CloudError::Network(msg) => connect_failed(connect_failures, msg),
         // Denied, not offered, not implemented, too many sessions: poll instead.
-        other => Attempt::Unavailable(other.message().to_string()),
+        other => Attempt::Unavailable(Unavailable::later(other.message())),
     })
+}
+
+/// One more failed connection: retried a few times, then live tail is unavailable for now.
+fn connect_failed(connect_failures: &mut u32, msg: String) -> Attempt {
+    *connect_failures += 1;
+    if *connect_failures >= CONNECT_FAILURES_BEFORE_POLLING {
+        Attempt::Unavailable(Unavailable::soon(format!("cannot connect: {msg}")))
+    } else {
+        Attempt::Session(End::Broken(msg))
+    }
+}
+
+/// StartLiveTail's timeouts: the connect timeout of every call, no attempt timeout (the client's
+/// would end a session after 20 s; the session has its own idle limit instead).
+fn streaming_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .disable_operation_attempt_timeout()
+        .disable_operation_timeout()
+        .build()
 }
 
 /// Read one session to its end. On SessionStart, the gap since the last event seen is read with
@@ -278,8 +347,8 @@ fn stream_error(err: SdkError<StartLiveTailResponseStreamError, RawMessage>, sta
 }
 
 /// The groups' ARNs, from DescribeLogGroups: one look-up by the environment's prefix, then one per
-/// group outside it. `Ok(Err(reason))` when live tail cannot be used.
-async fn resolve(tail: &mut Tail<'_>) -> Result<Result<LiveGroups, String>, Halt> {
+/// group outside it. `Ok(Err(why))` when live tail cannot be used.
+async fn resolve(tail: &mut Tail<'_>) -> Result<Result<LiveGroups, Unavailable>, Halt> {
     let mut found: Vec<GroupInfo> = Vec::new();
     let env_prefix = format!("{EB_GROUP_PREFIX}{}/", tail.env_name);
     let mut prefixes = vec![env_prefix.clone()];
@@ -304,10 +373,13 @@ async fn resolve(tail: &mut Tail<'_>) -> Result<Result<LiveGroups, String>, Halt
                     delay = next_backoff(delay);
                 }
                 Err(e) => {
-                    return Ok(Err(format!(
-                        "cannot look up the log groups: {}",
-                        e.message()
-                    )));
+                    let reason = format!("cannot look up the log groups: {}", e.message());
+                    return Ok(Err(match e {
+                        CloudError::Network(_) | CloudError::Throttled(_) => {
+                            Unavailable::soon(reason)
+                        }
+                        _ => Unavailable::later(reason),
+                    }));
                 }
             }
         }
@@ -324,7 +396,11 @@ async fn resolve(tail: &mut Tail<'_>) -> Result<Result<LiveGroups, String>, Halt
                 names.insert(arn.clone(), group.clone());
                 arns.push(arn);
             }
-            None => return Ok(Err(format!("no ARN found for log group {group}"))),
+            None => {
+                return Ok(Err(Unavailable::later(format!(
+                    "no ARN found for log group {group}"
+                ))));
+            }
         }
     }
     Ok(Ok(LiveGroups { arns, names }))

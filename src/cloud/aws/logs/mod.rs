@@ -19,6 +19,8 @@ mod live;
 mod sink;
 mod tail;
 
+pub use filter::SEARCH_PAGE_CAP;
+
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -81,9 +83,11 @@ pub async fn tail_logs(
 }
 
 /// Search `[start, end)` of `groups` for `pattern` (CloudWatch filter pattern syntax; empty means
-/// every event) with FilterLogEvents, all pages, sending matches in batches to `tx` as they come
-/// and `TailEvent::Status("searched N of M minutes")` after each page. Returns when done, or
-/// `Ok(())` early when `tx` closes (dropping the receiver or aborting the task cancels a search).
+/// every event) with FilterLogEvents, in time windows from the newest back. Each page is sent to
+/// `tx` as it arrives (oldest first within the page), then a progress status ("searched 3 pages ·
+/// 120 lines · back to ... (55 of 360 minutes)"). Stops after `SEARCH_PAGE_CAP` pages with a
+/// status saying so and how far back it got. Returns when done, or `Ok(())` early when `tx`
+/// closes; aborting the task stops it at once (every wait is a cancellation point).
 pub async fn search_logs(
     logs: &aws_sdk_cloudwatchlogs::Client,
     groups: &[String],
@@ -96,9 +100,10 @@ pub async fn search_logs(
     sink::finish(filter::search(logs, groups, pattern, start, end, &sink).await)
 }
 
-/// Elastic Beanstalk's tail logs: RequestEnvironmentInfo(tail), then RetrieveEnvironmentInfo until
-/// the fresh bundles appear, then each instance's bundle downloaded (presigned S3 URL) and split
-/// into lines. A bundle that cannot be downloaded becomes one line naming its URL.
+/// Elastic Beanstalk's tail logs: RetrieveEnvironmentInfo until the fresh bundles appear, then each
+/// instance's bundle downloaded (presigned S3 URL) and split into lines. A bundle that cannot be
+/// downloaded becomes one line naming its URL. Must follow an accepted `Op::RequestTailLogs`
+/// (RequestEnvironmentInfo is a write: it is sent by `AwsCloud::execute`, never from here).
 pub async fn eb_tail_logs(
     eb: &aws_sdk_elasticbeanstalk::Client,
     env: &EnvRef,
@@ -120,13 +125,15 @@ fn next_backoff(delay: Duration) -> Duration {
     (delay * 2).min(MAX_BACKOFF)
 }
 
-/// Adjust a CloudWatch Logs client config. With an overridden endpoint (a local emulator), strip
-/// the `stream-` host prefix the StartLiveTail model adds, which would otherwise make the SDK dial
-/// `stream-127.0.0.1`.
+/// Adjust a CloudWatch Logs client config: the attempt timeout every request/response call gets
+/// (StartLiveTail switches it off for itself), and, with an overridden endpoint (a local
+/// emulator), strip the `stream-` host prefix the StartLiveTail model adds, which would otherwise
+/// make the SDK dial `stream-127.0.0.1`.
 pub fn configure_logs_client(
     builder: aws_sdk_cloudwatchlogs::config::Builder,
     endpoint_overridden: bool,
 ) -> aws_sdk_cloudwatchlogs::config::Builder {
+    let builder = builder.timeout_config(crate::cloud::aws::connect::attempt_timeouts());
     if endpoint_overridden {
         builder.interceptor(endpoint::StripStreamPrefix)
     } else {

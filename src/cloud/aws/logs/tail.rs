@@ -8,17 +8,24 @@
 //!                                      │ unavailable (denied, unsupported, not a stream,
 //!                                      v  ends at once three times in a row, >10 groups)
 //!                              polling every 2 s with a cursor per group
+//!                                      │ after 60 s (network) or 10 min (a refusal): try
+//!                                      └─ live tail again (never with >10 groups)
 //! ```
 //!
-//! Every read starts `OVERLAP` before the newest event already seen in its group, and every event
-//! passes the de-duplication window (`dedup.rs`), so the seams between reads lose nothing and show
-//! nothing twice. Cursors are capped at the wall clock: one event stamped in the future (a skewed
-//! instance clock) must not make later reads skip the present.
+//! Every read starts `OVERLAP` before its group's cursor, and every event passes the
+//! de-duplication window (`dedup.rs`), so the seams between reads lose nothing and show nothing
+//! twice. A cursor is the newest event delivered from its group, or, once a read of the group
+//! has come back complete, that read's start less `QUIET_LAG` when that is later: a group with
+//! nothing new is not re-read from its last line on every poll, so the window of a poll stays
+//! about `POLL_EVERY + QUIET_LAG + OVERLAP` however long the group stays quiet. Cursors are capped
+//! at the wall clock: one event stamped in the future (a skewed instance clock) must not make
+//! later reads skip the present.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::dedup::{Read, Seen};
 use super::filter::Pages;
@@ -29,6 +36,10 @@ use crate::domain::{Millis, RawLogEvent};
 
 /// Consecutive network failures a catch-up read tolerates before giving up on the tail.
 const CATCH_UP_NETWORK_RETRIES: u32 = 5;
+
+/// How late an event may be ingested (after its timestamp) and still be found by the next read of
+/// a group whose last read was complete. The CloudWatch agent ships every 5 s by default.
+const QUIET_LAG: Millis = 10_000;
 
 pub(super) struct Tail<'a> {
     pub(super) logs: &'a aws_sdk_cloudwatchlogs::Client,
@@ -79,9 +90,14 @@ impl<'a> Tail<'a> {
             ))));
         }
         self.catch_up().await?;
-        let reason = live::follow(self).await?;
-        tracing::info!(%reason, env = %self.env_name, "live tail unavailable; polling");
-        self.poll(&reason).await
+        loop {
+            let unavailable = live::follow(self).await?;
+            let reason = &unavailable.reason;
+            tracing::info!(%reason, env = %self.env_name, retry_in = ?unavailable.retry_in, "live tail unavailable; polling");
+            let until = unavailable.retry_in.map(|d| Instant::now() + d);
+            self.poll(reason, until).await?;
+            self.sink.status("trying live tail again").await?;
+        }
     }
 
     /// Read every group from its cursor to now and send what is new. Throttling is waited out;
@@ -117,9 +133,10 @@ impl<'a> Tail<'a> {
         }
     }
 
-    /// FilterLogEvents polling, for when live tail is unavailable. Never returns normally: only
-    /// when the receiver goes away or on an error the user must see.
-    async fn poll(&mut self, reason: &str) -> Result<(), Halt> {
+    /// FilterLogEvents polling, for when live tail is unavailable. Returns `Ok` after the first
+    /// poll at or past `until` (time to try live tail again); without `until`, only when the
+    /// receiver goes away or on an error the user must see.
+    async fn poll(&mut self, reason: &str, until: Option<Instant>) -> Result<(), Halt> {
         let polling = format!(
             "polling every {}s (live tail unavailable: {reason})",
             POLL_EVERY.as_secs()
@@ -156,6 +173,9 @@ impl<'a> Tail<'a> {
                 }
                 Some(e) => return Err(Halt::Failed(e)),
             }
+            if until.is_some_and(|until| Instant::now() >= until) {
+                return Ok(());
+            }
         }
     }
 
@@ -172,7 +192,10 @@ impl<'a> Tail<'a> {
             .collect();
         let mut read_events = Vec::new();
         let mut failure = None;
+        // Groups read to their last page, with the wall-clock time their read began.
+        let mut complete: Vec<(String, Millis)> = Vec::new();
         'groups: for (group, from) in &plan {
+            let began = now_ms();
             let mut pages = Pages::new(self.logs, group, *from);
             while !pages.done() {
                 match self.sink.guard(pages.next()).await? {
@@ -183,8 +206,16 @@ impl<'a> Tail<'a> {
                     }
                 }
             }
+            complete.push((group.clone(), began));
         }
         self.deliver(&mut Read::new(), read_events).await?;
+        // Everything stamped before the read began (less the ingestion lag) has been seen: the
+        // next read of a quiet group starts there, not at its last line however old.
+        for (group, began) in complete {
+            if let Some(cursor) = self.cursors.get_mut(&group) {
+                *cursor = (*cursor).max(began - QUIET_LAG);
+            }
+        }
         Ok(failure)
     }
 
