@@ -8,6 +8,44 @@ use super::{App, Effect, Level, Pending};
 use crate::cloud::{Op, PollKey, Request, RollbackVia};
 use crate::domain::{EnvStatus, Environment, Tier};
 
+/// `l` on an environment that does not stream to CloudWatch: ask its instances for their last
+/// log lines (RequestEnvironmentInfo, a write), behind the confirmation.
+pub fn request_tail_logs(app: &mut App) -> Vec<Effect> {
+    if app.settings.read_only {
+        app.flash(
+            Level::Warn,
+            "read-only mode: requesting tail logs refused (RequestEnvironmentInfo is a write)",
+        );
+        return vec![];
+    }
+    let Some(env) = app.selected_env().cloned() else {
+        return vec![];
+    };
+    if env.status == EnvStatus::Terminated {
+        app.flash(
+            Level::Warn,
+            format!("{} is terminated: no instances to ask", env.env.name),
+        );
+        return vec![];
+    }
+    let lines = vec![
+        format!(
+            "RequestEnvironmentInfo asks every instance of {} to upload the last 100 lines",
+            env.env.name
+        ),
+        "of each log to Elastic Beanstalk's S3 bucket; ebtui then collects them.".into(),
+        "A snapshot, not live: streaming to CloudWatch Logs keeps logs when instances go.".into(),
+    ];
+    app.view.modal = Some(Modal::confirm(
+        Op::RequestTailLogs {
+            env: env.env.clone(),
+        },
+        lines,
+        None,
+    ));
+    vec![]
+}
+
 /// Start a write intent. Returns the effects to emit (a poll the dialog waits on).
 pub fn start(app: &mut App, action: Action) -> Vec<Effect> {
     let verb = match action {

@@ -146,6 +146,8 @@ pub struct Account {
     /// Operations being followed, and the last ended one per environment.
     pub ops: Vec<Tracked>,
     pub next_op_id: u64,
+    /// The RequestEnvironmentInfo sent for `l`, until it is answered.
+    pub tail_request: Option<u64>,
     pub pending: Option<Pending>,
     pub schedule: Schedule,
     /// The last error per resource, shown in its pane until the next success.
@@ -170,6 +172,7 @@ impl Account {
             events_cursor: None,
             ops: Vec::new(),
             next_op_id: 1,
+            tail_request: None,
             pending: None,
             schedule: Schedule::default(),
             errors: HashMap::new(),

@@ -38,7 +38,16 @@ pub struct Tracked {
     /// When the status was first seen settled again. The outcome is decided only from events read
     /// after that, since the list of environments and the events arrive separately.
     pub settled_at: Option<Millis>,
+    /// Ours was sent but its answer was lost: it may run or not; the events tell.
+    pub answer_lost: bool,
 }
+
+/// After this long with no end, an operation shows "unknown: no end event" (Elastic Beanstalk's
+/// default command timeout, 10 minutes, plus 5), and is still watched.
+pub const NO_END_AFTER: Millis = 15 * 60_000;
+/// An operation whose answer was lost and that did not make the environment busy within this
+/// long after the status was seen settled did not start.
+pub const NOT_STARTED_AFTER: Millis = 60_000;
 
 impl Tracked {
     pub fn new(env: &str, label: &str, origin: Origin, started: Millis) -> Self {
@@ -59,6 +68,7 @@ impl Tracked {
             ended: None,
             error: None,
             settled_at: None,
+            answer_lost: false,
         }
     }
 
@@ -94,7 +104,17 @@ impl Tracked {
         }
         match (&self.error, self.outcome) {
             (Some(e), _) => s.push_str(&format!(" · refused: {e}")),
+            (None, Some(Outcome::Unknown)) if self.answer_lost && !self.seen_busy => {
+                s.push_str(" · sent; answer lost; not started")
+            }
             (None, Some(o)) => s.push_str(&format!(" · {}", o.as_str())),
+            (None, None) if now - self.started > NO_END_AFTER => {
+                s.push_str(" · unknown: no end event (still watched)")
+            }
+            (None, None) if self.answer_lost && self.seen_busy => {
+                s.push_str(" · sent; answer lost; the environment is updating")
+            }
+            (None, None) if self.answer_lost => s.push_str(" · sent; answer lost; checking"),
             (None, None) => s.push_str(" · in progress"),
         }
         s
@@ -188,6 +208,13 @@ impl Tracked {
         // Settled again: it ended if we saw it busy, or the events already tell the end.
         let told = super::ledger::classify::outcome(&since);
         if !self.seen_busy && told.is_none() {
+            // A write whose answer was lost and that never made the environment move did not
+            // start: say so rather than wait forever.
+            if self.answer_lost && now - settled >= NOT_STARTED_AFTER {
+                self.outcome = Some(Outcome::Unknown);
+                self.ended = Some(now);
+                return true;
+            }
             return false;
         }
         // No end event although the status settled: the evidence is missing, not a success.

@@ -197,9 +197,30 @@ fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::LogGroups);
         return;
     }
+    // RequestEnvironmentInfo is a write: it goes through the confirmation (and read-only mode).
+    fx.extend(super::super::intents::request_tail_logs(app));
+}
+
+/// RequestEnvironmentInfo was answered: collect the bundles, or say why not.
+pub(super) fn tail_logs_requested(
+    app: &mut App,
+    result: Result<crate::cloud::OpAccepted, crate::cloud::CloudError>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+        return;
+    };
+    app.view.dirty = true;
+    if let Err(e) = result {
+        app.logs
+            .pane
+            .set_status(format!("could not request tail logs: {}", e.message()));
+        app.flash(Level::Error, format!("tail logs: {}", e.message()));
+        return;
+    }
     let tail = app.logs.begin(Stream::EbSnapshot, Some(&env.name));
     app.logs.pane.set_status(format!(
-        "requesting Elastic Beanstalk tail logs of {}...",
+        "collecting Elastic Beanstalk tail logs of {}...",
         env.name
     ));
     fx.push(Effect::EbTail { tail, env });

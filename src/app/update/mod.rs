@@ -40,7 +40,7 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
         Msg::Cloud { reply, .. } => polls::on_reply(app, reply, &mut fx),
         Msg::Tail { tail, event, .. } => logs::on_tail(app, tail, event),
         Msg::TailEnded { tail, error, .. } => logs::on_tail_ended(app, tail, error),
-        Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result),
+        Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, &mut fx),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {
                 reset_context(app, epoch, ctx);

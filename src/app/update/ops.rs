@@ -17,6 +17,16 @@ pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
     }
     let op_id = app.account.next_op_id;
     app.account.next_op_id += 1;
+    if let Op::RequestTailLogs { env } = &op {
+        // Not an operation on the environment: nothing to follow, the logs pane waits for it.
+        app.account.tail_request = Some(op_id);
+        app.logs.pane.set_status(format!(
+            "asking the instances of {} for their last log lines...",
+            env.name
+        ));
+        fx.push(Effect::Execute { op_id, op });
+        return;
+    }
     let label = op_label(&op);
     let env = op.env().name.clone();
     // An operation replaces any detected one still running on the same environment.
@@ -49,8 +59,18 @@ fn op_label(op: &Op) -> String {
     }
 }
 
-/// The cloud answered a write: accepted (follow it fast from now on) or refused.
-pub(super) fn on_op_done(app: &mut App, op_id: u64, result: Result<OpAccepted, CloudError>) {
+/// The cloud answered a write: accepted (follow it fast from now on), refused, or the answer was
+/// lost (it may run: follow it and let the events tell; it is never sent again).
+pub(super) fn on_op_done(
+    app: &mut App,
+    op_id: u64,
+    result: Result<OpAccepted, CloudError>,
+    fx: &mut Vec<Effect>,
+) {
+    if app.account.tail_request == Some(op_id) {
+        app.account.tail_request = None;
+        return super::logs::tail_logs_requested(app, result, fx);
+    }
     let now = app.now;
     let Some(t) = app
         .account
@@ -74,6 +94,17 @@ pub(super) fn on_op_done(app: &mut App, op_id: u64, result: Result<OpAccepted, C
                 PollKey::AccountEvents,
                 PollKey::Health(env.clone()),
             ] {
+                app.account.schedule.expire(&key);
+            }
+        }
+        Err(CloudError::AnswerLost(why)) => {
+            t.accepted = true;
+            t.answer_lost = true;
+            app.flash(
+                Level::Warn,
+                format!("{label}: sent; answer lost ({why}); following {env} to see whether it started"),
+            );
+            for key in [PollKey::Environments, PollKey::AccountEvents] {
                 app.account.schedule.expire(&key);
             }
         }
