@@ -78,8 +78,9 @@ fn fold_breaks(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Text for one line: breaks folded to spaces (see [`fold_breaks`]), then sanitized. Clean text is
-/// handed back as it came, without a copy.
+/// Text for one line: every run of spaces and breaks (LF, CR, tab, VT, FF, NEL, U+2028, U+2029)
+/// that holds a break becomes one space, dropped at either end; then `logs::sanitize`. Clean text
+/// is handed back as it came, without a copy.
 pub fn one_line(s: String) -> String {
     let folded = match fold_breaks(&s) {
         Cow::Borrowed(_) => None,
