@@ -7,10 +7,12 @@ use ebtui::logs::{
 };
 use proptest::prelude::*;
 
-/// Characters the terminal could interpret: C0, DEL, C1, and the bidi / separator controls.
+/// Characters the terminal could interpret or that draw nothing: C0, DEL, C1, the bidi and
+/// separator controls, and the invisible format characters.
 fn is_dangerous(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Bytes biased towards escape sequences and control bytes, mixed with text and raw UTF-8.
@@ -21,6 +23,11 @@ fn hostile_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\x1bP1$r\x1b\\".to_vec()),
         Just(b"\xc2\x9b2J".to_vec()),
         Just("\u{202e}".as_bytes().to_vec()),
+        Just(
+            "\u{061c}\u{2067}\u{200b}\u{feff}\u{e0041}"
+                .as_bytes()
+                .to_vec()
+        ),
         Just(b"\t\r\n\x08\x00\x7f".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..16),
         "[ -~]{0,20}".prop_map(String::into_bytes),
@@ -46,7 +53,7 @@ proptest! {
     }
 
     #[test]
-    fn sanitize_is_identity_on_clean_text(s in "[^\\p{Cc}\u{200E}\u{200F}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{2028}\u{2029}]{0,200}") {
+    fn sanitize_is_identity_on_clean_text(s in "[^\\p{Cc}\\p{Cf}\u{2028}\u{2029}\u{E0000}-\u{E007F}]{0,200}") {
         prop_assert_eq!(sanitize(&s), s.as_str());
     }
 

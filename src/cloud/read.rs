@@ -152,6 +152,20 @@ impl PollKey {
 
 /// Ask the cloud. The one place a `Request` becomes a call.
 pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
+    // Every string of the answer and of an error is AWS's text, so untrusted: it is cleaned here,
+    // once for both backends, before anything can store it for drawing (see `domain::Clean`).
+    fn clean(answer: Answer) -> Answer {
+        use crate::domain::Clean;
+        match answer {
+            Answer::Environments(v) => Answer::Environments(v.clean()),
+            Answer::Events(v) => Answer::Events(v.clean()),
+            Answer::StackEvents(v) => Answer::StackEvents(v.clean()),
+            Answer::Health(h) => Answer::Health(h.clean()),
+            Answer::Versions(v) => Answer::Versions(v.clean()),
+            Answer::History(v) => Answer::History(v.clean()),
+            Answer::LogGroups(v) => Answer::LogGroups(v.clean()),
+        }
+    }
     let result = match &request {
         Request::Environments => cloud.environments().await.map(Answer::Environments),
         Request::AccountEvents { since } => cloud.account_events(*since).await.map(Answer::Events),
@@ -165,5 +179,6 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
         Request::History { env } => cloud.deploy_history(env).await.map(Answer::History),
         Request::LogGroups { env } => cloud.log_groups(env).await.map(Answer::LogGroups),
     };
+    let result = result.map(clean).map_err(crate::domain::Clean::clean);
     Reply { request, result }
 }

@@ -4,9 +4,11 @@
 //! enumerations keep an `Other(String)` arm because AWS adds members over time (and the local
 //! emulator answers values such as "No Data" the SDK does not know).
 
+mod clean;
 mod health;
 mod timeline;
 
+pub use clean::{Clean, one_line};
 pub use health::*;
 pub use timeline::*;
 

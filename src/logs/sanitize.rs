@@ -4,12 +4,31 @@
 //! would move the cursor, change the title, switch character sets or clear the screen if they
 //! reached the terminal. Everything the terminal could interpret is rewritten into visible, inert
 //! characters: C0 controls become their Unicode "control pictures" (`\x1b` shows as `␛`, BEL as
-//! `␇`), DEL as `␡`, C1 controls and bidirectional overrides as `<U+009B>`. Because the
-//! introducer of every CSI, OSC and DCS sequence is such a control, the rest of the sequence is
-//! plain printable text and stays visible, which is also what a user debugging colour codes wants.
-//! Tabs are expanded to spaces (8-column stops) because the cell grid has no notion of a tab.
+//! `␇`), DEL as `␡`. Because the introducer of every CSI, OSC and DCS sequence is such a control,
+//! the rest of the sequence is plain printable text and stays visible, which is also what a user
+//! debugging colour codes wants. Tabs are expanded to spaces (8-column stops) because the cell
+//! grid has no notion of a tab.
 //!
-//! The common case (a clean, short line) costs one scan and no allocation: `Cow::Borrowed`.
+//! Characters that have no picture are shown by their code point, `<U+202E>`:
+//! - C1 controls (U+0080..U+009F; U+009B is a one-byte CSI on some terminals);
+//! - bidirectional controls (U+202A..U+202E embeddings and overrides, U+2066..U+2069 isolates,
+//!   the marks U+200E, U+200F and U+061C): they reorder what the terminal shows, so a line could
+//!   read as something other than its content ("txt.exe" drawn as "exe.txt");
+//! - invisible format characters: zero-width space, joiners and word joiner (U+200B..U+200D,
+//!   U+2060..U+2064), the byte-order mark U+FEFF, the soft hyphen U+00AD, U+180E, the deprecated
+//!   format controls U+206A..U+206F, interlinear annotation U+FFF9..U+FFFB and the tag
+//!   characters U+E0000..U+E007F. They draw nothing, so two names that look the same could
+//!   differ, and text could be hidden in plain sight; terminals also disagree on their width;
+//! - the line and paragraph separators U+2028, U+2029, which some terminals break lines on.
+//!
+//! Why `<U+XXXX>` and not one replacement character: the mark is ASCII, so its width is its
+//! length on every terminal and font (no East Asian "ambiguous" width to guess), the columns
+//! after it stay where the layout put them, and it names the character, so a reader can tell an
+//! override from a stray byte-order mark and from U+FFFD, which already means invalid UTF-8.
+//!
+//! The common case (a clean, short line) costs one scan and no allocation: `Cow::Borrowed`. Plain
+//! ASCII never leaves the fast scan: only control bytes and the lead bytes of the characters
+//! above send it to the slower check.
 
 use std::borrow::Cow;
 
@@ -106,7 +125,7 @@ fn rewrite(c: char, col: usize, out: &mut String) -> usize {
             1
         }
         _ => {
-            // C1 controls and bidi / line-separator controls have no picture: show the code.
+            // C1 controls, bidi and invisible format characters have no picture: show the code.
             let shown = format!("<U+{code:04X}>");
             out.push_str(&shown);
             shown.len()
@@ -115,21 +134,33 @@ fn rewrite(c: char, col: usize, out: &mut String) -> usize {
 }
 
 /// True for a byte that may begin a character the sanitizer must rewrite: C0 controls, DEL, and
-/// the lead bytes of the C1 controls (C2 80..9F) and of the bidi / separator controls (E2 ..).
+/// the lead bytes of the other characters of [`needs_rewrite`]: C2 (C1 controls, U+00AD),
+/// D8 (U+061C), E1 (U+180E), E2 (U+200B..U+206F), EF (U+FEFF, U+FFF9..U+FFFB) and F3 (tags).
 /// Continuation bytes (80..BF) are never flagged, so a flagged byte is always a char boundary.
 #[inline(always)]
 fn suspicious(b: u8) -> bool {
-    (b < 0x20) | (b == 0x7f) | (b == 0xc2) | (b == 0xe2)
+    (b < 0x20)
+        | (b == 0x7f)
+        | (b == 0xc2)
+        | (b == 0xd8)
+        | (b == 0xe1)
+        | (b == 0xe2)
+        | (b == 0xef)
+        | (b == 0xf3)
 }
 
-/// Characters that must not reach the terminal as they are.
+/// Characters that must not reach the terminal as they are (see the module docs for why).
 fn needs_rewrite(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             // Bidirectional marks, embeddings, overrides and isolates reorder what the terminal
             // shows, so a line could display something other than its content.
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            // Invisible format characters: they draw nothing, so they hide or disguise text.
+            | '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}'
+            | '\u{206A}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
             // Line and paragraph separators: some terminals break the line on them.
             | '\u{2028}' | '\u{2029}'
         )
@@ -199,6 +230,77 @@ mod tests {
         let out = sanitize("a\x08b\rc\x00d\x7fe\u{9b}31m f\u{202e}g\u{85}");
         assert_eq!(out, "a␈b␍c␀d␡e<U+009B>31m f<U+202E>g<U+0085>");
         assert_inert(&out);
+    }
+
+    #[test]
+    fn every_bidi_control_is_shown_by_its_code() {
+        // "txt.exe" behind a right-to-left override would read "exe.txt".
+        assert_eq!(sanitize("a\u{202e}txt.exe"), "a<U+202E>txt.exe");
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            let line = format!("x{c}y");
+            let out = sanitize(&line);
+            assert_eq!(out, format!("x<U+{:04X}>y", c as u32));
+            assert_inert(&out);
+        }
+    }
+
+    #[test]
+    fn invisible_format_characters_are_shown_by_their_code() {
+        for c in [
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{206A}',
+            '\u{206F}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{180E}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+        ] {
+            let line = format!("shop{c}-prod");
+            let out = sanitize(&line);
+            assert_eq!(out, format!("shop<U+{:04X}>-prod", c as u32));
+            assert_inert(&out);
+        }
+        // A byte-order mark at the start of a line, as some writers leave it.
+        assert_eq!(sanitize("\u{feff}GET /"), "<U+FEFF>GET /");
+    }
+
+    #[test]
+    fn text_sharing_the_new_lead_bytes_stays_borrowed() {
+        // D8 (Arabic), E1 (Vietnamese, Georgian), EF (fullwidth, private use), F3 (plane 14+
+        // beside the tags), and the visible neighbours of the rewritten characters.
+        for clean in [
+            "مرحبا بالعالم",
+            "Tiếng Việt ở đây",
+            "ქართული",
+            "ＡＢＣ ｶﾀｶﾅ \u{F8FF}",
+            "\u{E0100}\u{F0000}",
+            "‐ – — ‘ ’ “ ” • … ‰ € ™ ← ⟪",
+            "«¬®°±µ·»",
+        ] {
+            assert!(
+                matches!(sanitize(clean), Cow::Borrowed(s) if s == clean),
+                "{clean:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn marks_keep_columns_predictable() {
+        // Every mark is ASCII: its width in columns is its length, so a tab after it still
+        // lands on the next 8-column stop.
+        assert_eq!(sanitize("\u{202e}\tx"), "<U+202E>        x");
+        assert_eq!(sanitize("ab\u{200b}\tx"), "ab<U+200B>      x");
     }
 
     #[test]

@@ -94,7 +94,9 @@ impl Executor {
             Effect::Execute { op_id, op } => {
                 tokio::spawn(async move {
                     tracing::info!(?op, "executing");
-                    let result = cloud.execute(&op).await;
+                    // A refusal carries AWS's text, drawn in the status line: clean it like
+                    // every read's (`cloud::answer`).
+                    let result = crate::domain::Clean::clean(cloud.execute(&op).await);
                     let _ = tx
                         .send(Msg::OpDone {
                             epoch,
