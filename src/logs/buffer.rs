@@ -127,8 +127,9 @@ impl LogBuffer {
         {
             return false;
         }
-        let group = self.groups.intern(&ev.group);
-        let stream = self.streams.intern(&ev.stream);
+        // Names come from AWS too: a stream name can hold a bidi override or a line break.
+        let group = self.groups.intern(&clean_name(&ev.group));
+        let stream = self.streams.intern(&clean_name(&ev.stream));
         let message = ev
             .message
             .strip_suffix('\n')
@@ -534,5 +535,14 @@ mod tests {
         );
         assert!(b.push(ev(Some("x"), "a")));
         assert_eq!(b.get(2).map(|l| l.text), Some("a"));
+    }
+}
+
+/// A group or stream name made inert, without a copy in the common (clean) case.
+fn clean_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_clean(name) {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(sanitize(name).into_owned())
     }
 }

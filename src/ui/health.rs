@@ -99,7 +99,10 @@ fn op_line<'a>(app: &App, name: &str, theme: &Theme) -> Option<Line<'a>> {
             text.push_str(&format!(" {v}"));
         }
         text.push_str(&format!(" · {}", outcome.as_str()));
-        text.push_str(&format!(" · {} ago", ago(app.now, o.ended().unwrap_or(o.started))));
+        text.push_str(&format!(
+            " · {} ago",
+            ago(app.now, o.ended().unwrap_or(o.started))
+        ));
         if o.ended().is_some() {
             text.push_str(&format!(" · took {}", span(o.last - o.started)));
         }

@@ -14,9 +14,15 @@ pub(super) fn on_tail(app: &mut App, tail: u64, event: TailEvent) {
     if !app.logs.is_current(tail) {
         return;
     }
-    if let TailEvent::Events(lines) = &event {
-        app.logs.count_received(lines.len());
-    }
+    let event = match event {
+        TailEvent::Events(lines) => {
+            app.logs.count_received(lines.len());
+            TailEvent::Events(lines)
+        }
+        // A stream's status can carry AWS's words (a reason it fell back): inert, one line.
+        TailEvent::Status(s) => TailEvent::Status(one_line(&s)),
+        other => other,
+    };
     let changed = app.logs.pane.apply_tail_event(event);
     app.view.dirty |= changed && app.visible(Pane::Logs);
 }
@@ -26,6 +32,7 @@ pub(super) fn on_tail_ended(app: &mut App, tail: u64, error: Option<String>) {
     if !app.logs.is_current(tail) {
         return;
     }
+    let error = error.map(|e| one_line(&e));
     let status = match (error, app.logs.stream()) {
         (Some(e), _) => {
             app.flash(Level::Error, format!("logs: {e}"));
@@ -41,6 +48,11 @@ pub(super) fn on_tail_ended(app: &mut App, tail: u64, error: Option<String>) {
     };
     app.logs.pane.set_status(status);
     app.view.dirty = true;
+}
+
+/// Text from a stream made inert for the screen.
+fn one_line(s: &str) -> String {
+    crate::logs::sanitize(&s.replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// The groups a pane opens on: for a web environment the nginx error and access logs (where 502s

@@ -102,7 +102,9 @@ pub(super) fn on_op_done(
             t.answer_lost = true;
             app.flash(
                 Level::Warn,
-                format!("{label}: sent; answer lost ({why}); following {env} to see whether it started"),
+                format!(
+                    "{label}: sent; answer lost ({why}); following {env} to see whether it started"
+                ),
             );
             for key in [PollKey::Environments, PollKey::AccountEvents] {
                 app.account.schedule.expire(&key);
