@@ -180,3 +180,25 @@ async fn zoomed_logs_160x48() {
     assert!(screen.contains("502"), "{screen}");
     insta::assert_snapshot!("logs_zoomed_160x48", screen);
 }
+
+#[tokio::test]
+async fn operations_overlay_80x24() {
+    let (mut app, cloud) = bad_deploy_app().await;
+    key(&mut app, &cloud, KeyCode::Char('o'));
+    let screen = text(&draw(&app, 80, 24));
+    assert!(screen.contains("Operations of storefront-prod"), "{screen}");
+    assert!(screen.contains("failed"), "the bad deploy: {screen}");
+    insta::assert_snapshot!("operations_80x24", screen);
+    // :budget lists what the reads cost.
+    key(&mut app, &cloud, KeyCode::Esc);
+    key(&mut app, &cloud, KeyCode::Char(':'));
+    for c in "budget".chars() {
+        key(&mut app, &cloud, KeyCode::Char(c));
+    }
+    key(&mut app, &cloud, KeyCode::Enter);
+    let screen = text(&draw(&app, 80, 24));
+    assert!(
+        screen.contains("elasticbeanstalk:DescribeEvents"),
+        "{screen}"
+    );
+}

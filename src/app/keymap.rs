@@ -71,6 +71,7 @@ actions! {
     Abort => "abort", "abort the in-progress update";
     Restart => "restart", "restart app servers";
     Swap => "swap", "swap CNAMEs with another environment";
+    History => "history", "operations of the environment (Enter: an operation's events)";
     Confirm => "confirm", "confirm";
     Cancel => "cancel", "cancel / back";
     NextHit => "next_hit", "next search match";
@@ -258,6 +259,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Global, "A", Abort),
         (Global, "S", Restart),
         (Global, "W", Swap),
+        (Global, "o", History),
         (Global, "esc", Cancel),
         (Envs, "enter", Select),
         (Envs, "/", Search),

@@ -198,6 +198,8 @@ impl Account {
 #[derive(Debug, Clone, Default)]
 pub struct CallRate {
     samples: VecDeque<(Millis, u64)>,
+    /// Reads answered over the last minute, by AWS action (`:budget`).
+    reads: VecDeque<(Millis, &'static str)>,
 }
 
 impl CallRate {
@@ -211,6 +213,27 @@ impl CallRate {
             self.samples.pop_front();
         }
         before != self.per_minute()
+    }
+
+    /// A read of `action` was answered.
+    pub fn read(&mut self, now: Millis, action: &'static str) {
+        self.reads.push_back((now, action));
+        while self.reads.front().is_some_and(|(t, _)| now - t > 60_000) {
+            self.reads.pop_front();
+        }
+    }
+
+    /// Reads per action over the last minute, most first.
+    pub fn reads_by_action(&self) -> Vec<(&'static str, usize)> {
+        let mut by: Vec<(&'static str, usize)> = Vec::new();
+        for (_, a) in &self.reads {
+            match by.iter_mut().find(|(x, _)| x == a) {
+                Some((_, n)) => *n += 1,
+                None => by.push((a, 1)),
+            }
+        }
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        by
     }
 
     /// API calls over the last minute, when there are samples a minute apart (or less, scaled).

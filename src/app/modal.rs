@@ -48,6 +48,16 @@ pub enum Modal {
     },
     /// The logs pane's group picker; state lives in the pane.
     LogGroups,
+    /// The environment's operations from the ledger, newest first; `open` shows one operation's
+    /// events (by request id).
+    History {
+        env: String,
+        cursor: usize,
+        open: Option<String>,
+        scroll: u16,
+    },
+    /// What the reads cost: calls per minute per API (`:budget`).
+    Budget,
     /// The `:` command line.
     Command(Input),
 }

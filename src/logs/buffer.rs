@@ -355,6 +355,15 @@ impl Default for LogBuffer {
     }
 }
 
+/// A group or stream name made inert, without a copy in the common (clean) case.
+fn clean_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_clean(name) {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(sanitize(name).into_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,14 +544,5 @@ mod tests {
         );
         assert!(b.push(ev(Some("x"), "a")));
         assert_eq!(b.get(2).map(|l| l.text), Some("a"));
-    }
-}
-
-/// A group or stream name made inert, without a copy in the common (clean) case.
-fn clean_name(name: &str) -> std::borrow::Cow<'_, str> {
-    if is_clean(name) {
-        std::borrow::Cow::Borrowed(name)
-    } else {
-        std::borrow::Cow::Owned(sanitize(name).into_owned())
     }
 }

@@ -3,6 +3,7 @@
 pub mod envs;
 pub mod fmt;
 pub mod health;
+mod history;
 pub mod layout;
 pub mod logs;
 pub mod modal;

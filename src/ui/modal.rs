@@ -39,7 +39,68 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             super::logs::render_group_picker(frame, r, &app.logs.pane, theme);
         }
         Modal::Command(input) => command_line(frame, area, theme, input),
+        Modal::History {
+            env,
+            cursor,
+            open,
+            scroll,
+        } => super::history::render(
+            app,
+            frame,
+            area,
+            theme,
+            super::history::Shown {
+                env,
+                cursor: *cursor,
+                open: open.as_deref(),
+                scroll: *scroll,
+            },
+        ),
+        Modal::Budget => budget(app, frame, area, theme),
     }
+}
+
+/// `:budget`: what the reads cost over the last minute, per AWS action, beside the total the
+/// cloud counted (which includes the log stream's calls).
+fn budget(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let mut lines = vec![Line::styled(
+        format!("{:<48}{:>8}", "reads answered, last minute", "calls"),
+        theme.header,
+    )];
+    for (action, n) in app.account.calls.reads_by_action() {
+        lines.push(Line::raw(format!("{action:<48}{n:>8}")));
+    }
+    let total = app
+        .account
+        .calls
+        .per_minute()
+        .map_or("measuring...".to_string(), |n| format!("{n}/min"));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("all calls (logs included): ", theme.dim),
+        Span::raw(total),
+    ]));
+    lines.push(Line::styled(
+        "Paces: account events and environments 5 s while anything changes (20 s / 30 s idle);",
+        theme.dim,
+    ));
+    lines.push(Line::styled(
+        "the shown environment's health 10 s while it changes (20 s idle); stack events only",
+        theme.dim,
+    ));
+    lines.push(Line::styled(
+        "while CloudFormation can act on it; AccessDenied rests a read for 5 minutes.",
+        theme.dim,
+    ));
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = centered(area, 90, h);
+    draw_box(
+        frame,
+        r,
+        "Budget (Esc closes)",
+        theme,
+        Paragraph::new(lines),
+    );
 }
 
 /// The question, then how to answer it: a key, or the name to type for the drastic operations.
@@ -183,17 +244,21 @@ fn command_line(frame: &mut Frame, area: Rect, theme: &Theme, input: &Input) {
     );
 }
 
-fn draw_box(frame: &mut Frame, r: Rect, title: &str, theme: &Theme, body: Paragraph) {
+pub(super) fn draw_box(frame: &mut Frame, r: Rect, title: &str, theme: &Theme, body: Paragraph) {
     frame.render_widget(Clear, r);
-    let block = Block::default()
+    frame.render_widget(body.block(box_block(title, theme)), r);
+}
+
+/// The rounded, titled frame every dialog has.
+pub(super) fn box_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.border_focused)
-        .title(Span::styled(format!(" {title} "), theme.title));
-    frame.render_widget(body.block(block), r);
+        .title(Span::styled(format!(" {title} "), theme.title))
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     let [r] = Layout::horizontal([Constraint::Length(w)])

@@ -68,3 +68,55 @@ fn the_filter_selects_the_row_it_leaves_in_view() {
     code(&mut app, KeyCode::Enter);
     assert_eq!(app.account.selected.as_deref(), Some("storefront-staging"));
 }
+
+#[test]
+fn o_lists_the_operations_and_enter_opens_one() {
+    use super::super::modal::Modal;
+    use crate::cloud::{Answer, PollKey};
+    use crate::domain::{EnvEvent, Severity};
+    let mut app = app_with(prod(), false);
+    let ev = |ts: i64, rid: &str, msg: &str| EnvEvent {
+        ts,
+        env: "storefront-prod".into(),
+        severity: Severity::Info,
+        message: msg.into(),
+        version: Some("v1".into()),
+        request_id: Some(rid.into()),
+    };
+    reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![
+            ev(1, "r1", "Environment update is starting."),
+            ev(2, "r1", "Failed to deploy application."),
+            ev(3, "r2", "restartAppServer is starting."),
+            ev(4, "r2", "restartAppServer completed successfully."),
+        ])),
+    );
+    key(&mut app, 'o');
+    assert!(matches!(
+        app.view.modal,
+        Some(Modal::History {
+            cursor: 0,
+            open: None,
+            ..
+        })
+    ));
+    // Newest first: the restart, then the failed deploy.
+    code(&mut app, KeyCode::Down);
+    code(&mut app, KeyCode::Enter);
+    match &app.view.modal {
+        Some(Modal::History { open, .. }) => assert_eq!(open.as_deref(), Some("r1")),
+        other => panic!("{:?}", other.is_some()),
+    }
+    code(&mut app, KeyCode::Esc);
+    assert!(matches!(
+        app.view.modal,
+        Some(Modal::History { open: None, .. })
+    ));
+    code(&mut app, KeyCode::Esc);
+    assert!(app.view.modal.is_none());
+    let ops = app.account.ledger.of("storefront-prod");
+    assert_eq!(ops.len(), 2);
+    assert_eq!(ops[0].told, Some(super::super::ledger::Outcome::Failed));
+}

@@ -167,11 +167,37 @@ fn the_group_picker_refuses_an_empty_selection() {
 fn a_stream_of_an_older_generation_is_ignored_and_endings_are_worded_by_the_app() {
     let mut app = streaming_app();
     let now = app.now;
-    // Environments without CloudWatch streaming: l fetches EB's tail logs.
+    // Environments without CloudWatch streaming: l asks for EB's tail logs, a write behind the
+    // confirmation, then collects them.
     app.account
         .log_groups
         .insert("storefront-prod".into(), vec![]);
-    let fx = key(&mut app, 'l');
+    assert!(key(&mut app, 'l').is_empty());
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { .. })));
+    let fx = key(&mut app, 'y');
+    let op_id = match &fx[..] {
+        [Effect::Execute { op_id, op }] => {
+            assert!(
+                matches!(op, crate::cloud::Op::RequestTailLogs { .. }),
+                "{op:?}"
+            );
+            *op_id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        app.account.op_for("storefront-prod").is_none(),
+        "not an operation on the environment"
+    );
+    let fx = update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Ok(Default::default()),
+        },
+        now,
+    );
     let tail = match &fx[..] {
         [Effect::EbTail { tail, .. }] => *tail,
         other => panic!("{other:?}"),
@@ -217,5 +243,22 @@ fn a_stream_of_an_older_generation_is_ignored_and_endings_are_worded_by_the_app(
     assert_eq!(
         app.logs.pane.status(),
         "Elastic Beanstalk tail logs: 1 lines (a snapshot, not live)"
+    );
+}
+
+#[test]
+fn requesting_tail_logs_is_refused_in_read_only_mode() {
+    let mut app = app_with(prod(), true);
+    app.account
+        .log_groups
+        .insert("storefront-prod".into(), vec![]);
+    key(&mut app, '4');
+    assert!(key(&mut app, 'l').is_empty());
+    assert!(app.view.modal.is_none());
+    assert!(
+        app.view
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("read-only"))
     );
 }

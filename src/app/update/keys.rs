@@ -166,14 +166,33 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
             region: Some(r.to_string()),
         }),
         ("help", _) => app.view.modal = Some(Modal::Help { scroll: 0 }),
+        ("budget", _) => app.view.modal = Some(Modal::Budget),
+        ("history" | "o", _) => open_history(app),
         ("", _) => {}
         ("env" | "e" | "profile" | "region", None) => {
             app.flash(Level::Warn, format!(":{cmd} needs a name"))
         }
         _ => app.flash(
             Level::Warn,
-            format!("unknown command :{cmd} (try :env NAME, :profile NAME, :region NAME, :q)"),
+            format!(
+                "unknown command :{cmd} (try :env NAME, :history, :budget, :profile NAME, :region NAME, :q)"
+            ),
         ),
+    }
+}
+
+/// `o`: the selected environment's operations.
+fn open_history(app: &mut App) {
+    match app.account.selected.clone() {
+        Some(env) => {
+            app.view.modal = Some(Modal::History {
+                env,
+                cursor: 0,
+                open: None,
+                scroll: 0,
+            })
+        }
+        None => app.flash(Level::Warn, "select an environment first"),
     }
 }
 
@@ -197,6 +216,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::FocusLogs => view.focus = Pane::Logs,
         Action::Zoom => view.zoom = !view.zoom,
         Action::Command => view.modal = Some(Modal::Command(Default::default())),
+        Action::History => open_history(app),
         Action::Deploy
         | Action::Rollback
         | Action::Rebuild

@@ -32,6 +32,14 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
             pick_action(app, pick, action);
         }
         Modal::LogGroups => group_picker(app, action, fx),
+        Modal::History {
+            env,
+            cursor,
+            open,
+            scroll,
+        } => history(app, env, cursor, open, scroll, action),
+        Modal::Budget if matches!(action, Action::Cancel | Action::Confirm) => {}
+        m @ Modal::Budget => app.view.modal = Some(m),
         // The command line takes its keys as text (`keys::text_input`); Esc closes it.
         m @ Modal::Command(_) if action != Action::Cancel => app.view.modal = Some(m),
         Modal::Command(_) => {}
@@ -103,6 +111,48 @@ fn pick_action(app: &mut App, mut p: Pick, action: Action) {
         items: p.items,
         cursor: p.cursor,
         loading: p.loading,
+    });
+}
+
+/// The operations list: move, Enter opens an operation's events, Esc goes back, then closes.
+fn history(
+    app: &mut App,
+    env: String,
+    mut cursor: usize,
+    mut open: Option<String>,
+    mut scroll: u16,
+    action: Action,
+) {
+    let ops = app.account.ledger.of(&env);
+    let n = ops.len();
+    match (action, open.is_some()) {
+        (Action::Cancel, true) => {
+            open = None;
+            scroll = 0;
+        }
+        (Action::Cancel, false) => return,
+        (Action::Confirm | Action::Select, false) => {
+            // The list is newest first.
+            open = n
+                .checked_sub(cursor + 1)
+                .and_then(|i| ops.get(i))
+                .map(|o| o.request_id.clone());
+        }
+        (Action::Down, true) => scroll = scroll.saturating_add(1),
+        (Action::Up, true) => scroll = scroll.saturating_sub(1),
+        (Action::PageDown, true) => scroll = scroll.saturating_add(10),
+        (Action::PageUp, true) => scroll = scroll.saturating_sub(10),
+        (Action::Down, false) => cursor = (cursor + 1).min(n.saturating_sub(1)),
+        (Action::Up, false) => cursor = cursor.saturating_sub(1),
+        (Action::PageDown, false) => cursor = (cursor + 10).min(n.saturating_sub(1)),
+        (Action::PageUp, false) => cursor = cursor.saturating_sub(10),
+        _ => {}
+    }
+    app.view.modal = Some(Modal::History {
+        env,
+        cursor,
+        open,
+        scroll,
     });
 }
 

@@ -151,6 +151,7 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
         Some(_) => Finish::Failed,
     };
     app.account.schedule.finished(app.now, &key, how);
+    app.account.calls.read(app.now, key.action());
     let answer = match reply.result {
         Ok(answer) => answer,
         Err(err) => return on_error(app, &key, &err),
