@@ -24,9 +24,28 @@ pub struct Config {
     pub read_only: bool,
     #[serde(default)]
     pub logs: LogsConfig,
+    /// How an ended operation or an environment turning Degraded/Severe is announced beyond the
+    /// status line: "none" (default), "bell", "osc9" or "osc777" (desktop notifications through
+    /// the terminal).
+    #[serde(default)]
+    pub notify: Notify,
     /// `[keys.<context>]` tables of `action = "key"` or `action = ["key", ...]`.
     #[serde(default)]
     pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+}
+
+/// How notifications reach the person beyond the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notify {
+    #[default]
+    None,
+    /// The terminal bell.
+    Bell,
+    /// OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty...).
+    Osc9,
+    /// OSC 777 (urxvt, foot, VTE-based terminals).
+    Osc777,
 }
 
 #[derive(Debug, Deserialize)]

@@ -86,6 +86,7 @@ fn settings(cli: &Cli, loaded: &Loaded) -> (Settings, KeyMap) {
         log_max_lines: config.logs.max_lines,
         log_max_bytes: config.logs.max_bytes,
         log_backfill_min: config.logs.backfill_minutes,
+        notify: config.notify,
     };
     (settings, config.keymap())
 }

@@ -78,6 +78,8 @@ pub struct Settings {
     pub log_max_bytes: usize,
     /// Minutes of logs loaded when a tail opens.
     pub log_backfill_min: i64,
+    /// How notifications reach the person beyond the status line.
+    pub notify: crate::config::Notify,
 }
 
 impl Default for Settings {
@@ -87,6 +89,7 @@ impl Default for Settings {
             log_max_lines: 200_000,
             log_max_bytes: 256 * 1024 * 1024,
             log_backfill_min: 15,
+            notify: crate::config::Notify::None,
         }
     }
 }

@@ -88,6 +88,12 @@ pub enum Effect {
     },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
+    /// Tell the person beyond the status line (bell or a desktop notification).
+    Notify {
+        how: crate::config::Notify,
+        title: String,
+        body: String,
+    },
     Quit,
 }
 

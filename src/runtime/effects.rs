@@ -166,6 +166,11 @@ impl Executor {
                     tracing::warn!("clipboard: {e}");
                 }
             }
+            Effect::Notify { how, title, body } => {
+                if let Err(e) = super::terminal::notify(how, &title, &body) {
+                    tracing::warn!("notification: {e}");
+                }
+            }
             Effect::Quit => {}
         }
     }

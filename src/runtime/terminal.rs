@@ -60,6 +60,26 @@ pub fn install_panic_hook() {
 }
 
 /// Put text on the clipboard with OSC 52 (works over SSH in most terminals).
+/// A bell or a desktop notification through the terminal. The text is reduced to printable
+/// characters without `;` (a field separator in OSC 777), so it cannot end the sequence early.
+pub fn notify(how: crate::config::Notify, title: &str, body: &str) -> io::Result<()> {
+    use crate::config::Notify;
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_control() && *c != ';')
+            .take(200)
+            .collect()
+    };
+    let mut out = io::stdout();
+    match how {
+        Notify::None => return Ok(()),
+        Notify::Bell => write!(out, "\x07")?,
+        Notify::Osc9 => write!(out, "\x1b]9;{}: {}\x07", plain(title), plain(body))?,
+        Notify::Osc777 => write!(out, "\x1b]777;notify;{};{}\x07", plain(title), plain(body))?,
+    }
+    out.flush()
+}
+
 pub fn osc52_copy(text: &str) -> io::Result<()> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());

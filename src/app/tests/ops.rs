@@ -195,3 +195,55 @@ fn operations_started_elsewhere_are_detected_and_settled() {
         Some(Outcome::Failed)
     );
 }
+
+#[test]
+fn an_operation_ending_anywhere_and_an_environment_turning_red_are_announced() {
+    let mut app = app_with(prod(), false);
+    app.settings.notify = crate::config::Notify::Osc9;
+    let ev = |ts: i64, env: &str, msg: &str| EnvEvent {
+        ts,
+        env: env.into(),
+        severity: Severity::Info,
+        message: msg.into(),
+        version: Some("v9".into()),
+        request_id: Some(format!("r-{env}")),
+    };
+    // The first read is history: nothing announced.
+    let fx = reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![ev(
+            1,
+            "storefront-prod",
+            "Environment update is starting.",
+        )])),
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Notify { .. })));
+    // A CI deploy on staging, never selected, fails.
+    let fx = reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![
+            ev(2, "storefront-staging", "Environment update is starting."),
+            ev(3, "storefront-staging", "Failed to deploy application."),
+        ])),
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Notify { body, .. } if body == "storefront-staging: deploy v9 failed")),
+        "{fx:?}"
+    );
+    // prod turns Severe.
+    let mut envs = prod();
+    envs[0].health_status = Some(HealthStatus::Severe);
+    let fx = reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs)),
+    );
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Notify { body, .. } if body == "storefront-prod is Severe")
+        ),
+        "{fx:?}"
+    );
+}

@@ -8,10 +8,12 @@
 //! - `select`: choosing the environment the detail panes show
 //! - `keys`: keys, paste, text inputs and the command line
 //! - `modal`: keys while a dialog is open
+//! - `notify`: telling the person an operation ended or an environment turned red
 
 mod keys;
 mod logs;
 mod modal;
+mod notify;
 mod ops;
 mod polls;
 mod select;

@@ -6,7 +6,7 @@ use super::super::modal::{Modal, PickPurpose};
 use super::super::ops::Origin;
 use super::super::schedule::{Finish, Inputs};
 use super::super::{App, Effect, Level, Pane, Pending};
-use super::{logs, ops, select};
+use super::{logs, notify, ops, select};
 use crate::cloud::{Answer, CloudError, PollKey, Reply, Request};
 use crate::domain::{EnvEvent, EnvStatus, Environment};
 
@@ -161,7 +161,9 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
     }
     match (reply.request, answer) {
         (Request::Environments, Answer::Environments(list)) => on_environments(app, list, fx),
-        (Request::AccountEvents { .. }, Answer::Events(events)) => on_account_events(app, events),
+        (Request::AccountEvents { .. }, Answer::Events(events)) => {
+            on_account_events(app, events, fx)
+        }
         (Request::Events { env, .. }, Answer::Events(events)) => {
             let t = app.account.timelines.entry(env.name.clone()).or_default();
             t.history_read = true;
@@ -215,7 +217,8 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
 
 /// Events of the whole account: each to its environment's timeline, then the ledger and the
 /// operations followed on each environment.
-fn on_account_events(app: &mut App, events: Vec<EnvEvent>) {
+fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>) {
+    let first_read = app.account.events_cursor.is_none();
     if let Some(newest) = events.iter().map(|e| e.ts).max() {
         let c = &mut app.account.events_cursor;
         *c = Some(c.map_or(newest, |c| c.max(newest)));
@@ -236,7 +239,9 @@ fn on_account_events(app: &mut App, events: Vec<EnvEvent>) {
             .add_events(evs);
         if added > 0 {
             app.view.dirty = true;
+            let before = notify::ended_ids(app, &name);
             refresh_ledger(app, &name);
+            notify::ops_ended(app, &name, &before, first_read, fx);
         }
     }
     // Every followed operation learns that a read finished, with or without new events.
@@ -273,6 +278,14 @@ fn is_shown(app: &App, env: &str) -> bool {
 }
 
 fn on_environments(app: &mut App, list: Vec<crate::domain::Environment>, fx: &mut Vec<Effect>) {
+    let before: Vec<(String, Option<crate::domain::HealthStatus>)> = app
+        .account
+        .envs
+        .all
+        .iter()
+        .map(|e| (e.env.name.clone(), e.health_status.clone()))
+        .collect();
+    notify::health_turned(app, &before, &list, fx);
     if app.account.envs.set(list) {
         app.view.dirty = true;
     }
