@@ -40,7 +40,10 @@ fn main() -> color_eyre::Result<()> {
         };
         let app = new_app(settings, keymap, log_warning, chosen.cloud.as_ref());
         tracing::info!(log = ?log_path, config = ?loaded.path, "starting");
-        let options = Options { tick: chosen.tick };
+        let options = Options {
+            tick: chosen.tick,
+            panic_after: debug_panic_after(),
+        };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
     })
 }
@@ -193,4 +196,16 @@ fn init_logging(explicit: Option<PathBuf>) -> (Option<PathBuf>, Option<String>) 
             Some(format!("no diagnostic log: {e}; use --log-file")),
         ),
     }
+}
+
+/// Debug builds only: `EBTUI_DEBUG_PANIC_AFTER_MS=N` panics N ms after the UI is up, so the
+/// tests can check that a panic gives the terminal back. Release builds never read it.
+fn debug_panic_after() -> Option<Duration> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    std::env::var("EBTUI_DEBUG_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
 }

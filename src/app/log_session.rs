@@ -6,6 +6,7 @@
 //! the stream, so the kind of stream and the generation cannot disagree.
 
 use super::Settings;
+use crate::domain::Millis;
 use crate::logs::LogsPane;
 
 /// What the logs pane is showing.
@@ -30,7 +31,13 @@ pub struct LogSession {
     env: Option<String>,
     /// Lines received by the current stream (for the snapshot's status line).
     received: usize,
+    /// When the live stream ended on an error (expired credentials, a network gone for long):
+    /// it is resumed a little later, so the logs recover with the rest of the screen.
+    failed_at: Option<Millis>,
 }
+
+/// How long after a live stream failed it is resumed (and again, while it keeps failing).
+pub const RESUME_AFTER: Millis = 15_000;
 
 impl LogSession {
     pub fn new(settings: &Settings) -> Self {
@@ -40,6 +47,7 @@ impl LogSession {
             stream: Stream::Idle,
             env: None,
             received: 0,
+            failed_at: None,
         }
     }
 
@@ -49,7 +57,18 @@ impl LogSession {
         self.stream = stream;
         self.env = env.map(str::to_string);
         self.received = 0;
+        self.failed_at = None;
         self.generation
+    }
+
+    /// The running stream ended on an error at `now`.
+    pub fn failed(&mut self, now: Millis) {
+        self.failed_at = Some(now);
+    }
+
+    /// Whether a live stream that failed is due to be resumed.
+    pub fn resume_due(&self, now: Millis) -> bool {
+        self.stream == Stream::Live && self.failed_at.is_some_and(|t| now - t >= RESUME_AFTER)
     }
 
     /// Whether a message of stream `generation` belongs to the stream running now.

@@ -155,6 +155,10 @@ pub struct Account {
     pub schedule: Schedule,
     /// The last error per resource, shown in its pane until the next success.
     pub errors: HashMap<PollKey, String>,
+    /// AWS cannot be reached, or the credentials stopped working: since when, and in a few words.
+    /// Cleared by the next read that succeeds. The header says it, so a stale screen is never
+    /// mistaken for a quiet one.
+    pub trouble: Option<(Millis, String)>,
     pub calls: CallRate,
 }
 
@@ -179,6 +183,7 @@ impl Account {
             pending: None,
             schedule: Schedule::default(),
             errors: HashMap::new(),
+            trouble: None,
             calls: CallRate::default(),
         }
     }

@@ -159,9 +159,14 @@ impl Schedule {
         if let Some(app) = &inp.versions_app {
             wanted.push((PollKey::Versions(app.to_string()), iv.versions));
         }
-        let mut out = Vec::new();
+        let mut out: Vec<PollKey> = Vec::new();
         for (key, every) in wanted {
             if self.in_flight.contains(&key) || out.contains(&key) {
+                continue;
+            }
+            // One new call per service per tick: reads that fall due together (a selection, the
+            // fast paces meeting) go out a tick apart instead of as a burst a rate limit refuses.
+            if out.iter().any(|k| k.api().service() == key.api().service()) {
                 continue;
             }
             if self.backoff.get(&key.api()).is_some_and(|b| now < b.until)
@@ -351,10 +356,9 @@ mod tests {
             stack_unread: true,
             ..inputs(false)
         };
-        let due = s.due(0, &first);
-        assert!(due.contains(&PollKey::Events("prod".into())));
-        assert!(due.contains(&PollKey::StackEvents("prod".into())));
-        finish_all(&mut s, 0, &due);
+        let c = count(&mut s, &first, 2_000);
+        assert!(c.contains_key(&PollKey::Events("prod".into())));
+        assert!(c.contains_key(&PollKey::StackEvents("prod".into())));
         let c = count(&mut s, &inputs(true), 60_000);
         assert!(!c.contains_key(&PollKey::StackEvents("prod".into())));
         let acting = Inputs {
@@ -387,9 +391,8 @@ mod tests {
     fn a_denied_read_rests_and_a_failing_one_backs_off() {
         let mut s = Schedule::default();
         let health = PollKey::Health("prod".into());
-        let due = s.due(0, &inputs(false));
-        assert!(due.contains(&health));
-        finish_all(&mut s, 0, &due);
+        let c = count(&mut s, &inputs(false), 1_000);
+        assert!(c.contains_key(&health));
         s.expire(&health);
         let due = s.due(1_000, &inputs(false));
         assert!(due.contains(&health));
@@ -397,17 +400,26 @@ mod tests {
         assert!(!s.force(60_000, health.clone()), "resting");
         let c = count_from(&mut s, &inputs(false), 2_000, 290_000);
         assert!(!c.contains_key(&health), "no health read while denied");
+        // Asked again after the pause; then it fails, and the next try waits for the back-off.
+        let mut tries = Vec::new();
+        for t in (301_000..340_000).step_by(250) {
+            s.expire(&health);
+            for k in s.due(t, &inputs(false)) {
+                if k == health {
+                    tries.push(t);
+                    s.finished(t, &k, Finish::Failed);
+                } else {
+                    s.finished(t, &k, Finish::Ok);
+                }
+            }
+        }
         assert!(
-            s.due(302_000, &inputs(false)).contains(&health),
-            "asked again"
+            tries.first().is_some_and(|t| *t <= 302_000),
+            "asked again: {tries:?}"
         );
-        s.finished(302_000, &health, Finish::Failed);
-        s.expire(&health);
-        assert!(
-            !s.due(303_000, &inputs(false)).contains(&health),
-            "backing off"
-        );
-        assert!(s.due(308_000, &inputs(false)).contains(&health));
+        assert!(tries.len() >= 2, "{tries:?}");
+        assert!(tries[1] - tries[0] >= 5_000, "backing off: {tries:?}");
+        assert!(tries[2] - tries[1] >= 10_000, "longer each time: {tries:?}");
     }
 
     fn count_from(
@@ -432,13 +444,30 @@ mod tests {
     #[test]
     fn a_poll_never_overlaps_itself() {
         let mut s = Schedule::default();
-        let first = s.due(0, &inputs(true));
-        assert!(first.contains(&PollKey::Environments));
-        // Nothing answered: a minute later nothing starts again.
-        assert!(s.due(60_000, &inputs(true)).is_empty());
+        // Nothing answered: whatever started once never starts again while in flight.
+        let mut started = Vec::new();
+        for t in (0..60_000).step_by(250) {
+            for k in s.due(t, &inputs(true)) {
+                assert!(!started.contains(&k), "{k:?} started twice");
+                started.push(k);
+            }
+        }
+        assert!(started.contains(&PollKey::Environments));
         assert!(!s.force(60_000, PollKey::Environments));
         s.finished(60_000, &PollKey::Environments, Finish::Ok);
         assert_eq!(s.due(60_000, &inputs(true)), vec![PollKey::Environments]);
+    }
+
+    #[test]
+    fn reads_due_together_go_out_one_per_service_per_tick() {
+        let mut s = Schedule::default();
+        let due = s.due(0, &inputs(true));
+        let eb = due
+            .iter()
+            .filter(|k| k.api().service() == "elasticbeanstalk");
+        assert_eq!(eb.count(), 1, "{due:?}");
+        let next = s.due(250, &inputs(true));
+        assert!(!next.is_empty(), "the rest follow at the next ticks");
     }
 
     #[test]

@@ -92,6 +92,17 @@ impl Reply {
     }
 }
 
+impl Api {
+    /// The AWS service the family's calls go to (Elastic Beanstalk answers both its families).
+    pub fn service(&self) -> &'static str {
+        match self {
+            Api::ElasticBeanstalk | Api::Health => "elasticbeanstalk",
+            Api::CloudFormation => "cloudformation",
+            Api::Logs => "logs",
+        }
+    }
+}
+
 impl Request {
     pub fn key(&self) -> PollKey {
         match self {

@@ -27,6 +27,9 @@ const FRAME: Duration = Duration::from_millis(16);
 pub struct Options {
     /// Real time between schedule ticks (the simulator at speed 20 needs shorter ticks).
     pub tick: Duration,
+    /// Debug builds only: panic this long after start, so tests can prove the panic hook gives
+    /// the terminal back (`EBTUI_DEBUG_PANIC_AFTER_MS`). Release builds ignore it.
+    pub panic_after: Option<Duration>,
 }
 
 pub async fn run(
@@ -58,6 +61,10 @@ async fn event_loop(
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut last_draw = Instant::now() - FRAME;
+    let panic_at = opts
+        .panic_after
+        .filter(|_| cfg!(debug_assertions))
+        .map(|d| Instant::now() + d);
     if let Ok(size) = term.size() {
         app.view.size = (size.width, size.height);
     }
@@ -81,6 +88,9 @@ async fn event_loop(
             _ = sighup.recv() => break,
             _ = sigint.recv() => break,
             _ = tokio::time::sleep_until(draw_at) => None,
+            _ = tokio::time::sleep_until(panic_at.unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400))), if panic_at.is_some() => {
+                panic!("debug panic requested with EBTUI_DEBUG_PANIC_AFTER_MS");
+            }
         };
         let mut msgs: Vec<Msg> = first.into_iter().collect();
         while msgs.len() < DRAIN_MAX {

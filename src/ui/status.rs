@@ -34,6 +34,12 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(" [READ-ONLY]", theme.warn));
     }
     let mut right = Vec::new();
+    if let Some((since, what)) = &app.account.trouble {
+        right.push(Span::styled(
+            format!("⚠ {what} since {} ", super::fmt::hms(*since)),
+            theme.error,
+        ));
+    }
     for (api, until) in app.account.schedule.backing_off(app.now) {
         right.push(Span::styled(
             format!(

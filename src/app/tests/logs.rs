@@ -262,3 +262,67 @@ fn requesting_tail_logs_is_refused_in_read_only_mode() {
             .is_some_and(|f| f.text.contains("read-only"))
     );
 }
+
+#[test]
+fn a_live_stream_that_failed_is_resumed_and_keeps_its_lines() {
+    let mut app = app_with(prod(), false);
+    let fx = reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(vec![ERROR_LOG.into()])),
+    );
+    let tail = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Tail { tail, .. } => Some(*tail),
+            _ => None,
+        })
+        .expect("a tail");
+    let now = app.now;
+    let line = crate::domain::RawLogEvent {
+        id: Some("1".into()),
+        ts: now - 1_000,
+        group: ERROR_LOG.into(),
+        stream: "i-1".into(),
+        message: "connect() failed (111: Connection refused)".into(),
+    };
+    update(
+        &mut app,
+        Msg::Tail {
+            epoch: 0,
+            tail,
+            event: crate::cloud::TailEvent::Events(vec![line]),
+        },
+        now,
+    );
+    update(
+        &mut app,
+        Msg::TailEnded {
+            epoch: 0,
+            tail,
+            error: Some("AWS credentials expired".into()),
+        },
+        now,
+    );
+    assert!(
+        app.logs.pane.status().contains("trying again"),
+        "{}",
+        app.logs.pane.status()
+    );
+    assert!(
+        !update(&mut app, Msg::Tick, now + 5_000)
+            .iter()
+            .any(|e| matches!(e, Effect::Tail { .. })),
+        "not at once"
+    );
+    let fx = update(&mut app, Msg::Tick, now + 16_000);
+    let start = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Tail { target, .. } => Some(target.start),
+            _ => None,
+        })
+        .expect("resumed");
+    assert_eq!(start, now - 1_000, "from the newest line held");
+    assert_eq!(app.logs.pane.buffer().len(), 1, "the lines stay");
+}

@@ -89,7 +89,7 @@ fn our_operation_is_followed_to_its_outcome() {
             .op_for("storefront-prod")
             .is_some_and(|t| t.is_active())
     );
-    let fx = update(&mut app, Msg::Tick, now + 200);
+    let fx = ticks(&mut app, now + 200, 4);
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),
@@ -169,7 +169,7 @@ fn operations_started_elsewhere_are_detected_and_settled() {
         Ok(Answer::Environments(envs)),
     );
     let now = app.now + 100;
-    let fx = update(&mut app, Msg::Tick, now);
+    let fx = ticks(&mut app, now, 4);
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),

@@ -159,3 +159,25 @@ fn empty_log_groups_are_read_again_and_streaming_turned_on_opens_the_logs() {
         "the new group streams: {fx:?}"
     );
 }
+
+#[test]
+fn the_header_knows_when_aws_cannot_be_reached_until_a_read_succeeds() {
+    let mut app = app_with(prod(), false);
+    reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Err(CloudError::Network("Request to AWS timed out".into())),
+    );
+    assert!(
+        app.account
+            .trouble
+            .as_ref()
+            .is_some_and(|(_, w)| w == "AWS unreachable")
+    );
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(prod())),
+    );
+    assert!(app.account.trouble.is_none());
+}

@@ -125,6 +125,13 @@ pub(crate) fn reply_in(
     )
 }
 
+/// `n` ticks 250 ms apart from `from`: what they asked for, together.
+pub(crate) fn ticks(app: &mut App, from: crate::domain::Millis, n: i64) -> Vec<Effect> {
+    (0..n)
+        .flat_map(|i| update(app, Msg::Tick, from + i * 250))
+        .collect()
+}
+
 pub(crate) fn executed(fx: &[Effect]) -> Vec<Op> {
     fx.iter()
         .filter_map(|e| {

@@ -34,6 +34,14 @@ pub(super) fn on_tail_ended(app: &mut App, tail: u64, error: Option<String>) {
     }
     let error = error.map(|e| one_line(&e));
     let status = match (error, app.logs.stream()) {
+        (Some(e), Stream::Live) => {
+            app.logs.failed(app.now);
+            app.flash(Level::Error, format!("logs: {e}"));
+            format!(
+                "log stream stopped: {e} · trying again in {}s",
+                super::super::log_session::RESUME_AFTER / 1000
+            )
+        }
         (Some(e), _) => {
             app.flash(Level::Error, format!("logs: {e}"));
             format!("log stream stopped: {e}")
@@ -125,6 +133,40 @@ pub(super) fn restart_tail(app: &mut App, from: Millis, groups: Vec<String>, fx:
         .unwrap_or_default();
     app.logs.pane.reset_for(&env.name, all, groups.clone());
     let tail = app.logs.begin(Stream::Live, Some(&env.name));
+    fx.push(Effect::Tail {
+        tail,
+        target: LogTarget {
+            env,
+            groups,
+            start: from,
+        },
+    });
+}
+
+/// A live stream that ended on an error is resumed from its newest line, keeping what the pane
+/// holds (lines read again are dropped by id): the logs recover by themselves once the network or
+/// the credentials are back.
+pub(super) fn resume_if_due(app: &mut App, fx: &mut Vec<Effect>) {
+    if !app.logs.resume_due(app.now) {
+        return;
+    }
+    let groups = app.logs.pane.streamed_groups();
+    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+        return;
+    };
+    if groups.is_empty() || app.logs.env() != Some(env.name.as_str()) {
+        return;
+    }
+    let buf = app.logs.pane.buffer();
+    let from = buf
+        .last_seq()
+        .and_then(|s| buf.get(s))
+        .map_or(app.now - app.settings.log_backfill_min * 60_000, |l| l.ts);
+    let tail = app.logs.begin(Stream::Live, Some(&env.name));
+    app.logs
+        .pane
+        .set_status("reconnecting the log stream...".into());
+    app.view.dirty = true;
     fx.push(Effect::Tail {
         tail,
         target: LogTarget {

@@ -30,6 +30,7 @@ pub(super) fn on_tick(app: &mut App, fx: &mut Vec<Effect>) {
     if app.logs.pane.tick(SEARCH_SLICE) {
         app.view.dirty = true;
     }
+    logs::resume_if_due(app, fx);
     poll_due(app, fx);
 }
 
@@ -154,8 +155,14 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
     app.account.calls.read(app.now, key.action());
     let answer = match reply.result {
         Ok(answer) => answer,
-        Err(err) => return on_error(app, &key, &err),
+        Err(err) => {
+            note_trouble(app, &err);
+            return on_error(app, &key, &err);
+        }
     };
+    if app.account.trouble.take().is_some() {
+        app.view.dirty = true;
+    }
     if app.account.errors.remove(&key).is_some() {
         app.view.dirty = true;
     }
@@ -265,6 +272,20 @@ fn refresh_ledger(app: &mut App, name: &str) {
         .map(|t| t.eb_events())
         .unwrap_or_default();
     app.account.ledger.refresh(name, &events);
+}
+
+/// A read failed in a way that concerns every read (no network, credentials gone): the header
+/// says so until a read succeeds.
+fn note_trouble(app: &mut App, err: &CloudError) {
+    let what = match err {
+        CloudError::Network(_) => "AWS unreachable",
+        CloudError::Auth(m) if !is_denied(m) => "credentials not working",
+        _ => return,
+    };
+    if app.account.trouble.as_ref().is_none_or(|(_, w)| w != what) {
+        app.account.trouble = Some((app.now, what.to_string()));
+        app.view.dirty = true;
+    }
 }
 
 /// AccessDenied, as the cloud words it: that action is not allowed for these credentials.

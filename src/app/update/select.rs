@@ -16,13 +16,15 @@ pub(super) fn select(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     acc.health_cursor = 0;
     acc.timelines.entry(name.to_string()).or_default();
     app.view.dirty = true;
+    // Its older events now; the rest at the planner's next ticks, one call per service per
+    // tick, so a selection is not a burst that a rate limit refuses.
+    polls::force(app, PollKey::Events(name.into()), fx);
     for key in [
-        PollKey::Events(name.into()),
-        PollKey::StackEvents(name.into()),
         PollKey::Health(name.into()),
+        PollKey::StackEvents(name.into()),
         PollKey::History(name.into()),
     ] {
-        polls::force(app, key, fx);
+        app.account.schedule.expire(&key);
     }
     // Logs follow the selection: stop the old stream now, open the new one once its groups are
     // known.
