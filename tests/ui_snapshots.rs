@@ -17,7 +17,7 @@ const START: i64 = 1_795_000_000_000; // a fixed instant, so times on screen are
 
 /// Run effects against the simulator until nothing more is asked, like the runtime does.
 async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
-    for _ in 0..20 {
+    for _ in 0..40 {
         let mut next = Vec::new();
         for e in effects {
             let msg = match e {
@@ -54,6 +54,11 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
             if let Some(m) = msg {
                 next.extend(update(app, m, cloud.now()));
             }
+        }
+        if next.is_empty() {
+            // The planner sends reads due together one per service per tick: tick (at the same
+            // instant, as the runtime would within a second) until nothing more is due.
+            next = update(app, Msg::Tick, cloud.now());
         }
         if next.is_empty() {
             return;
