@@ -217,6 +217,27 @@ mod tests {
     }
 
     #[test]
+    fn an_update_stopped_by_an_abort_of_its_own_request_is_aborted() {
+        let ev = |ts: i64, rid: &str, m: &str| EnvEvent {
+            ts,
+            env: "prod".into(),
+            severity: Severity::Info,
+            message: m.into(),
+            version: None,
+            request_id: Some(rid.into()),
+        };
+        let ops = super::super::operations(&[
+            ev(1, "deploy", "Environment update is starting."),
+            ev(2, "deploy", "Deploying new version to instance(s)."),
+            ev(3, "abort", "Received request to abort environment update."),
+            ev(4, "abort", "Environment update was aborted."),
+        ]);
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops[0].kind, OpKind::Deploy);
+        assert_eq!(ops[0].told, Some(Outcome::Aborted));
+    }
+
+    #[test]
     fn no_end_sentence_is_no_outcome_and_health_is_never_one() {
         assert_eq!(
             told(&[

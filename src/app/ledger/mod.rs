@@ -188,6 +188,22 @@ pub fn operations(events: &[EnvEvent]) -> Vec<Operation> {
         })
         .collect();
     ops.sort_by_key(|o| (o.started, o.last));
+    // An abort has its own request id: the update it stopped ends without an end sentence of
+    // its own. A person asked to abort it, so that is its outcome.
+    let aborts: Vec<Millis> = ops
+        .iter()
+        .filter(|o| o.kind == OpKind::Abort)
+        .map(|o| o.started)
+        .collect();
+    for o in ops
+        .iter_mut()
+        .filter(|o| o.told.is_none() && o.kind != OpKind::Abort)
+    {
+        if let Some(at) = aborts.iter().find(|at| **at >= o.started) {
+            o.told = Some(Outcome::Aborted);
+            o.last = o.last.max(*at);
+        }
+    }
     ops
 }
 
