@@ -57,6 +57,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Move sessions to the Redis cluster client (hotfix build)".to_string(),
             created: start - 4 * MIN,
             broken: true,
+            install_fails: false,
             deploy_secs: (25, 35),
         }],
         Scenario::SlowDeploy => vec![Version {
@@ -64,6 +65,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Image pipeline rewrite; native modules rebuilt on deploy".to_string(),
             created: start - 6 * MIN,
             broken: false,
+            install_fails: false,
             deploy_secs: (120, 180),
         }],
         Scenario::CreateFail => vec![Version {
@@ -71,6 +73,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Release candidate: @storefront/ui from the private registry".to_string(),
             created: start - 3 * MIN,
             broken: false,
+            install_fails: false,
             deploy_secs: (25, 40),
         }],
     }
@@ -172,6 +175,7 @@ fn new_version(world: &mut World, app: &str, at: Millis) -> String {
         description,
         created: at,
         broken: false,
+        install_fails: false,
         deploy_secs: (25, 40),
     });
     label
