@@ -219,6 +219,8 @@ pub(crate) enum OpKind {
     Restart,
     Swap,
     Create,
+    /// A change of configuration settings (UpdateEnvironment with option settings).
+    Configure,
 }
 
 #[derive(Debug, Clone)]
