@@ -115,6 +115,7 @@ fn app(w: &mut World, name: &str, versions: &[(&str, &str, i64)]) -> App {
             description: description.to_string(),
             created: w.start - days * DAY + w.rng.between(-3 * HOUR, 3 * HOUR),
             broken: false,
+            install_fails: false,
             deploy_secs: (25, 40),
         })
         .collect();

@@ -55,26 +55,41 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
     if immutable {
         immutable_steps(w, e, &version, deployment, from, &live, &mut s);
     } else {
-        batch_steps(w, &version, deployment, &live, batch, rolling, &mut s);
+        let prev = from.as_deref().and_then(|l| w.version(&app, l)).cloned();
+        let plan = Batches {
+            ids: &live,
+            size: batch,
+            rolling,
+        };
+        batch_steps(w, &version, deployment, plan, prev, &mut s);
     }
     w.schedule(e, Some(token), s);
     Ok(())
 }
 
-/// Deploy `ids` in place: one batch (AllAtOnce) or batches of `batch` (Rolling).
+/// The instances an in-place deployment goes through, and how.
+struct Batches<'a> {
+    ids: &'a [String],
+    size: usize,
+    /// Rolling (batches announced one by one) rather than AllAtOnce.
+    rolling: bool,
+}
+
+/// Deploy in place: one batch (AllAtOnce) or batches (Rolling). `prev` is the version the
+/// instances serve before.
 fn batch_steps(
     w: &mut World,
     v: &Version,
     deployment: i64,
-    ids: &[String],
-    batch: usize,
-    rolling: bool,
+    plan: Batches,
+    prev: Option<Version>,
     s: &mut Script,
 ) {
     let started = s.t;
+    let rolling = plan.rolling;
     s.wait(w.rng.between(2, 4) * SEC);
     s.info("Deploying new version to instance(s).");
-    let batches: Vec<&[String]> = ids.chunks(batch.max(1)).collect();
+    let batches: Vec<&[String]> = plan.ids.chunks(plan.size.max(1)).collect();
     for (k, ids) in batches.iter().enumerate() {
         let last = k + 1 == batches.len();
         s.wait(w.rng.between(1, 3) * SEC);
@@ -87,7 +102,11 @@ fn batch_steps(
         }
         // The broken build passes the earlier smoke tests but, by the last batch, the crash loop
         // makes the post-deploy hook fail: EB then stops with the new label on every instance.
-        let outcome = if v.broken && last {
+        // A build whose dependencies do not install fails on the first batch, before any
+        // instance switches to it.
+        let outcome = if v.install_fails {
+            Outcome::InstallFails
+        } else if v.broken && last {
             Outcome::PostDeployHookFails
         } else {
             Outcome::Ok
@@ -105,8 +124,26 @@ fn batch_steps(
             d,
         );
         if outcome != Outcome::Ok {
+            let restore = prev.as_ref().filter(|_| outcome.before_flip());
+            if let Some(prev) = restore {
+                // Nothing was switched: the instances go on serving the old version.
+                for id in *ids {
+                    s.push(Step::Phase {
+                        instance: id.clone(),
+                        phase: Phase::Serving {
+                            version: prev.label.clone(),
+                            broken: prev.broken,
+                        },
+                    });
+                }
+            }
             fail_deploy(s, ids);
-            s.push(Step::RecordDeploy(v.label.clone()));
+            if outcome.before_flip() {
+                // The environment names the old version again; nothing was deployed to record.
+                s.push(Step::Version(prev.as_ref().map(|p| p.label.clone())));
+            } else {
+                s.push(Step::RecordDeploy(v.label.clone()));
+            }
             s.push(Step::Status(EnvStatus::Ready));
             s.push(Step::OpDone);
             return;
@@ -128,8 +165,10 @@ fn batch_steps(
 /// Steps that deploy `v` on `ids` over `d` ms, starting at the script's cursor: every
 /// instance's phase, deployment mark and engine output, however the deployment came about
 /// (creation, rebuild, in-place or immutable deployment, abort). The script's outcome decides
-/// the end: the application serves unless the pre-build hook failed, which leaves it never
-/// started; any failure marks the instance's deployment Failed.
+/// the end: the application serves unless the deployment stopped before the flip (pre-build
+/// hook, dependency install), which leaves the new version never started (the caller puts back
+/// what an instance served before, if anything); any failure marks the instance's deployment
+/// Failed.
 pub(crate) fn deploy_instances(
     s: &mut Script,
     ids: &[String],
@@ -164,7 +203,7 @@ pub(crate) fn deploy_instances(
         "Failed"
     };
     for id in ids {
-        if outcome != Outcome::PrebuildHookFails {
+        if !outcome.before_flip() {
             s.push(Step::Phase {
                 instance: id.clone(),
                 phase: Phase::Serving {

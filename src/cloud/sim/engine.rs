@@ -17,6 +17,16 @@ pub(crate) enum Outcome {
     PostDeployHookFails,
     /// The pre-build hook cannot authenticate to the private npm registry.
     PrebuildHookFails,
+    /// `npm install` cannot resolve a dependency the new build asks for.
+    InstallFails,
+}
+
+impl Outcome {
+    /// The deployment stopped before the new version was switched in (FlipApplication): the
+    /// instance runs what it ran before, or nothing on a first boot.
+    pub(crate) fn before_flip(&self) -> bool {
+        matches!(self, Outcome::PrebuildHookFails | Outcome::InstallFails)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +60,7 @@ const PREBUILD_HOOK: &str = ".platform/hooks/prebuild/01_npmrc.sh";
 const CURL_REFUSED: &str =
     "curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn't connect to server";
 const NO_TOKEN: &str = "NPM_TOKEN is not set; cannot authenticate to npm.pkg.github.com";
+const NO_MATCH: &str = "npm ERR! notarget No matching version found for @storefront/ui@^3.2.0.";
 
 /// The lines being planned: (fraction of the duration, file, level, text).
 #[derive(Default)]
@@ -198,8 +209,46 @@ fn app_deploy(p: &mut Plan, tier: Tier, version: &str, outcome: Outcome) -> Opti
         "INFO",
         "wrote /var/app/staging/.npmrc for @storefront scope",
     );
+    if outcome == Outcome::InstallFails {
+        return Some(install_fails(p));
+    }
     install_and_flip(p, tier, version);
     postdeploy(p, outcome)
+}
+
+/// `npm install` gives up on a dependency the build asks for; its error.
+fn install_fails(p: &mut Plan) -> String {
+    p.engine(
+        0.14,
+        "INFO",
+        "Executing instruction: Install customer specified node.js version",
+    );
+    p.engine(
+        0.15,
+        "INFO",
+        "Executing instruction: Use NPM to install dependencies",
+    );
+    p.engine(0.15, "INFO", "use npm to install dependencies");
+    p.engine(
+        0.16,
+        "INFO",
+        "Running command /bin/sh -c npm --omit=dev install",
+    );
+    p.engine(0.40, "ERROR", "npm ERR! code ETARGET");
+    p.engine(0.40, "ERROR", NO_MATCH);
+    p.engine(
+        0.40,
+        "ERROR",
+        "npm ERR! notarget In most cases you or one of your dependencies are requesting",
+    );
+    p.engine(
+        0.40,
+        "ERROR",
+        "npm ERR! notarget a package version that doesn't exist.",
+    );
+    format!(
+        "An error occurred during execution of command [app-deploy] - [Use NPM to install dependencies]. Stop running the command. Error: Command /bin/sh -c npm --omit=dev install failed with error exit status 1. Stderr:npm ERR! code ETARGET {NO_MATCH}"
+    )
 }
 
 /// npm install, the proxy and daemons reconfigured, and the new version made current.

@@ -274,6 +274,11 @@ fn op_cause(env: &Env, live: &[&Instance], t: Millis) -> Option<String> {
                 plural(n, "instance")
             ))
         }
+        OpKind::Configure => Some(format!(
+            "Configuration update in progress on {}. 0 out of {} completed (running for {running}).",
+            plural(n, "instance"),
+            plural(n, "instance"),
+        )),
         OpKind::Swap | OpKind::Create => None,
     }
 }

@@ -115,6 +115,7 @@ fn begin(w: &mut World, e: usize, token: u64) -> Launch {
             description: String::new(),
             created: now,
             broken: false,
+            install_fails: false,
             deploy_secs: (25, 40),
         });
     Launch {

@@ -134,6 +134,9 @@ pub(crate) struct Version {
     pub created: Millis,
     /// The application crash-loops once it gets traffic.
     pub broken: bool,
+    /// Its dependencies do not install: every deployment of it fails before the new version is
+    /// switched in, so the instances keep serving what they served.
+    pub install_fails: bool,
     /// Seconds one instance takes to deploy it (lo, hi).
     pub deploy_secs: (i64, i64),
 }
@@ -216,6 +219,8 @@ pub(crate) enum OpKind {
     Restart,
     Swap,
     Create,
+    /// A change of configuration settings (UpdateEnvironment with option settings).
+    Configure,
 }
 
 #[derive(Debug, Clone)]

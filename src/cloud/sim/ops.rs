@@ -1,6 +1,7 @@
 //! The writes: dispatching the operations the user confirms and the commands the history and
-//! scenarios schedule, and the operations that are not deployments (restart, rebuild, swap).
-//! Deployments and aborts live in `deploy`, environment creation in `launch`.
+//! scenarios schedule, and the operations that are not deployments (restart, rebuild, swap,
+//! configuration changes). Deployments and aborts live in `deploy`, environment creation in
+//! `launch`.
 
 use crate::cloud::{CloudError, CloudResult, Op, OpAccepted, RollbackVia};
 use crate::domain::{EnvRef, EnvStatus, Millis, Tier};
@@ -11,7 +12,7 @@ use super::launch;
 use super::model::{Env, OpKind, OpState, Phase, SEC};
 use super::refusals::{not_found, require_ready};
 use super::resources::{LAUNCH_TEMPLATE, STACK, group_event, launch_instances};
-use super::world::{Command, Script, Step, World};
+use super::world::{Command, ConfigEnd, Script, Step, World};
 
 /// Carry out an operation the user confirmed.
 pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
@@ -86,6 +87,39 @@ pub(crate) fn run_command(w: &mut World, e: usize, at: Millis, cmd: Command) {
             let rid = w.rng.uuid();
             launch::create(w, e, fail, rid);
         }
+        Command::DeployOnce { version } => {
+            let rid = w.rng.uuid();
+            let result = deploy::deploy(w, e, &version, rid);
+            skipped(w, e, result);
+        }
+        Command::Configure { end } => {
+            let rid = w.rng.uuid();
+            let result = configure(w, e, end, rid);
+            skipped(w, e, result);
+        }
+        Command::Restart => {
+            let rid = w.rng.uuid();
+            let result = restart(w, e, rid);
+            skipped(w, e, result);
+        }
+        Command::Abort { version } => {
+            let deploying = w.envs[e]
+                .op
+                .as_ref()
+                .is_some_and(|o| matches!(&o.kind, OpKind::Deploy { to, .. } if *to == version));
+            if deploying {
+                let rid = w.rng.uuid();
+                let result = deploy::abort(w, e, rid);
+                skipped(w, e, result);
+            }
+        }
+    }
+}
+
+/// A command Elastic Beanstalk refused (the environment was busy): it does not happen.
+fn skipped(w: &World, e: usize, result: CloudResult<()>) {
+    if let Err(err) = result {
+        tracing::debug!(env = %w.envs[e].name, %err, "scheduled operation not started");
     }
 }
 
@@ -150,6 +184,117 @@ fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.push(Step::OpDone);
     w.schedule(e, Some(token), s);
     Ok(())
+}
+
+/// UpdateEnvironment with option settings: the settings go to the stack and the instances, and
+/// the change ends as `end` says. No version is deployed, so the events name none.
+fn configure(w: &mut World, e: usize, end: ConfigEnd, rid: String) -> CloudResult<()> {
+    require_ready(&w.envs[e])?;
+    let now = w.now;
+    let env = &w.envs[e];
+    let name = env.name.clone();
+    let stack = env.stack_name();
+    let ids: Vec<String> = env.live_instances(now).map(|i| i.id.clone()).collect();
+    let token = begin(w, e, OpKind::Configure);
+    let mut s = Script::new(now, Some(rid), None);
+    s.info("Environment update is starting.");
+    s.wait(w.rng.between(2, 4) * SEC);
+    s.info(format!(
+        "Updating environment {name}'s configuration settings."
+    ));
+    match end {
+        ConfigEnd::Applied => {
+            s.wait(w.rng.between(20, 40) * SEC);
+            s.info("Successfully deployed new configuration to environment.");
+            s.wait(SEC);
+            s.info("Environment update completed successfully.");
+        }
+        ConfigEnd::Reverted => {
+            s.wait(w.rng.between(3, 6) * SEC);
+            let request = w.rng.uuid();
+            reverted_stack_steps(&mut s, &stack, &request);
+            s.wait(2 * SEC);
+            s.error("Failed to deploy configuration.");
+            s.wait(w.rng.between(15, 25) * SEC);
+            s.info("The environment was reverted to the previous configuration setting.");
+        }
+        ConfigEnd::TimedOut => {
+            s.wait(w.rng.between(60, 80) * SEC);
+            let late = ids.last().cloned().unwrap_or_default();
+            s.warn(format!(
+                "The following instances have not responded in the allowed command timeout time (they might still finish eventually on their own): [{late}]."
+            ));
+            s.wait(SEC);
+            s.warn(
+                "Update environment operation is complete, but with errors. For more information, see troubleshooting documentation.",
+            );
+        }
+    }
+    s.push(Step::Status(EnvStatus::Ready));
+    s.push(Step::OpDone);
+    w.schedule(e, Some(token), s);
+    Ok(())
+}
+
+/// The settings need a new launch template, which EC2 refuses (an Arm instance type with the
+/// platform's x86_64 image): CloudFormation rolls the stack back and Elastic Beanstalk says so.
+fn reverted_stack_steps(s: &mut Script, stack: &str, request: &str) {
+    let reason = format!(
+        "Resource handler returned message: \"The architecture 'arm64' of the specified instance type does not match the architecture 'x86_64' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again. (Service: Ec2, Status Code: 400, Request ID: {request})\""
+    );
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_IN_PROGRESS",
+        Some("User Initiated"),
+    );
+    s.wait(3 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_IN_PROGRESS",
+        None,
+    );
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_FAILED",
+        Some(&reason),
+    );
+    let failed = "The following resource(s) failed to update: [AWSEBEC2LaunchTemplate]. ";
+    s.wait(SEC);
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        Some(failed),
+    );
+    s.error(format!(
+        "Service:AmazonCloudFormation, Message:Stack named '{stack}' aborted operation. Current state: 'UPDATE_ROLLBACK_IN_PROGRESS'  Reason: {failed}"
+    ));
+    s.wait(4 * SEC);
+    s.stack(
+        stack,
+        "AWSEBEC2LaunchTemplate",
+        LAUNCH_TEMPLATE,
+        "UPDATE_COMPLETE",
+        None,
+    );
+    s.wait(2 * SEC);
+    s.stack(
+        stack,
+        stack,
+        STACK,
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        None,
+    );
+    s.wait(3 * SEC);
+    s.stack(stack, stack, STACK, "UPDATE_ROLLBACK_COMPLETE", None);
 }
 
 /// RebuildEnvironment: the instances and the Auto Scaling group are replaced (downtime), then

@@ -2,14 +2,16 @@
 
 use crate::domain::Millis;
 
-use super::deploy;
 use super::model::{MIN, SEC, Version};
-use super::world::{Command, Step, World};
+use super::world::{Command, ConfigEnd, Step, World};
 
 /// Which story the simulated account tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scenario {
-    /// Healthy traffic and, every ten minutes or so, a successful deploy somewhere.
+    /// Healthy traffic, and other people's operations on the environments around production,
+    /// a round every sixteen minutes: CI deploys to staging (one fails, the fix succeeds), a
+    /// configuration change on billing reverted and one applied, and on the worker a restart,
+    /// a deploy someone aborts and a configuration change that completes with errors.
     Steady,
     /// A broken version rolls out to `storefront-prod` and takes it down until rolled back.
     BadDeploy,
@@ -57,6 +59,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Move sessions to the Redis cluster client (hotfix build)".to_string(),
             created: start - 4 * MIN,
             broken: true,
+            install_fails: false,
             deploy_secs: (25, 35),
         }],
         Scenario::SlowDeploy => vec![Version {
@@ -64,6 +67,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Image pipeline rewrite; native modules rebuilt on deploy".to_string(),
             created: start - 6 * MIN,
             broken: false,
+            install_fails: false,
             deploy_secs: (120, 180),
         }],
         Scenario::CreateFail => vec![Version {
@@ -71,6 +75,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             description: "Release candidate: @storefront/ui from the private registry".to_string(),
             created: start - 3 * MIN,
             broken: false,
+            install_fails: false,
             deploy_secs: (25, 40),
         }],
     }
@@ -81,10 +86,7 @@ pub(crate) fn schedule(world: &mut World) {
     let start = world.start;
     let target = |w: &World, name: &str| w.env_index(name);
     match world.scenario {
-        Scenario::Steady => {
-            let first = start + world.rng.between(8 * MIN, 12 * MIN);
-            world.schedule_step(first, 0, None, Step::ScenarioTick);
-        }
+        Scenario::Steady => world.schedule_step(start, 0, None, Step::ScenarioTick),
         Scenario::BadDeploy => {
             if let Some(e) = target(world, "storefront-prod") {
                 let cmd = Command::Deploy {
@@ -114,28 +116,80 @@ pub(crate) fn schedule(world: &mut World) {
     }
 }
 
-/// The steady scenario's periodic deploy: a newer label of the application, on an environment
-/// that is Ready (one busy with the user's operation is left alone).
+/// What someone else does to an environment in the steady scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Story {
+    /// CI uploads a new build and deploys it; a build that `fails` does not install.
+    Ci {
+        fails: bool,
+    },
+    /// A colleague deploys a new build, thinks better of it and aborts while it rolls out.
+    Aborted,
+    Configure(ConfigEnd),
+    Restart,
+}
+
+/// How often the steady scenario's round of stories repeats.
+const ROUND_EVERY: Millis = 16 * MIN;
+/// The round: when (after the round starts, up to `JITTER` later), where and what. The first
+/// stories come within three minutes so that the demo's ledger is alive soon; none overlaps
+/// another on the same environment, and production is left alone.
+const ROUND: [(Millis, &str, Story); 7] = [
+    (60 * SEC, "storefront-staging", Story::Ci { fails: true }),
+    (100 * SEC, "storefront-worker", Story::Restart),
+    (
+        140 * SEC,
+        "billing-prod",
+        Story::Configure(ConfigEnd::Reverted),
+    ),
+    (330 * SEC, "storefront-staging", Story::Ci { fails: false }),
+    (420 * SEC, "storefront-worker", Story::Aborted),
+    (
+        570 * SEC,
+        "billing-prod",
+        Story::Configure(ConfigEnd::Applied),
+    ),
+    (
+        720 * SEC,
+        "storefront-worker",
+        Story::Configure(ConfigEnd::TimedOut),
+    ),
+];
+const JITTER: Millis = 20 * SEC;
+
+/// A round of the steady scenario starts: schedule its stories, and the next round. A story
+/// whose environment is busy then (with the user's operation) is refused and does not happen.
 pub(crate) fn on_tick(world: &mut World, _env: usize, at: Millis) {
-    let ready: Vec<usize> = (0..world.envs.len())
-        .filter(|&i| {
-            let e = &world.envs[i];
-            e.visible_at(at)
-                && e.terminated.is_none()
-                && e.status == crate::domain::EnvStatus::Ready
-        })
-        .collect();
-    if !ready.is_empty() {
-        let e = *world.rng.pick(&ready);
-        let app = world.envs[e].app.clone();
-        let label = new_version(world, &app, at);
-        let rid = world.rng.uuid();
-        if let Err(err) = deploy::deploy(world, e, &label, rid) {
-            tracing::debug!(env = %world.envs[e].name, %err, "scheduled demo deploy skipped");
+    for (offset, name, story) in ROUND {
+        let Some(e) = world.env_index(name) else {
+            continue;
+        };
+        let t = at + offset + world.rng.between(0, JITTER);
+        match story {
+            Story::Ci { fails } => {
+                let app = world.envs[e].app.clone();
+                let label = new_version(world, &app, t - 2 * MIN, fails);
+                let cmd = Command::DeployOnce { version: label };
+                world.schedule_step(t, e, None, Step::Command(cmd));
+            }
+            Story::Aborted => {
+                let app = world.envs[e].app.clone();
+                let label = new_version(world, &app, t - 3 * MIN, false);
+                let abort = t + world.rng.between(40 * SEC, 50 * SEC);
+                let cmd = Command::DeployOnce {
+                    version: label.clone(),
+                };
+                world.schedule_step(t, e, None, Step::Command(cmd));
+                let cmd = Command::Abort { version: label };
+                world.schedule_step(abort, e, None, Step::Command(cmd));
+            }
+            Story::Configure(end) => {
+                world.schedule_step(t, e, None, Step::Command(Command::Configure { end }));
+            }
+            Story::Restart => world.schedule_step(t, e, None, Step::Command(Command::Restart)),
         }
     }
-    let next = at + world.rng.between(8 * MIN, 12 * MIN);
-    world.schedule_step(next, 0, None, Step::ScenarioTick);
+    world.schedule_step(at + ROUND_EVERY, 0, None, Step::ScenarioTick);
 }
 
 const CHANGES: [&str; 8] = [
@@ -149,9 +203,17 @@ const CHANGES: [&str; 8] = [
     "Tighten rate limits on login",
 ];
 
-/// Upload the next patch version of `app` (after its newest good label) and return its label.
-fn new_version(world: &mut World, app: &str, at: Millis) -> String {
-    let description = world.rng.pick(&CHANGES).to_string();
+/// What the build that does not install changes.
+const UNINSTALLABLE: &str = "Upgrade @storefront/ui to 3.2 (new design tokens)";
+
+/// Upload the next patch version of `app` (after its newest good label) at `at` and return its
+/// label; a build that `fails` asks for a dependency that does not exist.
+fn new_version(world: &mut World, app: &str, at: Millis, fails: bool) -> String {
+    let description = if fails {
+        UNINSTALLABLE.to_string()
+    } else {
+        world.rng.pick(&CHANGES).to_string()
+    };
     let Some(app) = world.apps.iter_mut().find(|a| a.name == app) else {
         return String::new();
     };
@@ -172,6 +234,7 @@ fn new_version(world: &mut World, app: &str, at: Millis) -> String {
         description,
         created: at,
         broken: false,
+        install_fails: fails,
         deploy_secs: (25, 40),
     });
     label

@@ -21,8 +21,40 @@ const DIRTY_SPAN: Millis = 2 * MIN;
 /// Internal commands a scheduled step can start (history, scenarios).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Command {
-    Deploy { version: String },
-    Create { fail: bool },
+    /// A deployment the history or a scenario insists on: retried until the environment is
+    /// Ready.
+    Deploy {
+        version: String,
+    },
+    Create {
+        fail: bool,
+    },
+    /// A deployment a CI pipeline or a colleague starts: refused, and so skipped, when the
+    /// environment is busy (as Elastic Beanstalk refuses it).
+    DeployOnce {
+        version: String,
+    },
+    /// A change of configuration settings, ending as `end` says (skipped when busy).
+    Configure {
+        end: ConfigEnd,
+    },
+    /// RestartAppServer (skipped when busy).
+    Restart,
+    /// Someone aborts the deployment of `version` in progress (nothing if it is not running).
+    Abort {
+        version: String,
+    },
+}
+
+/// How a configuration change ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConfigEnd {
+    /// The instances take the new settings.
+    Applied,
+    /// The stack update fails and Elastic Beanstalk restores the previous settings.
+    Reverted,
+    /// An instance does not answer within the command timeout: complete, but with errors.
+    TimedOut,
 }
 
 #[derive(Debug, Clone, PartialEq)]
