@@ -56,10 +56,11 @@ pub enum Fault {
     Throttling,
     ExpiredToken,
     AccessDenied,
-    /// At most `per_second` requests a second per service (a bucket of that many tokens); the
-    /// excess is answered Throttling.
+    /// At most `per_second` requests a second per service, from a bucket of `burst` tokens
+    /// (refilled at `per_second`); the excess is answered Throttling.
     TokenBucket {
         per_second: f64,
+        burst: f64,
     },
 }
 
@@ -372,11 +373,10 @@ fn decide(shared: &Shared, service: Service, action: &str) -> Fault {
         s.writes.push(key.clone());
     }
     let fault = match fault {
-        Fault::TokenBucket { per_second } => {
+        Fault::TokenBucket { per_second, burst } => {
             let now = Instant::now();
-            let (tokens, last) = s.buckets.entry(service).or_insert((per_second, now));
-            *tokens =
-                (*tokens + now.duration_since(*last).as_secs_f64() * per_second).min(per_second);
+            let (tokens, last) = s.buckets.entry(service).or_insert((burst, now));
+            *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_second).min(burst);
             *last = now;
             if *tokens >= 1.0 {
                 *tokens -= 1.0;
