@@ -36,6 +36,10 @@ const STORM_RATE: f64 = 5.0;
 const DATA_BACK: Duration = Duration::from_secs(10);
 const TAIL_BACK: Duration = Duration::from_secs(60);
 const THROTTLED_SHARE_MAX: f64 = 0.05;
+/// Expired credentials and a denied call have no target of their own: the data must be back by
+/// the next poll of the pane (stack events are polled every 20 s while nothing moves; one more
+/// second for the request and the 100 ms screen sampling).
+const NEXT_POLL: Duration = Duration::from_secs(21);
 
 const LONG: Duration = Duration::from_secs(90);
 const KEY: Duration = Duration::from_secs(20);
@@ -548,6 +552,8 @@ struct Outage {
     slug: &'static str,
     apply: fn(&FaultProxy),
     lasts: Duration,
+    /// How soon after its end the data must be back.
+    data_back: Duration,
     /// Words of which one must appear on screen while it lasts (what the app said).
     words: &'static [&'static str],
 }
@@ -628,19 +634,20 @@ fn outage(o: &Outage) -> Vec<String> {
     if d.slowest_key > Duration::from_secs(2) {
         failures.push(format!("a key took {:?} to answer", d.slowest_key));
     }
-    if !t[0].is_some_and(|t| t <= DATA_BACK) {
+    let data_back = o.data_back;
+    if t[0].is_none_or(|t| t > data_back) {
         failures.push(format!(
-            "the log lines written during the fault not on screen within {DATA_BACK:?} of its end ({})",
+            "the log lines written during the fault not on screen within {data_back:?} of its end ({})",
             secs(t[0])
         ));
     }
-    if !t[1].is_some_and(|t| t <= DATA_BACK) {
+    if t[1].is_none_or(|t| t > data_back) {
         failures.push(format!(
-            "the stack's new events not on screen within {DATA_BACK:?} of its end ({})",
+            "the stack's new events not on screen within {data_back:?} of its end ({})",
             secs(t[1])
         ));
     }
-    if !t[2].is_some_and(|t| t <= TAIL_BACK) {
+    if t[2].is_none_or(|t| t > TAIL_BACK) {
         failures.push(format!(
             "the logs not following new lines within {TAIL_BACK:?} of its end ({})",
             secs(t[2])
@@ -671,12 +678,18 @@ fn check(name: &str, failures: Vec<String>) {
 /// The network is lost for `LOSS` (every connection black-holed: requests read, never
 /// answered, open streams stalled), then comes back.
 #[test]
+#[ignore = "reason: finding: the logs never come back after the network does. The one FilterLogEvents \
+            sent during the loss was never answered and CloudWatch Logs calls have no timeout, so the tail \
+            waits forever: zero CloudWatch Logs calls in the 60 s after the return, the lines written during \
+            and after the loss never shown, and the title said \"following · live tail connected\" all along \
+            (Elastic Beanstalk and CloudFormation data were back in 1-3 s)"]
 fn network_lost_then_back() {
     let o = Outage {
         name: "network loss",
         slug: "loss",
         apply: |p| p.set(Fault::BlackHole),
         lasts: LOSS,
+        data_back: DATA_BACK,
         words: &["timed out", "Could not reach", "reconnecting"],
     };
     check(o.name, outage(&o));
@@ -685,12 +698,17 @@ fn network_lost_then_back() {
 /// The credentials expire (every call answered ExpiredToken) for `EXPIRY`, then work again, as
 /// after `aws sso login` in another terminal.
 #[test]
+#[ignore = "reason: finding: the log stream stops for good on ExpiredToken (title \"log stream stopped: AWS \
+            credentials expired ...\") and is not restarted once the credentials work again: zero CloudWatch \
+            Logs calls in the 60 s after, the lines written during and after never shown; the other panes \
+            recovered within 10 s"]
 fn credentials_expire_and_come_back() {
     let o = Outage {
         name: "credentials expired",
         slug: "expiry",
         apply: |p| p.set(Fault::ExpiredToken),
         lasts: EXPIRY,
+        data_back: NEXT_POLL,
         words: &["credentials expired"],
     };
     check(o.name, outage(&o));
@@ -710,6 +728,7 @@ fn one_api_denied() {
             )
         },
         lasts: EXPIRY,
+        data_back: NEXT_POLL,
         words: &["not authorized"],
     };
     check(o.name, outage(&o));
@@ -718,7 +737,7 @@ fn one_api_denied() {
 /// A throttling storm: Elastic Beanstalk calls pass a token bucket of `STORM_RATE` per second
 /// holding `burst` tokens, for `STORM`, while the user switches environments every 10 s (each
 /// switch is a burst of reads). Returns the failed expectations.
-fn storm(burst: f64) -> Vec<String> {
+fn storm(burst: f64, must_show: bool) -> Vec<String> {
     let Some(mut rig) = Rig::start() else {
         return Vec::new();
     };
@@ -774,7 +793,17 @@ fn storm(burst: f64) -> Vec<String> {
             THROTTLED_SHARE_MAX * 100.0
         ));
     }
-    if eb.throttled > 0 && d.any("throttled").is_none() {
+    let shown_at = d.any("throttled");
+    eprintln!(
+        "[{name}] the header said \"throttled ...: backing off\": {}",
+        shown_at.map_or("never".to_string(), |t| format!(
+            "yes (first {:.1} s into a 10 s step)",
+            t.as_secs_f64()
+        ))
+    );
+    // A throttled attempt that the SDK's own retry gets through never reaches the app: only a
+    // storm that throttles the retries too must show.
+    if must_show && shown_at.is_none() {
         failures.push(format!(
             "calls were throttled but the screen never said so: {:?}",
             d.said
@@ -791,11 +820,15 @@ fn storm(burst: f64) -> Vec<String> {
 /// The usual token bucket: 5 a second, room for 5.
 #[test]
 fn throttling_storm_on_elastic_beanstalk() {
-    check("throttling storm", storm(STORM_RATE));
+    check("throttling storm", storm(STORM_RATE, false));
 }
 
 /// The strict one: 5 a second, one at a time (calls closer than 200 ms are throttled).
 #[test]
+#[ignore = "reason: finding: under a 5/s bucket without burst room 53-55 % of the Elastic Beanstalk \
+            calls were throttled (18 of 34 and 22 of 40 in two runs; DescribeEnvironmentHealth 8 of 9): the \
+            reads of a selection (events, health, configuration, history) go out together, so all but one \
+            are throttled at every environment switch; the header did show the back-off"]
 fn throttling_storm_without_burst() {
-    check("throttling storm, no burst", storm(1.0));
+    check("throttling storm, no burst", storm(1.0, true));
 }
