@@ -312,9 +312,21 @@ impl Rig {
         first.max(t.elapsed())
     }
 
-    /// Ends the scenario: zero writes counted, the app alive until `q`, then exits cleanly with
-    /// the terminal restored.
+    /// Ends the scenario: every write key pressed and confirmed, zero writes counted, the app
+    /// alive until `q`, then exits cleanly with the terminal restored.
     fn finish(mut self, scenario: &str) {
+        // Every write key, each confirmed at once: --read-only must refuse before any dialog.
+        self.tui.send("1");
+        for key in ["U", "B", "A", "S", "W", "D"] {
+            self.tui.send(key);
+            self.tui.expect(
+                &format!("{key} refused by --read-only"),
+                |s| common::pty::footer(s).contains("read-only mode:"),
+                KEY,
+            );
+            self.tui.send("y");
+        }
+        std::thread::sleep(Duration::from_secs(1));
         let writes = self.proxy.writes();
         eprintln!(
             "[{scenario}] calls counted by the proxy:\n{}\nwrite calls: {}",
