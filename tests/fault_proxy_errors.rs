@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_elasticbeanstalk::config::retry::RetryConfig;
@@ -70,7 +71,7 @@ fn outcome<E: ProvideErrorMetadata, R>(r: Result<impl Sized, SdkError<E, R>>) ->
 #[test]
 fn injected_faults_reach_the_sdk_as_aws_errors() {
     let Some(moto) = Moto::start() else { return };
-    let proxy = FaultProxy::start(moto.url());
+    let proxy = Arc::new(FaultProxy::start(moto.url()));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -167,6 +168,17 @@ fn injected_faults_reach_the_sdk_as_aws_errors() {
     assert_eq!(envs(), "ok", "a token back after 500 ms");
     let total = proxy.service_total(Service::Eb);
     assert_eq!((total.requests, total.throttled), (6, 3));
+
+    // On a schedule: throttled from now, passing again after 1 s.
+    proxy.clear();
+    proxy.schedule(vec![
+        (Duration::ZERO, Scope::All, Fault::Throttling),
+        (Duration::from_secs(1), Scope::All, Fault::Pass),
+    ]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(envs(), "Throttling: Rate exceeded");
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(envs(), "ok");
 
     // Writes are counted, reads are not.
     proxy.clear();
