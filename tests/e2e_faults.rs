@@ -711,7 +711,7 @@ fn network_lost_then_back() {
 /// a reset), as when a VPN drops or the route is refused, then comes back.
 #[test]
 #[ignore = "reason: finding: the log tail gives up for good while the network is down. It retried \
-            FilterLogEvents 12 times (\"cannot reach CloudWatch Logs ...\" in the title), then at 35 s showed \
+            FilterLogEvents 12 times (\"cannot reach CloudWatch Logs ...\" in the title), then after 33-35 s showed \
             \"log stream stopped: Could not reach AWS ...\" and made zero CloudWatch Logs calls in the 60 s \
             after the network returned; the lines written during and after never shown (Elastic Beanstalk and \
             CloudFormation data were back in 0.3 s)"]
@@ -858,7 +858,7 @@ fn throttling_storm_on_elastic_beanstalk() {
 /// The strict one: 5 a second, one at a time (calls closer than 200 ms are throttled).
 #[test]
 #[ignore = "reason: finding: under a 5/s bucket without burst room 42-55 % of the Elastic Beanstalk \
-            calls were throttled (11 of 26, 22 of 40, 18 of 34 in three runs; DescribeEnvironmentHealth 8 of 9): the \
+            calls were throttled (11 of 26, 22 of 40, 18 of 34, 20 of 38 in four runs; DescribeEnvironmentHealth 8 of 9): the \
             reads of a selection (events, health, configuration, history) go out together, so all but one \
             are throttled at every environment switch; the header did show the back-off"]
 fn throttling_storm_without_burst() {
