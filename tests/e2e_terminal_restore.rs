@@ -113,7 +113,7 @@ fn sighup_restores_the_terminal_every_time() {
 
 #[test]
 #[ignore = "reason: finding: the binary has no way to panic on request (no debug trigger, and no input \
-            found that panics: tiny terminals, hostile configs, key storms), so the panic hook's restore \
+            found that panics: terminals down to 1x1, hostile config values, keys in a 4x3 terminal, an invalid search pattern), so the panic hook's restore \
             cannot be exercised end to end without a hidden trigger in src/"]
 fn panic_restores_the_terminal_every_time() {
     // Once the product has a hidden trigger, run it here: spawn with the trigger set, expect a
