@@ -2,5 +2,6 @@
 //! of them, hence the allowance for unused code.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
 pub mod moto;
 pub mod pty;
