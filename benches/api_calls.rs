@@ -525,7 +525,10 @@ impl Driver {
                     self.unexpected.push("SwitchContext".into());
                     None
                 }
-                Effect::SaveFile { .. } | Effect::Copy(_) | Effect::Quit => None,
+                Effect::SaveFile { .. }
+                | Effect::Copy(_)
+                | Effect::Notify { .. }
+                | Effect::Quit => None,
             };
             if let Some(m) = msg {
                 let now = self.now();

@@ -26,11 +26,21 @@ const EXIT_WITHIN: Duration = Duration::from_secs(2);
 enum End {
     Quit,
     Signal(&'static str),
+    /// A real panic inside the running UI (debug builds: `EBTUI_DEBUG_PANIC_AFTER_MS`).
+    Panic,
 }
+
+/// When the debug trigger panics: after the first frame is surely drawn.
+const PANIC_AFTER_MS: u64 = 1_500;
 
 /// Runs one trial and returns how long the exit took.
 fn trial(end: End, n: usize) -> Duration {
-    let mut tui = Tui::spawn(&["--demo", "steady"], &[], COLS, ROWS);
+    let panic_after = PANIC_AFTER_MS.to_string();
+    let env: Vec<(&str, &str)> = match end {
+        End::Panic => vec![("EBTUI_DEBUG_PANIC_AFTER_MS", panic_after.as_str())],
+        _ => vec![],
+    };
+    let mut tui = Tui::spawn(&["--demo", "steady"], &env, COLS, ROWS);
     tui.expect(
         "the demo's first frame",
         |s| s.contains("Environments") && s.contains("storefront-prod"),
@@ -39,6 +49,7 @@ fn trial(end: End, n: usize) -> Duration {
     let asked = Instant::now();
     match end {
         End::Quit => tui.send("q"),
+        End::Panic => {}
         End::Signal(sig) => {
             let pid = tui.pid().expect("the app's pid");
             let status = Command::new("kill")
@@ -49,7 +60,11 @@ fn trial(end: End, n: usize) -> Duration {
             assert!(status.success(), "kill -{sig} {pid} failed");
         }
     }
-    let status = tui.wait_exit(EXIT_WITHIN).unwrap_or_else(|| {
+    let within = match end {
+        End::Panic => EXIT_WITHIN + Duration::from_millis(PANIC_AFTER_MS),
+        _ => EXIT_WITHIN,
+    };
+    let status = tui.wait_exit(within).unwrap_or_else(|| {
         panic!(
             "trial {n} ({end:?}): still running {EXIT_WITHIN:?} after the request:\n{}",
             tui.screen()
@@ -62,7 +77,17 @@ fn trial(end: End, n: usize) -> Duration {
             "trial {n} ({end:?}): exit status {status}"
         );
     }
-    tui.assert_terminal_restored();
+    if matches!(end, End::Panic) {
+        assert!(
+            !status.success(),
+            "trial {n} ({end:?}): a panic must not exit 0"
+        );
+    }
+    match end {
+        // color-eyre prints the bug report after the hook gave the terminal back.
+        End::Panic => tui.assert_terminal_restored_before_report("The application panicked"),
+        _ => tui.assert_terminal_restored(),
+    }
 
     // Replay everything it wrote: the terminal's own state at the end.
     let raw = tui.raw_output();
@@ -112,11 +137,6 @@ fn sighup_restores_the_terminal_every_time() {
 }
 
 #[test]
-#[ignore = "reason: finding: the binary has no way to panic on request (no debug trigger, and no input \
-            found that panics: terminals down to 1x1, hostile config values, keys in a 4x3 terminal, an invalid search pattern), so the panic hook's restore \
-            cannot be exercised end to end without a hidden trigger in src/"]
 fn panic_restores_the_terminal_every_time() {
-    // Once the product has a hidden trigger, run it here: spawn with the trigger set, expect a
-    // non-zero exit (101) and the same checks as the other trials.
-    panic!("no panic trigger in the binary yet");
+    trials(End::Panic);
 }

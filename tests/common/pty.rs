@@ -302,6 +302,32 @@ impl Tui {
         }
     }
 
+    /// After a panic: the terminal was restored before the bug report was printed (the report
+    /// starts with `report_starts`), and the pty is back in canonical mode with echo.
+    #[allow(dead_code)] // not every test binary that shares this module uses it
+    pub fn assert_terminal_restored_before_report(&self, report_starts: &str) {
+        assert!(self.exit.is_some(), "for after wait_exit returned a status");
+        let raw = self.raw_output();
+        let at = raw
+            .windows(report_starts.len())
+            .position(|w| w == report_starts.as_bytes())
+            .unwrap_or_else(|| panic!("no report {report_starts:?}\n{}", self.report("after exit")));
+        if let Err(e) = check_restored(&raw[..at]) {
+            panic!("terminal not restored before the report: {e}\n{}", self.report("after exit"));
+        }
+        if let Some(termios) = self.master.get_termios() {
+            let flags = format!("{:?}", termios.local_flags);
+            for flag in ["ICANON", "ECHO"] {
+                assert!(
+                    flags
+                        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                        .any(|n| n == flag),
+                    "raw mode left on: {flag} is off after the panic ({flags})"
+                );
+            }
+        }
+    }
+
     /// The last `n` lines of the diagnostic log.
     pub fn log_tail(&self, n: usize) -> String {
         match std::fs::read_to_string(&self.log_file) {

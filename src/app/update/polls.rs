@@ -14,6 +14,10 @@ use crate::domain::{EnvEvent, EnvStatus, Environment};
 /// become visible late. The timelines drop what they already hold.
 const EVENTS_OVERLAP: crate::domain::Millis = 60_000;
 
+/// An operation the events show started, with no end yet and an event this recent, makes the
+/// account busy (fast reads) until it ends or goes quiet.
+const OPEN_OPERATION_FRESH: crate::domain::Millis = 10 * 60_000;
+
 /// Lines a log search rescans per tick, so typing never stalls.
 const SEARCH_SLICE: usize = crate::logs::SCAN_BUDGET;
 
@@ -64,11 +68,18 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
         .filter(|t| t.is_active())
         .map(|t| t.env.clone())
         .collect();
+    // Busy: an environment is changing, one of our operations is in flight, or the events show an
+    // operation started that has not ended (they often arrive before the list says Updating).
     let busy = acc.envs.all.iter().any(|e| e.status.is_transitional())
         || acc
             .ops
             .iter()
-            .any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }));
+            .any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }))
+        || acc.envs.all.iter().any(|e| {
+            acc.ledger
+                .last(&e.env.name)
+                .is_some_and(|o| o.told.is_none() && app.now - o.last < OPEN_OPERATION_FRESH)
+        });
     let versions_app = match &app.view.modal {
         Some(Modal::Pick {
             purpose: PickPurpose::DeployVersion { .. },
