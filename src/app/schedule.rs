@@ -91,6 +91,9 @@ pub struct Inputs {
     pub log_groups_empty: bool,
 }
 
+/// The longest a failing read rests before it is tried again.
+const FAILED_RETRY_MAX: Millis = 8_000;
+
 /// How a poll ended, for the planner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finish {
@@ -174,10 +177,14 @@ impl Schedule {
             {
                 continue;
             }
-            let due = self
-                .last_started
-                .get(&key)
-                .is_none_or(|last| now - last >= every);
+            // A read that failed is tried again at its back-off's pace, not its usual interval,
+            // so the screen recovers within seconds of the network or credentials coming back.
+            let failing = self.failures.contains_key(&key);
+            let due = failing
+                || self
+                    .last_started
+                    .get(&key)
+                    .is_none_or(|last| now - last >= every);
             if due {
                 self.last_started.insert(key.clone(), now);
                 self.in_flight.insert(key.clone());
@@ -220,8 +227,8 @@ impl Schedule {
             Finish::Failed => {
                 let n = self.failures.entry(key.clone()).or_default();
                 *n = (*n + 1).min(6);
-                let delay =
-                    (self.intervals.backoff_base << (*n - 1)).min(self.intervals.backoff_max);
+                // Short: a failing read is what tells when things work again.
+                let delay = (2_000 << (*n - 1)).min(FAILED_RETRY_MAX);
                 self.resting.insert(key.clone(), now + delay);
                 return;
             }
@@ -418,8 +425,13 @@ mod tests {
             "asked again: {tries:?}"
         );
         assert!(tries.len() >= 2, "{tries:?}");
-        assert!(tries[1] - tries[0] >= 5_000, "backing off: {tries:?}");
-        assert!(tries[2] - tries[1] >= 10_000, "longer each time: {tries:?}");
+        assert!(tries[1] - tries[0] >= 2_000, "backing off: {tries:?}");
+        assert!(tries[2] - tries[1] >= 4_000, "longer each time: {tries:?}");
+        let gaps: Vec<i64> = tries.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            gaps.iter().all(|g| *g <= 8_500),
+            "never more than 8 s apart, whatever its interval: {gaps:?}"
+        );
     }
 
     fn count_from(

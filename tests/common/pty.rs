@@ -311,9 +311,14 @@ impl Tui {
         let at = raw
             .windows(report_starts.len())
             .position(|w| w == report_starts.as_bytes())
-            .unwrap_or_else(|| panic!("no report {report_starts:?}\n{}", self.report("after exit")));
+            .unwrap_or_else(|| {
+                panic!("no report {report_starts:?}\n{}", self.report("after exit"))
+            });
         if let Err(e) = check_restored(&raw[..at]) {
-            panic!("terminal not restored before the report: {e}\n{}", self.report("after exit"));
+            panic!(
+                "terminal not restored before the report: {e}\n{}",
+                self.report("after exit")
+            );
         }
         if let Some(termios) = self.master.get_termios() {
             let flags = format!("{:?}", termios.local_flags);
