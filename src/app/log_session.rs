@@ -37,7 +37,7 @@ pub struct LogSession {
 }
 
 /// How long after a live stream failed it is resumed (and again, while it keeps failing).
-pub const RESUME_AFTER: Millis = 15_000;
+pub const RESUME_AFTER: Millis = 5_000;
 
 impl LogSession {
     pub fn new(settings: &Settings) -> Self {

@@ -1,13 +1,15 @@
 //! The poll planner: a pure function of what is shown, what is moving, and what is in flight.
 //!
 //! One account-wide events stream feeds every timeline and the operations ledger: every 5 s
-//! while any environment is changing, every 20 s when all is Ready; the environment list at the
-//! same paces (5 s / 30 s). Only the shown environment costs more, and only what a visible pane
+//! while any environment is changing, every 20 s when all is Ready; the environment list every
+//! 7.5 s / 30 s (the events carry the news; the list adds status and health colour). Only the
+//! shown environment costs more, and only what a visible pane
 //! draws: its instance health at Elastic Beanstalk's 10 s refresh while it is busy (20 s
 //! otherwise), its stack events while CloudFormation can be acting on it (launch, terminate,
 //! configuration change, immutable or traffic-splitting deploy), its older events once. A poll
-//! never starts while the same one is in flight. Throttling backs off per API, exponentially,
-//! with jitter; an API that answers AccessDenied pauses for `denied_pause`.
+//! never starts while the same one is in flight; reads due together go out one per service per
+//! tick. Throttling backs off per API, exponentially, with jitter; a read answered AccessDenied
+//! rests for `denied_pause`; another failing read is tried again within 8 s.
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,7 +39,7 @@ pub struct Intervals {
 impl Default for Intervals {
     fn default() -> Self {
         Self {
-            envs_fast: 5_000,
+            envs_fast: 7_500,
             envs_slow: 30_000,
             account_events_fast: 5_000,
             account_events_slow: 20_000,
@@ -327,7 +329,7 @@ mod tests {
         };
         let c = count(&mut s, &inp, 60_000);
         assert_eq!(c[&PollKey::AccountEvents], 12);
-        assert_eq!(c[&PollKey::Environments], 12);
+        assert_eq!(c[&PollKey::Environments], 8);
         assert_eq!(c[&PollKey::Health("prod".into())], 6);
         assert!(
             !c.contains_key(&PollKey::Events("prod".into())),

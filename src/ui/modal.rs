@@ -81,7 +81,7 @@ fn budget(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Span::raw(total),
     ]));
     lines.push(Line::styled(
-        "Paces: account events and environments 5 s while anything changes (20 s / 30 s idle);",
+        "Paces: account events 5 s and environments 7.5 s while anything changes (20 s / 30 s idle);",
         theme.dim,
     ));
     lines.push(Line::styled(

@@ -310,12 +310,12 @@ fn a_live_stream_that_failed_is_resumed_and_keeps_its_lines() {
         app.logs.pane.status()
     );
     assert!(
-        !update(&mut app, Msg::Tick, now + 5_000)
+        !update(&mut app, Msg::Tick, now + 2_000)
             .iter()
             .any(|e| matches!(e, Effect::Tail { .. })),
         "not at once"
     );
-    let fx = update(&mut app, Msg::Tick, now + 16_000);
+    let fx = update(&mut app, Msg::Tick, now + 6_000);
     let start = fx
         .iter()
         .find_map(|e| match e {

@@ -31,9 +31,11 @@ const EMULATOR_REGION: &str = "us-east-1";
 const DEFAULT_MAX_ATTEMPTS: u32 = 2;
 
 /// A request that has not answered by then is treated as lost, so a poll never hangs the pane
-/// it feeds. Applied to every call of the three clients except CloudWatch Logs' StartLiveTail,
+/// it feeds. Short (Elastic Beanstalk, CloudFormation and CloudWatch Logs answer in a second or
+/// two): a request that went out just before the network came back must not keep the screen
+/// stale for long, and the SDK's one retry follows at once. Applied to every call of the three clients except CloudWatch Logs' StartLiveTail,
 /// one long-running request, which switches it off for itself (`logs::live`).
-pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Default)]

@@ -267,7 +267,7 @@ fn connect_failed(connect_failures: &mut u32, msg: String) -> Attempt {
 }
 
 /// StartLiveTail's timeouts: the connect timeout of every call, no attempt timeout (the client's
-/// would end a session after 20 s; the session has its own idle limit instead).
+/// would end a session after 8 s; the session has its own idle limit instead).
 fn streaming_timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
