@@ -26,6 +26,8 @@ pub struct Tracked {
     pub accepted: bool,
     /// Status was seen transitional since the start: a Ready after that means it ended.
     pub seen_busy: bool,
+    /// When the status was first seen transitional (for "updating since 12:03:04").
+    pub busy_since: Option<Millis>,
     pub batch: Option<u32>,
     pub batch_size: Option<u32>,
     pub instances_total: Option<u32>,
@@ -69,6 +71,7 @@ impl Tracked {
             error: None,
             settled_at: None,
             answer_lost: false,
+            busy_since: None,
         }
     }
 
@@ -112,7 +115,13 @@ impl Tracked {
                 s.push_str(" · unknown: no end event (still watched)")
             }
             (None, None) if self.answer_lost && self.seen_busy => {
-                s.push_str(" · sent; answer lost; the environment is updating")
+                let since = self
+                    .busy_since
+                    .map(|t| format!(" since {}", &crate::logs::clock(t)[..8]))
+                    .unwrap_or_default();
+                s.push_str(&format!(
+                    " · sent; answer lost; the environment is updating{since}"
+                ))
             }
             (None, None) if self.answer_lost => s.push_str(" · sent; answer lost; checking"),
             (None, None) => s.push_str(" · in progress"),
@@ -187,6 +196,7 @@ impl Tracked {
     pub fn observe_status(&mut self, status: &EnvStatus, now: Millis) {
         if status.is_transitional() {
             self.seen_busy = true;
+            self.busy_since.get_or_insert(now);
             self.settled_at = None;
         } else if self.settled_at.is_none() {
             self.settled_at = Some(now);

@@ -247,3 +247,91 @@ fn an_operation_ending_anywhere_and_an_environment_turning_red_are_announced() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn a_write_whose_answer_was_lost_is_followed_not_called_refused() {
+    let mut app = app_with(prod(), false);
+    versions_arrive(&mut app, &["v2", "v1"]);
+    key(&mut app, 'D');
+    code(&mut app, crossterm::event::KeyCode::Enter);
+    let fx = key(&mut app, 'y');
+    let op_id = match &fx[..] {
+        [Effect::Execute { op_id, .. }] => *op_id,
+        other => panic!("{other:?}"),
+    };
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Err(CloudError::AnswerLost("timed out".into())),
+        },
+        now,
+    );
+    let t = app
+        .account
+        .op_for("storefront-prod")
+        .cloned()
+        .expect("followed");
+    assert!(t.is_active() && t.error.is_none(), "not refused: {t:?}");
+    assert!(
+        t.summary(now).contains("sent; answer lost; checking"),
+        "{}",
+        t.summary(now)
+    );
+    // The environment turns out to be updating: it started.
+    let mut envs = prod();
+    envs[0].status = EnvStatus::Updating;
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(Answer::Environments(envs)),
+    );
+    let s = app.account.op_for("storefront-prod").unwrap().summary(now);
+    assert!(s.contains("the environment is updating since"), "{s}");
+}
+
+#[test]
+fn a_lost_answer_that_never_moved_the_environment_did_not_start() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'S');
+    let fx = key(&mut app, 'y');
+    let op_id = match &fx[..] {
+        [Effect::Execute { op_id, .. }] => *op_id,
+        other => panic!("{other:?}"),
+    };
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::OpDone {
+            epoch: 0,
+            op_id,
+            result: Err(CloudError::AnswerLost("reset".into())),
+        },
+        now,
+    );
+    // Ready all along, and the events read after it settled show nothing of it.
+    for later in [now + 1_000, now + 70_000] {
+        app.now = later;
+        reply(
+            &mut app,
+            PollKey::Environments,
+            Ok(Answer::Environments(prod())),
+        );
+        ticks(&mut app, later, 4);
+        reply(&mut app, PollKey::AccountEvents, Ok(Answer::Events(vec![])));
+    }
+    let t = app
+        .account
+        .op_for("storefront-prod")
+        .cloned()
+        .expect("kept");
+    assert!(!t.is_active());
+    assert!(
+        t.summary(app.now)
+            .contains("sent; answer lost; not started"),
+        "{}",
+        t.summary(app.now)
+    );
+}

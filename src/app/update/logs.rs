@@ -251,6 +251,8 @@ fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::LogGroups);
         return;
     }
+    // Streaming may have been turned on since the groups were read: read them again now.
+    super::polls::force(app, crate::cloud::PollKey::LogGroups(env.name.clone()), fx);
     // RequestEnvironmentInfo is a write: it goes through the confirmation (and read-only mode).
     fx.extend(super::super::intents::request_tail_logs(app));
 }
