@@ -103,7 +103,10 @@ pub enum Finish {
     Throttled,
     /// AccessDenied: no permission for this action.
     Denied,
-    /// Any other error.
+    /// AWS could not be reached or the credentials stopped working: tried again within seconds,
+    /// whatever the read's interval, so the screen recovers as soon as they are back.
+    Unreachable,
+    /// Any other error: tried again later and later, at most at the read's own pace.
     Failed,
 }
 
@@ -115,8 +118,10 @@ pub struct Schedule {
     backoff: HashMap<Api, Backoff>,
     /// Reads resting after an error, until then.
     resting: HashMap<PollKey, Millis>,
-    /// Consecutive failures of a read (not throttling, not denied).
+    /// Consecutive failures of a read (not throttling, not denied, AWS reachable).
     failures: HashMap<PollKey, u32>,
+    /// Consecutive failures of a read because AWS could not be reached.
+    unreachable: HashMap<PollKey, u32>,
 }
 
 impl Schedule {
@@ -181,7 +186,7 @@ impl Schedule {
             }
             // A read that failed is tried again at its back-off's pace, not its usual interval,
             // so the screen recovers within seconds of the network or credentials coming back.
-            let failing = self.failures.contains_key(&key);
+            let failing = self.unreachable.contains_key(&key);
             let due = failing
                 || self
                     .last_started
@@ -226,17 +231,27 @@ impl Schedule {
                     .insert(key.clone(), now + self.intervals.denied_pause);
                 return;
             }
-            Finish::Failed => {
-                let n = self.failures.entry(key.clone()).or_default();
+            Finish::Unreachable => {
+                let n = self.unreachable.entry(key.clone()).or_default();
                 *n = (*n + 1).min(6);
                 // Short: a failing read is what tells when things work again.
                 let delay = (2_000 << (*n - 1)).min(FAILED_RETRY_MAX);
                 self.resting.insert(key.clone(), now + delay);
                 return;
             }
+            Finish::Failed => {
+                self.unreachable.remove(key);
+                let n = self.failures.entry(key.clone()).or_default();
+                *n = (*n + 1).min(6);
+                let delay =
+                    (self.intervals.backoff_base << (*n - 1)).min(self.intervals.backoff_max);
+                self.resting.insert(key.clone(), now + delay);
+                return;
+            }
             Finish::Ok | Finish::Throttled => {
                 self.resting.remove(key);
                 self.failures.remove(key);
+                self.unreachable.remove(key);
             }
         }
         if how == Finish::Throttled {
@@ -416,7 +431,7 @@ mod tests {
             for k in s.due(t, &inputs(false)) {
                 if k == health {
                     tries.push(t);
-                    s.finished(t, &k, Finish::Failed);
+                    s.finished(t, &k, Finish::Unreachable);
                 } else {
                     s.finished(t, &k, Finish::Ok);
                 }
@@ -434,6 +449,27 @@ mod tests {
             gaps.iter().all(|g| *g <= 8_500),
             "never more than 8 s apart, whatever its interval: {gaps:?}"
         );
+    }
+
+    #[test]
+    fn a_read_the_service_keeps_refusing_stays_at_its_own_pace_or_slower() {
+        // An API answering 500 (not the network): never faster than its interval.
+        let mut s = Schedule::default();
+        let health = PollKey::Health("prod".into());
+        let mut tries = Vec::new();
+        for t in (0..120_000).step_by(250) {
+            for k in s.due(t, &inputs(false)) {
+                let how = if k == health {
+                    tries.push(t);
+                    Finish::Failed
+                } else {
+                    Finish::Ok
+                };
+                s.finished(t, &k, how);
+            }
+        }
+        let gaps: Vec<i64> = tries.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.iter().all(|g| *g >= 20_000), "{gaps:?}");
     }
 
     fn count_from(

@@ -160,6 +160,9 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
         None => Finish::Ok,
         Some(CloudError::Throttled(_)) => Finish::Throttled,
         Some(CloudError::Auth(m)) if is_denied(m) => Finish::Denied,
+        Some(CloudError::Network(_) | CloudError::Auth(_) | CloudError::AnswerLost(_)) => {
+            Finish::Unreachable
+        }
         Some(_) => Finish::Failed,
     };
     app.account.schedule.finished(app.now, &key, how);
