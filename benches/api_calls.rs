@@ -661,11 +661,11 @@ async fn env_ref(sim: &SimCloud, env: &str) -> EnvRef {
         .expect("the environment exists")
 }
 
-/// A seed whose steady account does nothing by itself for the first `quiet` of the run (its
-/// periodic deploy comes 8 to 12 minutes in, depending on the seed).
+/// A seed whose quiet account does nothing by itself for the first `quiet` of the run (checked,
+/// so a change to the simulator cannot make the idle figures silently measure activity).
 async fn quiet_seed(quiet: Millis) -> u64 {
     'seeds: for seed in 1..200 {
-        let sim = SimCloud::manual(Scenario::Steady, seed, START);
+        let sim = SimCloud::manual(Scenario::Quiet, seed, START);
         let mut t = 0;
         while t <= quiet {
             let list = sim.environments().await.expect("environments");
@@ -677,7 +677,7 @@ async fn quiet_seed(quiet: Millis) -> u64 {
         }
         return seed;
     }
-    panic!("no steady seed stays quiet for {quiet} ms");
+    panic!("no quiet seed stays quiet for {quiet} ms");
 }
 
 // --- scenarios ---------------------------------------------------------------------------------
@@ -745,12 +745,12 @@ async fn open(d: &mut Driver) {
 /// (a) Nothing moves for ten minutes: the whole run (startup included), and its last nine
 /// minutes.
 async fn idle(seed: u64) -> [Figure; 2] {
-    let (mut d, sim) = sim_driver(Scenario::Steady, seed);
+    let (mut d, sim) = sim_driver(Scenario::Quiet, seed);
     let sim_before = sim.api_calls();
     open(&mut d).await;
     d.run_for(10 * MIN).await;
     let mut all = Figure::new(
-        "idle: steady, 4 envs, 10 min",
+        "idle: quiet account, 4 envs, 10 min",
         &d.cloud,
         START,
         START + 10 * MIN,
@@ -813,7 +813,7 @@ async fn detected_deploy(seed: u64) -> DeployRun {
 /// (b') The user deploys the watched environment from the keyboard, a minute in: `D` (the
 /// version picker, newest first), Enter, `y`.
 async fn user_deploy(seed: u64) -> DeployRun {
-    let (mut d, sim) = sim_driver(Scenario::Steady, seed);
+    let (mut d, sim) = sim_driver(Scenario::Quiet, seed);
     open(&mut d).await;
     d.run_for(MIN).await;
     let from = d
@@ -898,7 +898,7 @@ async fn busy_together(seed: u64, others: &[&str]) -> (Driver, Millis, Millis) {
 /// (c0) The watched environment idle while another one deploys (someone else's deployment):
 /// the window where the other one is busy.
 async fn other_busy(seed: u64) -> (Driver, Millis, Millis) {
-    let (mut d, sim) = sim_driver(Scenario::Steady, seed);
+    let (mut d, sim) = sim_driver(Scenario::Quiet, seed);
     open(&mut d).await;
     d.run_for(MIN).await;
     let env = env_ref(&sim, OTHER).await;
@@ -927,7 +927,7 @@ async fn follow_deploy_started(d: &mut Driver, sim: &SimCloud, env: &str) -> (Mi
 /// (e) Someone else deploys the watched environment `at` after the start; the app finds it in
 /// its reads. Window: from the deployment's start to Ready again.
 async fn found_deploy(seed: u64, at: Millis) -> DeployRun {
-    let (mut d, sim) = sim_driver(Scenario::Steady, seed);
+    let (mut d, sim) = sim_driver(Scenario::Quiet, seed);
     open(&mut d).await;
     d.run_for(at).await;
     d.probe = Some(Probe::new(SHOWN, d.now()));
@@ -1165,7 +1165,10 @@ async fn main() {
         let probe = run.driver.probe.as_ref().expect("probed");
         probe.latencies(run.start, run.end)
     };
-    lats.extend(Latency::new("user's deploy (steady, D Enter y)", lat(&u)));
+    lats.extend(Latency::new(
+        "user's deploy (quiet account, D Enter y)",
+        lat(&u),
+    ));
     // Someone else's deploys of the shown environment, found by the app, started at eight
     // moments across its 20 s idle polling cycle.
     let mut all = Vec::new();

@@ -24,7 +24,7 @@ pub struct Cli {
     /// Send every AWS call to this endpoint (a local emulator, e.g. http://127.0.0.1:5000).
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
-    /// Run against a simulated account instead of AWS: steady, bad-deploy, slow-deploy, create-fail.
+    /// Run against a simulated account instead of AWS: steady, bad-deploy, slow-deploy, create-fail, quiet.
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "steady",
           value_parser = scenario)]
     pub demo: Option<String>,

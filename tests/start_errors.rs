@@ -152,7 +152,7 @@ fn bad_flags_and_environment_are_one_line() {
     let r = ebtui(dir.path(), &["--demo", "nonexistent"], &[]);
     let line = one_line_mistake(&r);
     assert!(
-        line.contains("steady, bad-deploy, slow-deploy, create-fail"),
+        line.contains("steady, bad-deploy, slow-deploy, create-fail, quiet"),
         "{line}"
     );
 

@@ -19,14 +19,17 @@ pub enum Scenario {
     SlowDeploy,
     /// A new environment `storefront-canary` fails to launch and its stack rolls back.
     CreateFail,
+    /// Healthy traffic and nothing else: an idle account (what ebtui costs when all is Ready).
+    Quiet,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 4] = [
+    pub const ALL: [Scenario; 5] = [
         Scenario::Steady,
         Scenario::BadDeploy,
         Scenario::SlowDeploy,
         Scenario::CreateFail,
+        Scenario::Quiet,
     ];
 
     /// Accepts the names `name` gives (case-insensitive, `_` for `-`).
@@ -41,6 +44,7 @@ impl Scenario {
             Scenario::BadDeploy => "bad-deploy",
             Scenario::SlowDeploy => "slow-deploy",
             Scenario::CreateFail => "create-fail",
+            Scenario::Quiet => "quiet",
         }
     }
 }
@@ -53,7 +57,7 @@ pub(crate) const CANARY_ENV: &str = "storefront-canary";
 /// Versions a scenario adds to `storefront` before the demo starts (uploaded minutes earlier).
 pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> {
     match scenario {
-        Scenario::Steady => Vec::new(),
+        Scenario::Steady | Scenario::Quiet => Vec::new(),
         Scenario::BadDeploy => vec![Version {
             label: BROKEN_LABEL.to_string(),
             description: "Move sessions to the Redis cluster client (hotfix build)".to_string(),
@@ -103,6 +107,7 @@ pub(crate) fn schedule(world: &mut World) {
                 world.schedule_step(start + 10 * SEC, e, None, Step::Command(cmd));
             }
         }
+        Scenario::Quiet => {}
         Scenario::CreateFail => {
             if let Some(e) = target(world, CANARY_ENV) {
                 world.schedule_step(
