@@ -324,7 +324,9 @@ async fn events_since_a_cursor_read_all_pages_oldest_first() {
     let since = 1_700_000_000_000;
     let page1 = mock!(Eb::describe_events)
         .match_requests(move |r| {
-            r.environment_name() == Some("prod")
+            // By id: a re-created namesake would share the name.
+            r.environment_id() == Some("e-1")
+                && r.environment_name().is_none()
                 && r.start_time() == Some(&DateTime::from_millis(since))
                 && r.max_records() == Some(1000)
                 && r.next_token().is_none()

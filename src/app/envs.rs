@@ -1,9 +1,14 @@
-//! The environments table: the list, the filter typed with `/`, and the selection (by name, so it
+//! The environments table: the list, the filter typed with `/`, and the selection (by key, so it
 //! survives re-sorting and refreshes).
+//!
+//! An environment is known in the app by its **key**: its name, except for a terminated
+//! environment whose name a newer environment took again (Elastic Beanstalk lists terminated
+//! environments for an hour, and names are reused), which is known by its id. So a re-created
+//! namesake and the one it replaced never share a timeline, a ledger or an operation.
 
 use tui_input::Input;
 
-use crate::domain::Environment;
+use crate::domain::{EnvRef, EnvStatus, Environment, Millis};
 
 #[derive(Debug, Default)]
 pub struct EnvsPane {
@@ -11,7 +16,7 @@ pub struct EnvsPane {
     /// The filter text; `editing` while the user types it.
     pub filter: Input,
     pub editing: bool,
-    /// Cursor row, as an environment name.
+    /// Cursor row, as an environment key.
     pub cursor: Option<String>,
     pub loaded: bool,
 }
@@ -26,15 +31,58 @@ impl EnvsPane {
         if self
             .cursor
             .as_ref()
-            .is_none_or(|c| !self.visible().iter().any(|e| &e.env.name == c))
+            .is_none_or(|c| !self.visible().iter().any(|e| self.key_of(e) == *c))
         {
-            self.cursor = self.visible().first().map(|e| e.env.name.clone());
+            self.cursor = self.visible().first().map(|e| self.key_of(e));
         }
         changed
     }
 
-    pub fn get(&self, name: &str) -> Option<&Environment> {
-        self.all.iter().find(|e| e.env.name == name)
+    /// The environment known by `key`.
+    pub fn get(&self, key: &str) -> Option<&Environment> {
+        self.all.iter().find(|e| self.key_of(e) == key)
+    }
+
+    /// The key of a listed environment: its name, or its id when it is terminated and a newer
+    /// environment took its name.
+    pub fn key_of(&self, e: &Environment) -> String {
+        let shadowed = e.status == EnvStatus::Terminated
+            && !e.env.id.is_empty()
+            && self
+                .all
+                .iter()
+                .any(|o| o.env.name == e.env.name && o.env.id != e.env.id && o.created > e.created);
+        if shadowed {
+            e.env.id.clone()
+        } else {
+            e.env.name.clone()
+        }
+    }
+
+    /// The key of the environment a request or an operation names (by id when it has one).
+    pub fn key_for_ref(&self, r: &EnvRef) -> String {
+        self.all
+            .iter()
+            .find(|e| {
+                (!r.id.is_empty() && e.env.id == r.id) || (r.id.is_empty() && e.env.name == r.name)
+            })
+            .map_or_else(|| r.name.clone(), |e| self.key_of(e))
+    }
+
+    /// The key of the environment an event of `name` at `ts` belongs to: events carry only a
+    /// name, so among namesakes it is the newest one created at or before the event.
+    pub fn key_for_event(&self, name: &str, ts: Millis) -> String {
+        let mut same: Vec<&Environment> = self.all.iter().filter(|e| e.env.name == name).collect();
+        if same.len() < 2 {
+            return name.to_string();
+        }
+        same.sort_by_key(|e| e.created);
+        let owner = same
+            .iter()
+            .rev()
+            .find(|e| e.created <= ts)
+            .unwrap_or(&same[0]);
+        self.key_of(owner)
     }
 
     /// The rows the filter lets through: a case-insensitive substring of application, name,
@@ -61,7 +109,7 @@ impl EnvsPane {
 
     pub fn cursor_index(&self) -> Option<usize> {
         let c = self.cursor.as_ref()?;
-        self.visible().iter().position(|e| &e.env.name == c)
+        self.visible().iter().position(|e| self.key_of(e) == *c)
     }
 
     /// Move the cursor by `delta` rows (clamped).
@@ -72,19 +120,19 @@ impl EnvsPane {
         }
         let i = self.cursor_index().unwrap_or(0) as isize;
         let j = (i + delta).clamp(0, vis.len() as isize - 1) as usize;
-        self.cursor = Some(vis[j].env.name.clone());
+        self.cursor = Some(self.key_of(vis[j]));
     }
 
     pub fn move_to(&mut self, last: bool) {
         let vis = self.visible();
         let e = if last { vis.last() } else { vis.first() };
-        self.cursor = e.map(|e| e.env.name.clone());
+        self.cursor = e.map(|e| self.key_of(e));
     }
 
     /// After the filter changed: keep the cursor on a visible row.
     pub fn refilter(&mut self) {
         if self.cursor_index().is_none() {
-            self.cursor = self.visible().first().map(|e| e.env.name.clone());
+            self.cursor = self.visible().first().map(|e| self.key_of(e));
         }
     }
 }

@@ -112,7 +112,7 @@ fn deploy(app: &mut App, env: &Environment) -> Vec<Effect> {
             env.version.as_deref().unwrap_or("-")
         ),
         purpose: PickPurpose::DeployVersion {
-            env: env.env.name.clone(),
+            env: app.account.envs.key_of(env),
         },
         items: items.unwrap_or_default(),
         cursor: 0,
@@ -195,7 +195,7 @@ fn swap(app: &mut App, env: &Environment) {
                 && o.status != EnvStatus::Terminated
         })
         .map(|o| PickItem {
-            value: o.env.name.clone(),
+            value: app.account.envs.key_of(o),
             label: o.env.name.clone(),
             detail: format!(
                 "{} · {} · {}",
@@ -218,7 +218,7 @@ fn swap(app: &mut App, env: &Environment) {
     app.view.modal = Some(Modal::Pick {
         title: format!("Swap CNAMEs of {} with", env.env.name),
         purpose: PickPurpose::SwapWith {
-            env: env.env.name.clone(),
+            env: app.account.envs.key_of(env),
         },
         items,
         cursor: 0,
@@ -333,7 +333,8 @@ pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
 /// UpdateEnvironment would be refused); once Ready, deploy the version that ran before the current
 /// one, taken from the deployment history.
 fn rollback(app: &mut App, env: &Environment) -> Vec<Effect> {
-    let name = env.env.name.clone();
+    // The app knows the environment by its key (its name, unless a namesake replaced it).
+    let name = app.account.envs.key_of(env);
     let current = env.version.clone();
     if env.abortable {
         rollback_by_abort(app, env);
@@ -427,7 +428,8 @@ fn rollback_by_abort(app: &mut App, env: &Environment) {
 
 /// The roll back target comes from the deployment history: read it, and finish when it arrives.
 fn read_history_first(app: &mut App, env: &Environment) -> Vec<Effect> {
-    let name = env.env.name.clone();
+    // The app knows the environment by its key (its name, unless a namesake replaced it).
+    let name = app.account.envs.key_of(env);
     app.account.pending = Some(Pending::Rollback(name.clone()));
     app.flash(
         Level::Info,

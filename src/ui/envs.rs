@@ -139,7 +139,7 @@ fn widths(wide: bool) -> Vec<Constraint> {
 
 /// One environment's row, with the columns of `header(wide)`.
 fn env_row<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Row<'a> {
-    let sel = if app.account.selected.as_deref() == Some(e.env.name.as_str()) {
+    let sel = if app.account.selected.as_deref() == Some(app.account.envs.key_of(e).as_str()) {
         "▶"
     } else {
         " "
@@ -180,7 +180,7 @@ fn env_row<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Row<'a>
 /// The environment's last operation from the ledger: "deploy v3 · failed · 4m ago" (narrow:
 /// "deploy failed"). One sent from here that has no event yet shows as in progress.
 fn last_op_cell<'a>(app: &App, e: &Environment, wide: bool, theme: &Theme) -> Cell<'a> {
-    let name = &e.env.name;
+    let name = &app.account.envs.key_of(e);
     let ledger = app.account.ledger.last(name);
     let pending = app
         .account
@@ -239,7 +239,7 @@ fn status_cell<'a>(app: &App, e: &Environment, theme: &Theme) -> Cell<'a> {
     let mut status = e.status.as_str().to_string();
     if let Some(b) = app
         .account
-        .op_for(&e.env.name)
+        .op_for(&app.account.envs.key_of(e))
         .filter(|t| t.is_active())
         .and_then(|t| t.batch)
     {

@@ -345,3 +345,99 @@ fn with_no_known_good_version_roll_back_opens_the_version_picker() {
             .is_some_and(|f| f.text.contains("no known good version"))
     );
 }
+
+#[test]
+fn a_recreated_namesake_has_its_own_operations_and_roll_back_target() {
+    use crate::cloud::Answer;
+    let hour = 3_600_000;
+    let mut old = env(
+        "storefront",
+        "storefront-prod",
+        EnvStatus::Terminated,
+        "v-old",
+    );
+    old.env.id = "e-old".into();
+    old.created = 0;
+    let mut new = env("storefront", "storefront-prod", EnvStatus::Ready, "v2");
+    new.env.id = "e-new".into();
+    new.created = 10 * hour;
+    let mut app = app_with(vec![new, old], false);
+    app.now = 12 * hour;
+    // Two rows, one key each: the live one keeps the name, the terminated one is known by its id.
+    let keys: Vec<String> = app
+        .account
+        .envs
+        .all
+        .iter()
+        .map(|e| app.account.envs.key_of(e))
+        .collect();
+    assert!(
+        keys.contains(&"storefront-prod".to_string()) && keys.contains(&"e-old".to_string()),
+        "{keys:?}"
+    );
+    let ev = |ts: i64, rid: &str, msg: &str, v: &str| EnvEvent {
+        ts,
+        env: "storefront-prod".into(),
+        severity: Severity::Info,
+        message: msg.into(),
+        version: Some(v.into()),
+        request_id: Some(rid.into()),
+    };
+    // Events carry the name only: before the new one was created they are the old one's.
+    reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![
+            ev(hour, "r-old", "Environment update is starting.", "v-good"),
+            ev(
+                hour + 60_000,
+                "r-old",
+                "Environment update completed successfully.",
+                "v-good",
+            ),
+            ev(
+                10 * hour,
+                "r-create",
+                "createEnvironment is starting.",
+                "v1",
+            ),
+            ev(
+                10 * hour + 60_000,
+                "r-create",
+                "Successfully launched environment: storefront-prod",
+                "v1",
+            ),
+            ev(
+                11 * hour,
+                "r-deploy",
+                "Environment update is starting.",
+                "v2",
+            ),
+            ev(
+                11 * hour + 60_000,
+                "r-deploy",
+                "Environment update completed successfully.",
+                "v2",
+            ),
+        ])),
+    );
+    let new_ops: Vec<&str> = app
+        .account
+        .ledger
+        .of("storefront-prod")
+        .iter()
+        .map(|o| o.request_id.as_str())
+        .collect();
+    assert_eq!(new_ops, ["r-create", "r-deploy"]);
+    assert_eq!(app.account.ledger.of("e-old").len(), 1);
+    // Roll back on the new one: its own history, never the old one's v-good.
+    history_arrives(&mut app, &["v2", "v1"]);
+    key(&mut app, 'U');
+    match &app.view.modal {
+        Some(Modal::Confirm { op, .. }) => assert!(
+            matches!(op, Op::Rollback { env, via: RollbackVia::Deploy { version }, .. } if version == "v1" && env.id == "e-new"),
+            "{op:?}"
+        ),
+        other => panic!("{:?}", other.is_some()),
+    }
+}

@@ -92,7 +92,11 @@ pub(super) fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(env) = app.selected_env().cloned() else {
         return;
     };
-    let name = env.env.name.clone();
+    let name = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.env.name.clone());
     let groups = app
         .account
         .log_groups
@@ -122,17 +126,23 @@ pub(super) fn restart_tail(app: &mut App, from: Millis, groups: Vec<String>, fx:
     let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
         return;
     };
+    // The app knows the environment by its key (see `app::envs`).
+    let key = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.name.clone());
     if groups.is_empty() {
         return;
     }
     let all = app
         .account
         .log_groups
-        .get(&env.name)
+        .get(&key)
         .cloned()
         .unwrap_or_default();
-    app.logs.pane.reset_for(&env.name, all, groups.clone());
-    let tail = app.logs.begin(Stream::Live, Some(&env.name));
+    app.logs.pane.reset_for(&key, all, groups.clone());
+    let tail = app.logs.begin(Stream::Live, Some(&key));
     fx.push(Effect::Tail {
         tail,
         target: LogTarget {
@@ -154,7 +164,13 @@ pub(super) fn resume_if_due(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
         return;
     };
-    if groups.is_empty() || app.logs.env() != Some(env.name.as_str()) {
+    // The app knows the environment by its key (see `app::envs`).
+    let key = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.name.clone());
+    if groups.is_empty() || app.logs.env() != Some(key.as_str()) {
         return;
     }
     let buf = app.logs.pane.buffer();
@@ -162,7 +178,7 @@ pub(super) fn resume_if_due(app: &mut App, fx: &mut Vec<Effect>) {
         .last_seq()
         .and_then(|s| buf.get(s))
         .map_or(app.now - app.settings.log_backfill_min * 60_000, |l| l.ts);
-    let tail = app.logs.begin(Stream::Live, Some(&env.name));
+    let tail = app.logs.begin(Stream::Live, Some(&key));
     app.logs
         .pane
         .set_status("reconnecting the log stream...".into());
@@ -182,6 +198,12 @@ fn search_back(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
         return;
     };
+    // The app knows the environment by its key (see `app::envs`).
+    let key = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.name.clone());
     let Some(q) = app.logs.pane.search().query() else {
         app.flash(
             Level::Warn,
@@ -201,16 +223,16 @@ fn search_back(app: &mut App, fx: &mut Vec<Effect>) {
     let all = app
         .account
         .log_groups
-        .get(&env.name)
+        .get(&key)
         .cloned()
         .unwrap_or_default();
     let pane = &mut app.logs.pane;
-    pane.reset_for(&env.name, all, groups.clone());
+    pane.reset_for(&key, all, groups.clone());
     pane.set_query(&text);
     pane.set_status(format!(
         "CloudWatch search {pattern} over the 6h before the buffer · Esc returns to live"
     ));
-    let tail = app.logs.begin(Stream::SearchBack, Some(&env.name));
+    let tail = app.logs.begin(Stream::SearchBack, Some(&key));
     fx.push(Effect::SearchLogs {
         tail,
         search: LogSearch {
@@ -241,10 +263,16 @@ fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
         return;
     };
+    // The app knows the environment by its key (see `app::envs`).
+    let key = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.name.clone());
     if app
         .account
         .log_groups
-        .get(&env.name)
+        .get(&key)
         .is_some_and(|g| !g.is_empty())
     {
         app.logs.pane.open_group_picker();
@@ -252,7 +280,7 @@ fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     // Streaming may have been turned on since the groups were read: read them again now.
-    super::polls::force(app, crate::cloud::PollKey::LogGroups(env.name.clone()), fx);
+    super::polls::force(app, crate::cloud::PollKey::LogGroups(key.clone()), fx);
     // RequestEnvironmentInfo is a write: it goes through the confirmation (and read-only mode).
     fx.extend(super::super::intents::request_tail_logs(app));
 }
@@ -266,6 +294,12 @@ pub(super) fn tail_logs_requested(
     let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
         return;
     };
+    // The app knows the environment by its key (see `app::envs`).
+    let key = app
+        .account
+        .selected
+        .clone()
+        .unwrap_or_else(|| env.name.clone());
     app.view.dirty = true;
     if let Err(e) = result {
         app.logs
@@ -274,7 +308,7 @@ pub(super) fn tail_logs_requested(
         app.flash(Level::Error, format!("tail logs: {}", e.message()));
         return;
     }
-    let tail = app.logs.begin(Stream::EbSnapshot, Some(&env.name));
+    let tail = app.logs.begin(Stream::EbSnapshot, Some(&key));
     app.logs.pane.set_status(format!(
         "collecting Elastic Beanstalk tail logs of {}...",
         env.name

@@ -28,7 +28,7 @@ pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
         return;
     }
     let label = op_label(&op);
-    let env = op.env().name.clone();
+    let env = app.account.envs.key_for_ref(op.env());
     // An operation replaces any detected one still running on the same environment.
     app.account
         .ops
@@ -124,17 +124,18 @@ pub(super) fn follow_status(app: &mut App) {
     let now = app.now;
     let acc = &mut app.account;
     for e in &acc.envs.all {
-        let active = acc.ops.iter().any(|t| t.env == e.env.name && t.is_active());
+        let key = acc.envs.key_of(e);
+        let active = acc.ops.iter().any(|t| t.env == key && t.is_active());
         if !active && e.status.is_transitional() {
             let label = match e.status {
                 EnvStatus::Launching => "Create",
                 EnvStatus::Terminating => "Terminate",
                 _ => "Update",
             };
-            let mut t = Tracked::new(&e.env.name, label, Origin::Elsewhere, e.updated.min(now));
+            let mut t = Tracked::new(&key, label, Origin::Elsewhere, e.updated.min(now));
             t.accepted = true;
             t.seen_busy = true;
-            if let Some(tl) = acc.timelines.get(&e.env.name) {
+            if let Some(tl) = acc.timelines.get(&key) {
                 t.observe_events(&tl.eb_events());
             }
             acc.ops.push(t);

@@ -77,7 +77,7 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
             .any(|t| t.is_active() && matches!(t.origin, Origin::Ours { .. }))
         || acc.envs.all.iter().any(|e| {
             acc.ledger
-                .last(&e.env.name)
+                .last(&acc.envs.key_of(e))
                 .is_some_and(|o| o.told.is_none() && app.now - o.last < OPEN_OPERATION_FRESH)
         });
     let versions_app = match &app.view.modal {
@@ -91,8 +91,9 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
     let timeline = acc.selected.as_ref().and_then(|s| acc.timelines.get(s));
     Inputs {
         shown_env: acc.selected.clone(),
-        shown_busy: shown
-            .is_some_and(|e| e.status.is_transitional() || tracked_envs.contains(&e.env.name)),
+        shown_busy: shown.is_some_and(|e| {
+            e.status.is_transitional() || tracked_envs.contains(&acc.envs.key_of(e))
+        }),
         stack_active: shown.is_some_and(cloudformation_may_act),
         history_unread: timeline.is_none_or(|t| !t.history_read),
         stack_unread: timeline.is_none_or(|t| !t.stack_read),
@@ -186,26 +187,29 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             on_account_events(app, events, fx)
         }
         (Request::Events { env, .. }, Answer::Events(events)) => {
-            let t = app.account.timelines.entry(env.name.clone()).or_default();
+            let k = app.account.envs.key_for_ref(&env);
+            let t = app.account.timelines.entry(k.clone()).or_default();
             t.history_read = true;
             let added = t.add_events(events);
             if added > 0 || !t.loaded {
-                app.view.dirty |= is_shown(app, &env.name);
+                app.view.dirty |= is_shown(app, &k);
             }
-            refresh_ledger(app, &env.name);
-            ops::follow_events(app, &env.name);
+            refresh_ledger(app, &k);
+            ops::follow_events(app, &k);
         }
         (Request::StackEvents { env, .. }, Answer::StackEvents(events)) => {
-            let t = app.account.timelines.entry(env.name.clone()).or_default();
+            let k = app.account.envs.key_for_ref(&env);
+            let t = app.account.timelines.entry(k.clone()).or_default();
             t.stack_read = true;
             let added = t.add_stack_events(events);
-            app.view.dirty |= added > 0 && is_shown(app, &env.name);
+            app.view.dirty |= added > 0 && is_shown(app, &k);
         }
         (Request::Health { env }, Answer::Health(snap)) => {
-            ops::observe_health(app, &env.name, &snap);
-            if app.account.health.get(&env.name) != Some(&snap) {
-                app.account.health.insert(env.name.clone(), snap);
-                app.view.dirty |= is_shown(app, &env.name);
+            let k = app.account.envs.key_for_ref(&env);
+            ops::observe_health(app, &k, &snap);
+            if app.account.health.get(&k) != Some(&snap) {
+                app.account.health.insert(k.clone(), snap);
+                app.view.dirty |= is_shown(app, &k);
             }
         }
         (Request::Versions { app: name }, Answer::Versions(v)) => {
@@ -214,18 +218,17 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             app.view.dirty = true;
         }
         (Request::History { env }, Answer::History(h)) => {
-            app.account.history.insert(env.name.clone(), h);
-            intents::history_arrived(app, &env.name);
+            let k = app.account.envs.key_for_ref(&env);
+            app.account.history.insert(k.clone(), h);
+            intents::history_arrived(app, &k);
             app.view.dirty = true;
         }
         (Request::LogGroups { env }, Answer::LogGroups(groups)) => {
-            let before = app
-                .account
-                .log_groups
-                .insert(env.name.clone(), groups.clone());
+            let k = app.account.envs.key_for_ref(&env);
+            let before = app.account.log_groups.insert(k.clone(), groups.clone());
             // Streaming turned on while ebtui runs: open the logs that now exist.
             let appeared = before.is_some_and(|b| b.is_empty()) && !groups.is_empty();
-            if is_shown(app, &env.name) && (app.logs.env() != Some(env.name.as_str()) || appeared) {
+            if is_shown(app, &k) && (app.logs.env() != Some(k.as_str()) || appeared) {
                 logs::open_logs(app, fx);
             }
         }
@@ -244,11 +247,13 @@ fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>)
         let c = &mut app.account.events_cursor;
         *c = Some(c.map_or(newest, |c| c.max(newest)));
     }
+    // Events carry a name only: each goes to the environment of that name alive at its time.
     let mut by_env: Vec<(String, Vec<EnvEvent>)> = Vec::new();
     for e in events {
-        match by_env.iter_mut().find(|(n, _)| *n == e.env) {
+        let k = app.account.envs.key_for_event(&e.env, e.ts);
+        match by_env.iter_mut().find(|(n, _)| *n == k) {
             Some((_, v)) => v.push(e),
-            None => by_env.push((e.env.clone(), vec![e])),
+            None => by_env.push((k, vec![e])),
         }
     }
     for (name, evs) in by_env {

@@ -95,7 +95,10 @@ impl AwsCloud {
             let resp = self
                 .eb
                 .describe_events()
-                .environment_name(&env.name)
+                // By id when known: a terminated environment and its re-created namesake share
+                // the name, not the id.
+                .set_environment_id((!env.id.is_empty()).then(|| env.id.clone()))
+                .set_environment_name(env.id.is_empty().then(|| env.name.clone()))
                 .set_start_time(start.map(DateTime::from_millis))
                 .max_records(page_size)
                 .set_next_token(pager.token())
