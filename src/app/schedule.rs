@@ -93,6 +93,22 @@ pub struct Inputs {
     pub log_groups_empty: bool,
 }
 
+/// Reads a minute each API family may start, whatever the paces ask: a ceiling the planner never
+/// passes (the paces stay well under it; it holds when something unforeseen asks too often).
+pub const BUDGET_PER_MIN: [(Api, usize); 4] = [
+    (Api::ElasticBeanstalk, 36),
+    (Api::Health, 12),
+    (Api::CloudFormation, 24),
+    (Api::Logs, 12),
+];
+
+fn budget(api: Api) -> usize {
+    BUDGET_PER_MIN
+        .iter()
+        .find(|(a, _)| *a == api)
+        .map_or(usize::MAX, |(_, n)| *n)
+}
+
 /// The longest a failing read rests before it is tried again.
 const FAILED_RETRY_MAX: Millis = 8_000;
 
@@ -122,6 +138,8 @@ pub struct Schedule {
     failures: HashMap<PollKey, u32>,
     /// Consecutive failures of a read because AWS could not be reached.
     unreachable: HashMap<PollKey, u32>,
+    /// Reads started over the last minute, for the budget per API.
+    started: std::collections::VecDeque<(Millis, Api)>,
 }
 
 impl Schedule {
@@ -169,8 +187,15 @@ impl Schedule {
         if let Some(app) = &inp.versions_app {
             wanted.push((PollKey::Versions(app.to_string()), iv.versions));
         }
+        while self.started.front().is_some_and(|(t, _)| now - t >= 60_000) {
+            self.started.pop_front();
+        }
         let mut out: Vec<PollKey> = Vec::new();
         for (key, every) in wanted {
+            let api = key.api();
+            if self.started.iter().filter(|(_, a)| *a == api).count() >= budget(api) {
+                continue;
+            }
             if self.in_flight.contains(&key) || out.contains(&key) {
                 continue;
             }
@@ -195,6 +220,7 @@ impl Schedule {
             if due {
                 self.last_started.insert(key.clone(), now);
                 self.in_flight.insert(key.clone());
+                self.started.push_back((now, api));
                 out.push(key);
             }
         }
@@ -211,8 +237,24 @@ impl Schedule {
             return false;
         }
         self.last_started.insert(key.clone(), now);
+        self.started.push_back((now, key.api()));
         self.in_flight.insert(key);
         true
+    }
+
+    /// Per API: reads started over the last minute, and its budget (`:budget`).
+    pub fn budget_use(&self, now: Millis) -> Vec<(Api, usize, usize)> {
+        BUDGET_PER_MIN
+            .iter()
+            .map(|(api, n)| {
+                let used = self
+                    .started
+                    .iter()
+                    .filter(|(t, a)| a == api && now - t < 60_000)
+                    .count();
+                (*api, used, *n)
+            })
+            .collect()
     }
 
     /// Make a key due at the next tick (without starting it now).
@@ -470,6 +512,25 @@ mod tests {
         }
         let gaps: Vec<i64> = tries.windows(2).map(|w| w[1] - w[0]).collect();
         assert!(gaps.iter().all(|g| *g >= 20_000), "{gaps:?}");
+    }
+
+    #[test]
+    fn no_api_starts_more_reads_a_minute_than_its_budget() {
+        // Stack events every 2.5 s while CloudFormation acts, plus a forced read now and then:
+        // never past the CloudFormation budget of 24 a minute.
+        let mut s = Schedule::default();
+        s.intervals.events_fast = 1_000;
+        let acting = Inputs {
+            stack_active: true,
+            ..inputs(true)
+        };
+        let c = count(&mut s, &acting, 60_000);
+        assert!(c[&PollKey::StackEvents("prod".into())] <= 24, "{c:?}");
+        let used = s.budget_use(59_999);
+        assert!(
+            used.iter()
+                .any(|(a, n, b)| *a == Api::CloudFormation && n <= b && *b == 24)
+        );
     }
 
     fn count_from(

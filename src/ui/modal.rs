@@ -70,6 +70,25 @@ fn budget(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     for (action, n) in app.account.calls.reads_by_action() {
         lines.push(Line::raw(format!("{action:<48}{n:>8}")));
     }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{:<48}{:>8}{:>10}",
+            "reads started, last minute", "used", "budget"
+        ),
+        theme.header,
+    ));
+    for (api, used, budget) in app.account.schedule.budget_use(app.now) {
+        let style = if used * 10 >= budget * 9 {
+            theme.warn
+        } else {
+            theme.text
+        };
+        lines.push(Line::styled(
+            format!("{:<48}{used:>8}{budget:>10}", format!("{api:?}")),
+            style,
+        ));
+    }
     let total = app
         .account
         .calls
