@@ -191,6 +191,11 @@ impl Cloud for CountingCloud {
         self.count(Action::EnvEvents);
         self.inner.events(env, since).await
     }
+    async fn older_events(&self, env: &EnvRef, before: Millis) -> CloudResult<Vec<EnvEvent>> {
+        // Scrolling back is the user's doing, not the planner's: counted with one env's events.
+        self.count(Action::EnvEvents);
+        self.inner.older_events(env, before).await
+    }
     async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
         self.count(Action::AccountEvents);
         self.inner.account_events(since).await
@@ -307,6 +312,10 @@ impl Cloud for Synthetic {
         Ok(self.envs.clone())
     }
     async fn events(&self, _: &EnvRef, _: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
+        self.call();
+        Ok(Vec::new())
+    }
+    async fn older_events(&self, _: &EnvRef, _: Millis) -> CloudResult<Vec<EnvEvent>> {
         self.call();
         Ok(Vec::new())
     }

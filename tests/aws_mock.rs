@@ -356,6 +356,33 @@ async fn events_since_a_cursor_read_all_pages_oldest_first() {
 }
 
 #[tokio::test]
+async fn older_events_are_the_hundred_before_the_oldest_held_by_id() {
+    let before = 1_700_000_000_000;
+    let page = mock!(Eb::describe_events)
+        .match_requests(move |r| {
+            r.environment_id() == Some("e-1")
+                && r.end_time() == Some(&DateTime::from_millis(before))
+                && r.start_time().is_none()
+                && r.max_records() == Some(101)
+        })
+        .then_output(|| {
+            DescribeEventsOutput::builder()
+                // EndTime is inclusive at AWS: the event at `before` is already held.
+                .events(ev(1_700_000_000, "held already", None, None))
+                .events(ev(1_699_999_900, "older", None, None))
+                .events(ev(1_699_999_800, "oldest", None, None))
+                .build()
+        });
+    let cloud = cloud(&[&page], &[]);
+    let events = cloud
+        .older_events(&env("prod", "e-1"), before)
+        .await
+        .expect("older events");
+    let messages: Vec<_> = events.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages, ["oldest", "older"]);
+}
+
+#[tokio::test]
 async fn events_without_cursor_add_the_latest_hundred_when_the_hour_was_quiet() {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let hour = mock!(Eb::describe_events)

@@ -154,6 +154,18 @@ impl Cloud for HostileCloud {
         Err(CloudError::Other(self.t(201)))
     }
 
+    /// Older history: hostile too, through the same `answer()`.
+    async fn older_events(&self, env: &EnvRef, before: Millis) -> CloudResult<Vec<EnvEvent>> {
+        Ok(vec![EnvEvent {
+            ts: before - 1_000,
+            env: env.name.clone(),
+            severity: Severity::Warn,
+            message: self.t(210),
+            version: None,
+            request_id: Some(self.t(211)),
+        }])
+    }
+
     async fn events(&self, env: &EnvRef, _since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
         let mut n = self.events_read.lock().unwrap();
         *n += 1;

@@ -44,6 +44,8 @@ pub struct Timeline {
     pub history_read: bool,
     /// Its stack events were read once.
     pub stack_read: bool,
+    /// Scrolling back found no older events: the history ends here.
+    pub older_exhausted: bool,
 }
 
 /// A new timeline follows new entries.
@@ -59,6 +61,7 @@ impl Default for Timeline {
             loaded: false,
             history_read: false,
             stack_read: false,
+            older_exhausted: false,
         }
     }
 }
@@ -131,6 +134,19 @@ impl Timeline {
         let max = self.entries.len().saturating_sub(1) as isize;
         self.scroll_back = (self.scroll_back as isize - delta).clamp(0, max) as usize;
         self.follow = self.scroll_back == 0;
+    }
+
+    /// The oldest row is on screen: time to read what came before it.
+    pub fn at_top(&self) -> bool {
+        !self.entries.is_empty() && self.scroll_back + 1 >= self.entries.len()
+    }
+
+    /// The time of the oldest Elastic Beanstalk event held.
+    pub fn oldest_event(&self) -> Option<Millis> {
+        self.entries.iter().find_map(|e| match e {
+            Entry::Eb(ev) => Some(ev.ts),
+            Entry::Stack(_) => None,
+        })
     }
 
     pub fn to_top(&mut self) {

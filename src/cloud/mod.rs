@@ -70,6 +70,9 @@ impl std::error::Error for CloudError {}
 
 pub type CloudResult<T> = Result<T, CloudError>;
 
+/// How many older events one scroll-back read brings.
+pub const OLDER_EVENTS_PAGE: usize = 100;
+
 /// The most events one account-wide read returns (five pages of DescribeEvents).
 pub const ACCOUNT_EVENTS_MAX: usize = 5_000;
 /// How far back the first account-wide read goes: operations that ended before ebtui started
@@ -203,6 +206,10 @@ pub trait Cloud: Send + Sync {
     /// Events of one environment, oldest first. With `since`, those at or after it (the caller
     /// de-duplicates the boundary); without, the last hour or the last 100, whichever is more.
     async fn events(&self, env: &EnvRef, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>>;
+
+    /// Up to `OLDER_EVENTS_PAGE` events of one environment from before `before` (exclusive),
+    /// oldest first: its older history, read when the user scrolls back past what is loaded.
+    async fn older_events(&self, env: &EnvRef, before: Millis) -> CloudResult<Vec<EnvEvent>>;
 
     /// Events of every environment of the account, oldest first: one read feeds every timeline
     /// and the operations ledger. With `since`, those at or after it; without, the last 14 days. At

@@ -24,6 +24,11 @@ pub enum Request {
         env: EnvRef,
         since: Option<Millis>,
     },
+    /// One environment's events from before `before`: the user scrolled back past them.
+    OlderEvents {
+        env: EnvRef,
+        before: Millis,
+    },
     StackEvents {
         env: EnvRef,
         since: Option<Millis>,
@@ -49,6 +54,7 @@ pub enum PollKey {
     Environments,
     AccountEvents,
     Events(String),
+    OlderEvents(String),
     StackEvents(String),
     Health(String),
     Versions(String),
@@ -109,6 +115,7 @@ impl Request {
             Request::Environments => PollKey::Environments,
             Request::AccountEvents { .. } => PollKey::AccountEvents,
             Request::Events { env, .. } => PollKey::Events(env.name.clone()),
+            Request::OlderEvents { env, .. } => PollKey::OlderEvents(env.name.clone()),
             Request::StackEvents { env, .. } => PollKey::StackEvents(env.name.clone()),
             Request::Health { env } => PollKey::Health(env.name.clone()),
             Request::Versions { app } => PollKey::Versions(app.clone()),
@@ -124,6 +131,7 @@ impl PollKey {
             PollKey::Environments
             | PollKey::AccountEvents
             | PollKey::Events(_)
+            | PollKey::OlderEvents(_)
             | PollKey::Versions(_)
             | PollKey::History(_) => Api::ElasticBeanstalk,
             PollKey::Health(_) => Api::Health,
@@ -136,9 +144,10 @@ impl PollKey {
     pub fn action(&self) -> &'static str {
         match self {
             PollKey::Environments => "elasticbeanstalk:DescribeEnvironments",
-            PollKey::AccountEvents | PollKey::Events(_) | PollKey::History(_) => {
-                "elasticbeanstalk:DescribeEvents"
-            }
+            PollKey::AccountEvents
+            | PollKey::Events(_)
+            | PollKey::OlderEvents(_)
+            | PollKey::History(_) => "elasticbeanstalk:DescribeEvents",
             PollKey::StackEvents(_) => "cloudformation:DescribeStackEvents",
             PollKey::Health(_) => "elasticbeanstalk:DescribeInstancesHealth",
             PollKey::Versions(_) => "elasticbeanstalk:DescribeApplicationVersions",
@@ -152,6 +161,7 @@ impl PollKey {
             PollKey::Environments => "environments".to_string(),
             PollKey::AccountEvents => "events".to_string(),
             PollKey::Events(n) => format!("events of {n}"),
+            PollKey::OlderEvents(n) => format!("older events of {n}"),
             PollKey::StackEvents(n) => format!("stack events of {n}"),
             PollKey::Health(n) => format!("health of {n}"),
             PollKey::Versions(a) => format!("versions of {a}"),
@@ -181,6 +191,9 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
         Request::Environments => cloud.environments().await.map(Answer::Environments),
         Request::AccountEvents { since } => cloud.account_events(*since).await.map(Answer::Events),
         Request::Events { env, since } => cloud.events(env, *since).await.map(Answer::Events),
+        Request::OlderEvents { env, before } => {
+            cloud.older_events(env, *before).await.map(Answer::Events)
+        }
         Request::StackEvents { env, since } => cloud
             .stack_events(env, *since)
             .await

@@ -120,3 +120,52 @@ fn o_lists_the_operations_and_enter_opens_one() {
     assert_eq!(ops.len(), 2);
     assert_eq!(ops[0].told, Some(super::super::ledger::Outcome::Failed));
 }
+
+#[test]
+fn scrolling_back_past_the_oldest_event_reads_older_ones_until_there_are_none() {
+    use crate::cloud::{Answer, PollKey, Request};
+    use crate::domain::{EnvEvent, Severity};
+    let mut app = app_with(prod(), false);
+    let ev = |ts: i64| EnvEvent {
+        ts,
+        env: "storefront-prod".into(),
+        severity: Severity::Info,
+        message: format!("event {ts}"),
+        version: None,
+        request_id: None,
+    };
+    reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![ev(500_000), ev(600_000)])),
+    );
+    key(&mut app, '2');
+    let fx = key(&mut app, 'g');
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Poll(Request::OlderEvents {
+                before: 500_000,
+                ..
+            })
+        )),
+        "{fx:?}"
+    );
+    reply(
+        &mut app,
+        PollKey::OlderEvents("storefront-prod".into()),
+        Ok(Answer::Events(vec![])),
+    );
+    assert!(
+        app.view
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no older events"))
+    );
+    let fx = key(&mut app, 'g');
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Poll(Request::OlderEvents { .. }))),
+        "the history ended: {fx:?}"
+    );
+}

@@ -89,6 +89,10 @@ pub(crate) fn request(app: &App, key: PollKey) -> Request {
             env: env(&n),
             since: None,
         },
+        PollKey::OlderEvents(n) => Request::OlderEvents {
+            env: env(&n),
+            before: 0,
+        },
         PollKey::StackEvents(n) => Request::StackEvents {
             env: env(&n),
             since: None,

@@ -225,7 +225,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Swap => fx.extend(intents::start(app, action)),
         _ => match view.focus {
             Pane::Envs => envs_action(app, action, fx),
-            Pane::Timeline => timeline_action(app, action),
+            Pane::Timeline => timeline_action(app, action, fx),
             Pane::Health => health_action(app, action),
             Pane::Logs => logs::logs_action(app, action, fx),
         },
@@ -256,9 +256,12 @@ fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-fn timeline_action(app: &mut App, action: Action) {
+fn timeline_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let acc = &mut app.account;
-    let Some(t) = acc.selected.as_ref().and_then(|s| acc.timelines.get_mut(s)) else {
+    let Some(key) = acc.selected.clone() else {
+        return;
+    };
+    let Some(t) = acc.timelines.get_mut(&key) else {
         return;
     };
     match action {
@@ -274,6 +277,11 @@ fn timeline_action(app: &mut App, action: Action) {
             app.view.zoom = false;
         }
         _ => {}
+    }
+    // Scrolled back to the oldest row: read the environment's events from before it.
+    let back = matches!(action, Action::Up | Action::PageUp | Action::Top);
+    if back && t.at_top() && !t.older_exhausted {
+        super::polls::force(app, crate::cloud::PollKey::OlderEvents(key), fx);
     }
 }
 

@@ -144,6 +144,14 @@ fn request_for(app: &App, key: &PollKey) -> Option<Request> {
             env: env(n)?,
             since: None,
         },
+        PollKey::OlderEvents(n) => Request::OlderEvents {
+            env: env(n)?,
+            before: acc
+                .timelines
+                .get(n)
+                .and_then(|t| t.oldest_event())
+                .unwrap_or(app.now),
+        },
         PollKey::StackEvents(n) => Request::StackEvents {
             env: env(n)?,
             since: acc.timelines.get(n).and_then(|t| t.stack_since),
@@ -196,6 +204,17 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
             }
             refresh_ledger(app, &k);
             ops::follow_events(app, &k);
+        }
+        (Request::OlderEvents { env, .. }, Answer::Events(events)) => {
+            let k = app.account.envs.key_for_ref(&env);
+            let t = app.account.timelines.entry(k.clone()).or_default();
+            let added = t.add_events(events);
+            if added == 0 {
+                t.older_exhausted = true;
+                app.flash(Level::Info, format!("no older events of {k}"));
+            }
+            refresh_ledger(app, &k);
+            app.view.dirty = true;
         }
         (Request::StackEvents { env, .. }, Answer::StackEvents(events)) => {
             let k = app.account.envs.key_for_ref(&env);

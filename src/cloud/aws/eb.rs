@@ -114,6 +114,36 @@ impl AwsCloud {
         Ok(out)
     }
 
+    /// One environment's events before `before` (EndTime is inclusive at AWS: the boundary is
+    /// dropped here), the newest `OLDER_EVENTS_PAGE` of them, returned oldest first.
+    pub(super) async fn read_older_events(
+        &self,
+        env: &EnvRef,
+        before: Millis,
+    ) -> CloudResult<Vec<EnvEvent>> {
+        let page = crate::cloud::OLDER_EVENTS_PAGE;
+        let resp = self
+            .eb
+            .describe_events()
+            .set_environment_id((!env.id.is_empty()).then(|| env.id.clone()))
+            .set_environment_name(env.id.is_empty().then(|| env.name.clone()))
+            .end_time(DateTime::from_millis(before))
+            .max_records(page as i32 + 1)
+            .send()
+            .await
+            .map_err(|e| self.sdk_err(e))?;
+        let mut events: Vec<EnvEvent> = resp
+            .events()
+            .iter()
+            .map(convert::event)
+            .filter(|e| e.ts < before)
+            .collect();
+        events.truncate(page);
+        events.reverse();
+        events.sort_by_key(|e| e.ts);
+        Ok(events)
+    }
+
     /// DescribeEvents without an environment: every environment's events, newest first from AWS,
     /// at most `ACCOUNT_EVENTS_MAX`; returned oldest first.
     pub(super) async fn read_account_events(

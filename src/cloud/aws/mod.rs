@@ -173,6 +173,10 @@ impl Cloud for AwsCloud {
         self.read_events(env, since).await
     }
 
+    async fn older_events(&self, env: &EnvRef, before: Millis) -> CloudResult<Vec<EnvEvent>> {
+        self.read_older_events(env, before).await
+    }
+
     async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
         self.read_account_events(since).await
     }

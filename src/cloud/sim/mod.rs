@@ -270,6 +270,16 @@ impl Cloud for SimCloud {
         Ok(recent(&w.envs[e].events, |ev| ev.ts, since, now, true))
     }
 
+    async fn older_events(&self, env: &EnvRef, before: Millis) -> CloudResult<Vec<EnvEvent>> {
+        self.call();
+        let (w, _) = self.world();
+        let e = find_any(&w, env)?;
+        let events = &w.envs[e].events;
+        let end = events.partition_point(|ev| ev.ts < before);
+        let from = end.saturating_sub(crate::cloud::OLDER_EVENTS_PAGE);
+        Ok(events[from..end].to_vec())
+    }
+
     async fn account_events(&self, since: Option<Millis>) -> CloudResult<Vec<EnvEvent>> {
         self.call();
         let (w, now) = self.world();
