@@ -250,6 +250,8 @@ pub fn label_from_message(msg: &str) -> Option<&'static str> {
             "Create"
         } else if m.contains("terminateenvironment") {
             "Terminate"
+        } else if m.contains("configuration settings") || m.contains("new configuration") {
+            "Configuration update"
         } else if m.contains("environment update is starting") {
             "Update"
         } else {

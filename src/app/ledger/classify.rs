@@ -238,6 +238,29 @@ mod tests {
     }
 
     #[test]
+    fn a_configuration_change_that_failed_may_still_be_reverted_while_busy() {
+        let ev = |ts: i64, m: &str| EnvEvent {
+            ts,
+            env: "prod".into(),
+            severity: Severity::Info,
+            message: m.into(),
+            version: None,
+            request_id: Some("c".into()),
+        };
+        let ops = super::super::operations(&[
+            ev(1, "Updating environment prod's configuration settings."),
+            ev(2, "Failed to deploy configuration."),
+        ]);
+        assert_eq!(ops[0].kind, OpKind::Configuration);
+        assert_eq!(
+            ops[0].outcome(true),
+            Outcome::InProgress,
+            "busy: a revert may follow"
+        );
+        assert_eq!(ops[0].outcome(false), Outcome::Failed, "settled: it failed");
+    }
+
+    #[test]
     fn no_end_sentence_is_no_outcome_and_health_is_never_one() {
         assert_eq!(
             told(&[

@@ -109,6 +109,11 @@ impl Operation {
     /// and this is its newest operation, else unknown.
     pub fn outcome(&self, busy_newest: bool) -> Outcome {
         match self.told {
+            // A failed configuration change is rolled back before it ends: while the environment
+            // is still busy with it, "reverted" may yet come.
+            Some(Outcome::Failed) if busy_newest && self.kind == OpKind::Configuration => {
+                Outcome::InProgress
+            }
             Some(o) => o,
             None if busy_newest => Outcome::InProgress,
             None => Outcome::Unknown,
