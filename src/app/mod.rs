@@ -192,6 +192,15 @@ impl Account {
         self.selected.as_deref().and_then(|n| self.envs.get(n))
     }
 
+    /// Environments with an operation being followed now.
+    pub fn active_op_envs(&self) -> Vec<String> {
+        self.ops
+            .iter()
+            .filter(|t| t.is_active())
+            .map(|t| t.env.clone())
+            .collect()
+    }
+
     /// The operation followed on an environment: the active one, else the last ended one.
     pub fn op_for(&self, env: &str) -> Option<&Tracked> {
         self.ops

@@ -58,6 +58,18 @@ pub(super) fn on_tail_ended(app: &mut App, tail: u64, error: Option<String>) {
     app.view.dirty = true;
 }
 
+/// The selected environment, and the key the app knows it by (see `app::envs`).
+fn shown(app: &App) -> Option<(crate::domain::EnvRef, String)> {
+    let env = app.selected_env()?.env.clone();
+    let key = app.account.selected.clone()?;
+    Some((env, key))
+}
+
+/// Every log group of an environment, as last read (none when unknown).
+fn groups_of(app: &App, key: &str) -> Vec<String> {
+    app.account.log_groups.get(key).cloned().unwrap_or_default()
+}
+
 /// Text from a stream made inert for the screen.
 fn one_line(s: &str) -> String {
     crate::logs::sanitize(&s.replace(['\n', '\r'], " ")).into_owned()
@@ -89,20 +101,13 @@ fn default_groups(groups: &[String], tier: Tier) -> Vec<String> {
 
 /// Open the logs of the selected environment: its default groups, live, after the backfill.
 pub(super) fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(env) = app.selected_env().cloned() else {
+    let Some(tier) = app.selected_env().map(|e| e.tier) else {
         return;
     };
-    let name = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.env.name.clone());
-    let groups = app
-        .account
-        .log_groups
-        .get(&name)
-        .cloned()
-        .unwrap_or_default();
+    let Some((_, name)) = shown(app) else {
+        return;
+    };
+    let groups = groups_of(app, &name);
     app.view.dirty = true;
     if groups.is_empty() {
         app.logs.begin(Stream::Idle, Some(&name));
@@ -114,7 +119,7 @@ pub(super) fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
         ));
         return;
     }
-    let chosen = default_groups(&groups, env.tier);
+    let chosen = default_groups(&groups, tier);
     let from = app.now - app.settings.log_backfill_min * 60_000;
     restart_tail(app, from, chosen, fx);
 }
@@ -123,24 +128,13 @@ pub(super) fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
 /// shows. Lines already loaded arrive again and are de-duplicated by id, so nothing is lost and
 /// the buffer stays in time order.
 pub(super) fn restart_tail(app: &mut App, from: Millis, groups: Vec<String>, fx: &mut Vec<Effect>) {
-    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+    let Some((env, key)) = shown(app) else {
         return;
     };
-    // The app knows the environment by its key (see `app::envs`).
-    let key = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.name.clone());
     if groups.is_empty() {
         return;
     }
-    let all = app
-        .account
-        .log_groups
-        .get(&key)
-        .cloned()
-        .unwrap_or_default();
+    let all = groups_of(app, &key);
     app.logs.pane.reset_for(&key, all, groups.clone());
     let tail = app.logs.begin(Stream::Live, Some(&key));
     fx.push(Effect::Tail {
@@ -161,15 +155,9 @@ pub(super) fn resume_if_due(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     let groups = app.logs.pane.streamed_groups();
-    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+    let Some((env, key)) = shown(app) else {
         return;
     };
-    // The app knows the environment by its key (see `app::envs`).
-    let key = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.name.clone());
     if groups.is_empty() || app.logs.env() != Some(key.as_str()) {
         return;
     }
@@ -195,15 +183,9 @@ pub(super) fn resume_if_due(app: &mut App, fx: &mut Vec<Effect>) {
 
 /// Push the current search down to the service, over the 6 hours before the oldest loaded line.
 fn search_back(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+    let Some((env, key)) = shown(app) else {
         return;
     };
-    // The app knows the environment by its key (see `app::envs`).
-    let key = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.name.clone());
     let Some(q) = app.logs.pane.search().query() else {
         app.flash(
             Level::Warn,
@@ -220,12 +202,7 @@ fn search_back(app: &mut App, fx: &mut Vec<Effect>) {
     let buf = app.logs.pane.buffer();
     let end = buf.get(buf.first_seq()).map_or(app.now, |l| l.ts);
     let start = end - 6 * 3_600_000;
-    let all = app
-        .account
-        .log_groups
-        .get(&key)
-        .cloned()
-        .unwrap_or_default();
+    let all = groups_of(app, &key);
     let pane = &mut app.logs.pane;
     pane.reset_for(&key, all, groups.clone());
     pane.set_query(&text);
@@ -258,23 +235,12 @@ pub(in crate::app) fn filter_pattern(query: &str, literal: bool) -> String {
     }
 }
 
-/// `g`: the group picker when the environment streams to CloudWatch, else EB's tail logs.
+/// `l`: the group picker when the environment streams to CloudWatch, else EB's tail logs.
 fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+    let Some((_, key)) = shown(app) else {
         return;
     };
-    // The app knows the environment by its key (see `app::envs`).
-    let key = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.name.clone());
-    if app
-        .account
-        .log_groups
-        .get(&key)
-        .is_some_and(|g| !g.is_empty())
-    {
+    if !groups_of(app, &key).is_empty() {
         app.logs.pane.open_group_picker();
         app.view.modal = Some(Modal::LogGroups);
         return;
@@ -291,15 +257,9 @@ pub(super) fn tail_logs_requested(
     result: Result<crate::cloud::OpAccepted, crate::cloud::CloudError>,
     fx: &mut Vec<Effect>,
 ) {
-    let Some(env) = app.selected_env().map(|e| e.env.clone()) else {
+    let Some((env, key)) = shown(app) else {
         return;
     };
-    // The app knows the environment by its key (see `app::envs`).
-    let key = app
-        .account
-        .selected
-        .clone()
-        .unwrap_or_else(|| env.name.clone());
     app.view.dirty = true;
     if let Err(e) = result {
         app.logs

@@ -142,12 +142,7 @@ pub(super) fn follow_status(app: &mut App) {
             app.view.dirty = true;
         }
     }
-    let names: Vec<String> = acc
-        .ops
-        .iter()
-        .filter(|t| t.is_active())
-        .map(|t| t.env.clone())
-        .collect();
+    let names = acc.active_op_envs();
     for name in names {
         settle(app, &name);
     }

@@ -62,12 +62,7 @@ pub(super) fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
 
 pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
     let acc = &app.account;
-    let tracked_envs: Vec<String> = acc
-        .ops
-        .iter()
-        .filter(|t| t.is_active())
-        .map(|t| t.env.clone())
-        .collect();
+    let tracked_envs = acc.active_op_envs();
     // Busy: an environment is changing, one of our operations is in flight, or the events show an
     // operation started that has not ended (they often arrive before the list says Updating).
     let busy = acc.envs.all.iter().any(|e| e.status.is_transitional())
@@ -290,13 +285,7 @@ fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>)
         }
     }
     // Every followed operation learns that a read finished, with or without new events.
-    let followed: Vec<String> = app
-        .account
-        .ops
-        .iter()
-        .filter(|t| t.is_active())
-        .map(|t| t.env.clone())
-        .collect();
+    let followed = app.account.active_op_envs();
     for name in followed {
         ops::follow_events(app, &name);
     }

@@ -95,10 +95,8 @@ impl AwsCloud {
             let resp = self
                 .eb
                 .describe_events()
-                // By id when known: a terminated environment and its re-created namesake share
-                // the name, not the id.
-                .set_environment_id((!env.id.is_empty()).then(|| env.id.clone()))
-                .set_environment_name(env.id.is_empty().then(|| env.name.clone()))
+                .set_environment_id(by_id(env))
+                .set_environment_name(by_name(env))
                 .set_start_time(start.map(DateTime::from_millis))
                 .max_records(page_size)
                 .set_next_token(pager.token())
@@ -125,8 +123,8 @@ impl AwsCloud {
         let resp = self
             .eb
             .describe_events()
-            .set_environment_id((!env.id.is_empty()).then(|| env.id.clone()))
-            .set_environment_name(env.id.is_empty().then(|| env.name.clone()))
+            .set_environment_id(by_id(env))
+            .set_environment_name(by_name(env))
             .end_time(DateTime::from_millis(before))
             .max_records(page as i32 + 1)
             .send()
@@ -379,4 +377,15 @@ impl AwsCloud {
             instances: Vec::new(),
         })
     }
+}
+
+/// One environment's events are asked for by id when it is known: a terminated environment and
+/// its re-created namesake share the name, not the id. The emulator leaves ids empty.
+fn by_id(env: &EnvRef) -> Option<String> {
+    (!env.id.is_empty()).then(|| env.id.clone())
+}
+
+/// The name, only when there is no id to ask by.
+fn by_name(env: &EnvRef) -> Option<String> {
+    env.id.is_empty().then(|| env.name.clone())
 }
