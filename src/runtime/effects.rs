@@ -125,21 +125,7 @@ impl Executor {
                 });
             }
             Effect::StopTail => self.stop_tail(),
-            Effect::SwitchContext { profile, region } => match &self.switcher {
-                Some(sw) => {
-                    let fut = sw(profile, region);
-                    let stx = self.switch_tx.clone();
-                    tokio::spawn(async move {
-                        let _ = stx.send(fut.await).await;
-                    });
-                }
-                None => {
-                    let _ = self.tx.try_send(Msg::Context {
-                        epoch,
-                        result: Err(SwitchError::Unsupported),
-                    });
-                }
-            },
+            Effect::SwitchContext { profile, region } => self.switch(profile, region),
             Effect::SaveFile { path, contents } => {
                 // Saved lines may hold what the log would not: owner-only, and a numbered name
                 // rather than writing over a file. The message names the file written.
@@ -172,6 +158,26 @@ impl Executor {
                 }
             }
             Effect::Quit => {}
+        }
+    }
+
+    /// Build a new cloud for `:profile` / `:region`; the loop picks the result up
+    /// (`next_switch`). Without a switcher (the demo) the app is told so.
+    fn switch(&mut self, profile: Option<String>, region: Option<String>) {
+        match &self.switcher {
+            Some(sw) => {
+                let fut = sw(profile, region);
+                let stx = self.switch_tx.clone();
+                tokio::spawn(async move {
+                    let _ = stx.send(fut.await).await;
+                });
+            }
+            None => {
+                let _ = self.tx.try_send(Msg::Context {
+                    epoch: self.epoch,
+                    result: Err(SwitchError::Unsupported),
+                });
+            }
         }
     }
 

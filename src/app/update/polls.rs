@@ -184,7 +184,12 @@ pub(super) fn on_reply(app: &mut App, reply: Reply, fx: &mut Vec<Effect>) {
     if app.account.errors.remove(&key).is_some() {
         app.view.dirty = true;
     }
-    match (reply.request, answer) {
+    file_answer(app, reply.request, answer, fx);
+}
+
+/// File a read's answer where it belongs: one arm per read.
+fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Effect>) {
+    match (request, answer) {
         (Request::Environments, Answer::Environments(list)) => on_environments(app, list, fx),
         (Request::AccountEvents { .. }, Answer::Events(events)) => {
             on_account_events(app, events, fx)

@@ -77,6 +77,8 @@ struct Batches<'a> {
 
 /// Deploy in place: one batch (AllAtOnce) or batches (Rolling). `prev` is the version the
 /// instances serve before.
+// A little over 80 lines: one batch's script told in order (de-register, deploy, register,
+// fail or go on), which reads best in one place.
 fn batch_steps(
     w: &mut World,
     v: &Version,

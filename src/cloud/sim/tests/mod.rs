@@ -6,4 +6,5 @@ mod account;
 mod logs;
 mod ops;
 mod scenarios;
+mod steady;
 mod support;
