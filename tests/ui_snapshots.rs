@@ -56,9 +56,15 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
             }
         }
         if next.is_empty() {
-            // The planner sends reads due together one per service per tick: tick (at the same
-            // instant, as the runtime would within a second) until nothing more is due.
-            next = update(app, Msg::Tick, cloud.now());
+            // The planner spreads reads due together (one per service per tick, Elastic
+            // Beanstalk's 450 ms apart): tick half a second later, as the runtime would.
+            for _ in 0..4 {
+                cloud.advance(500);
+                next = update(app, Msg::Tick, cloud.now());
+                if !next.is_empty() {
+                    break;
+                }
+            }
         }
         if next.is_empty() {
             return;

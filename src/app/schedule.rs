@@ -109,8 +109,36 @@ fn budget(api: Api) -> usize {
         .map_or(usize::MAX, |(_, n)| *n)
 }
 
+/// The least time between two reads started on one service by the planner.
+const SERVICE_SPACING: Millis = 450;
+
 /// The longest a failing read rests before it is tried again.
 const FAILED_RETRY_MAX: Millis = 8_000;
+
+/// Reads started over the last minute: (when, API family).
+#[derive(Debug, Clone, Default)]
+struct Started(std::collections::VecDeque<(Millis, Api)>);
+
+impl Started {
+    fn trim(&mut self, now: Millis) {
+        while self.0.front().is_some_and(|(t, _)| now - t >= 60_000) {
+            self.0.pop_front();
+        }
+    }
+
+    fn count(&self, api: Api) -> usize {
+        self.0.iter().filter(|(_, a)| *a == api).count()
+    }
+
+    /// When the last read on `service` started.
+    fn back_matching(&self, service: &str) -> Option<Millis> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(_, a)| a.service() == service)
+            .map(|(t, _)| *t)
+    }
+}
 
 /// How a poll ended, for the planner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +166,8 @@ pub struct Schedule {
     failures: HashMap<PollKey, u32>,
     /// Consecutive failures of a read because AWS could not be reached.
     unreachable: HashMap<PollKey, u32>,
-    /// Reads started over the last minute, for the budget per API.
-    started: std::collections::VecDeque<(Millis, Api)>,
+    /// Reads started over the last minute, for the budget per API and the spacing per service.
+    started: Started,
 }
 
 impl Schedule {
@@ -187,21 +215,26 @@ impl Schedule {
         if let Some(app) = &inp.versions_app {
             wanted.push((PollKey::Versions(app.to_string()), iv.versions));
         }
-        while self.started.front().is_some_and(|(t, _)| now - t >= 60_000) {
-            self.started.pop_front();
-        }
+        self.started.trim(now);
         let mut out: Vec<PollKey> = Vec::new();
         for (key, every) in wanted {
             let api = key.api();
-            if self.started.iter().filter(|(_, a)| *a == api).count() >= budget(api) {
+            if self.started.count(api) >= budget(api) {
                 continue;
             }
             if self.in_flight.contains(&key) || out.contains(&key) {
                 continue;
             }
-            // One new call per service per tick: reads that fall due together (a selection, the
-            // fast paces meeting) go out a tick apart instead of as a burst a rate limit refuses.
-            if out.iter().any(|k| k.api().service() == key.api().service()) {
+            // One new read per service per tick, and a pause between two of Elastic Beanstalk's
+            // (some of its reads are two calls): reads that fall due together (a selection, the
+            // fast paces meeting) go out spread instead of as a burst a rate limit refuses.
+            let service = key.api().service();
+            if out.iter().any(|k| k.api().service() == service)
+                || self
+                    .started
+                    .back_matching(service)
+                    .is_some_and(|t| now - t < SERVICE_SPACING)
+            {
                 continue;
             }
             if self.backoff.get(&key.api()).is_some_and(|b| now < b.until)
@@ -220,7 +253,7 @@ impl Schedule {
             if due {
                 self.last_started.insert(key.clone(), now);
                 self.in_flight.insert(key.clone());
-                self.started.push_back((now, api));
+                self.started.0.push_back((now, api));
                 out.push(key);
             }
         }
@@ -237,7 +270,7 @@ impl Schedule {
             return false;
         }
         self.last_started.insert(key.clone(), now);
-        self.started.push_back((now, key.api()));
+        self.started.0.push_back((now, key.api()));
         self.in_flight.insert(key);
         true
     }
@@ -249,6 +282,7 @@ impl Schedule {
             .map(|(api, n)| {
                 let used = self
                     .started
+                    .0
                     .iter()
                     .filter(|(t, a)| a == api && now - t < 60_000)
                     .count();

@@ -112,12 +112,12 @@ fn hidden_panes_are_not_polled() {
 fn a_denied_read_rests_and_a_failing_one_backs_off() {
     let mut s = Schedule::default();
     let health = PollKey::Health("prod".into());
-    let c = count(&mut s, &inputs(false), 1_000);
+    let c = count(&mut s, &inputs(false), 2_000);
     assert!(c.contains_key(&health));
     s.expire(&health);
-    let due = s.due(1_000, &inputs(false));
+    let due = s.due(2_000, &inputs(false));
     assert!(due.contains(&health));
-    s.finished(1_000, &health, Finish::Denied);
+    s.finished(2_000, &health, Finish::Denied);
     assert!(!s.force(60_000, health.clone()), "resting");
     let c = count_from(&mut s, &inputs(false), 2_000, 290_000);
     assert!(!c.contains_key(&health), "no health read while denied");
@@ -227,8 +227,14 @@ fn reads_due_together_go_out_one_per_service_per_tick() {
         .iter()
         .filter(|k| k.api().service() == "elasticbeanstalk");
     assert_eq!(eb.count(), 1, "{due:?}");
-    let next = s.due(250, &inputs(true));
-    assert!(!next.is_empty(), "the rest follow at the next ticks");
+    assert!(
+        s.due(250, &inputs(true))
+            .iter()
+            .all(|k| k.api().service() != "elasticbeanstalk"),
+        "not 250 ms after the last Elastic Beanstalk read"
+    );
+    let next = s.due(500, &inputs(true));
+    assert!(!next.is_empty(), "the rest follow 450 ms or more apart");
 }
 
 #[test]

@@ -89,7 +89,7 @@ fn our_operation_is_followed_to_its_outcome() {
             .op_for("storefront-prod")
             .is_some_and(|t| t.is_active())
     );
-    let fx = ticks(&mut app, now + 200, 4);
+    let fx = ticks(&mut app, now + 200, 8);
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),
@@ -169,7 +169,7 @@ fn operations_started_elsewhere_are_detected_and_settled() {
         Ok(Answer::Environments(envs)),
     );
     let now = app.now + 100;
-    let fx = ticks(&mut app, now, 4);
+    let fx = ticks(&mut app, now, 8);
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Poll(Request::AccountEvents { .. }))),
@@ -319,7 +319,7 @@ fn a_lost_answer_that_never_moved_the_environment_did_not_start() {
             PollKey::Environments,
             Ok(Answer::Environments(prod())),
         );
-        ticks(&mut app, later, 4);
+        ticks(&mut app, later, 8);
         reply(&mut app, PollKey::AccountEvents, Ok(Answer::Events(vec![])));
     }
     let t = app
