@@ -57,7 +57,7 @@ async fn drive(app: &mut App, cloud: &SimCloud, mut effects: Vec<Effect>) {
         }
         if next.is_empty() {
             // The planner spreads reads due together (one per service per tick, Elastic
-            // Beanstalk's 450 ms apart): tick half a second later, as the runtime would.
+            // Beanstalk's 700 ms apart): tick half a second later, as the runtime would.
             for _ in 0..4 {
                 cloud.advance(500);
                 next = update(app, Msg::Tick, cloud.now());

@@ -110,7 +110,7 @@ fn budget(api: Api) -> usize {
 }
 
 /// The least time between two reads started on one service by the planner.
-const SERVICE_SPACING: Millis = 450;
+const SERVICE_SPACING: Millis = 700;
 
 /// The longest a failing read rests before it is tried again.
 const FAILED_RETRY_MAX: Millis = 8_000;
