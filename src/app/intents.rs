@@ -5,7 +5,7 @@ use super::keymap::Action;
 use super::ledger::{rollback, span};
 use super::modal::{Modal, PickItem, PickPurpose};
 use super::{App, Effect, Level, Pending};
-use crate::cloud::{Op, PollKey, Request, RollbackVia};
+use crate::cloud::{Op, PollKey, RollbackVia};
 use crate::domain::{EnvStatus, Environment, Tier};
 
 /// `l` on an environment that does not stream to CloudWatch: ask its instances for their last
@@ -96,15 +96,7 @@ fn deploy(app: &mut App, env: &Environment) -> Vec<Effect> {
     let mut effects = Vec::new();
     let items = version_items(app, env);
     let loading = items.is_none();
-    if app
-        .account
-        .schedule
-        .force(app.now, PollKey::Versions(env.env.app.clone()))
-    {
-        effects.push(Effect::Poll(Request::Versions {
-            app: env.env.app.clone(),
-        }));
-    }
+    super::update::force_read(app, PollKey::Versions(env.env.app.clone()), &mut effects);
     app.view.modal = Some(Modal::Pick {
         title: format!(
             "Deploy to {} (running {})",
@@ -435,12 +427,9 @@ fn read_history_first(app: &mut App, env: &Environment) -> Vec<Effect> {
         Level::Info,
         format!("reading the deployment history of {name}..."),
     );
-    if app.account.schedule.force(app.now, PollKey::History(name)) {
-        return vec![Effect::Poll(Request::History {
-            env: env.env.clone(),
-        })];
-    }
-    vec![]
+    let mut effects = Vec::new();
+    super::update::force_read(app, PollKey::History(name), &mut effects);
+    effects
 }
 
 /// The deploy history arrived: finish a rollback that waited on it.

@@ -18,6 +18,7 @@ mod ops;
 mod polls;
 mod select;
 
+pub(in crate::app) use polls::force as force_read;
 #[cfg(test)]
 pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
 

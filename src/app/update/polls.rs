@@ -51,8 +51,9 @@ pub(super) fn poll_due(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Ask for a read now (a selection, an accepted operation), unless it is in flight or backing off.
-pub(super) fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
+/// Ask for a read now (a selection, an accepted operation, a dialog that needs data), unless it is
+/// in flight or backing off.
+pub(in crate::app) fn force(app: &mut App, key: PollKey, fx: &mut Vec<Effect>) {
     if let Some(r) = request_for(app, &key)
         && app.account.schedule.force(app.now, key)
     {
