@@ -241,6 +241,15 @@ impl Cloud for CountingCloud {
         self.count(Action::Write);
         self.inner.execute(op).await
     }
+    async fn upload_bundle(
+        &self,
+        upload: &ebtui::cloud::BundleUpload,
+        progress: mpsc::Sender<ebtui::cloud::UploadProgress>,
+        cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> CloudResult<ebtui::cloud::Uploaded> {
+        self.count(Action::Write);
+        self.inner.upload_bundle(upload, progress, cancel).await
+    }
 }
 
 // --- a synthetic account of N quiet environments ----------------------------------------------
@@ -372,6 +381,17 @@ impl Cloud for Synthetic {
         Ok(Vec::new())
     }
     async fn execute(&self, _: &Op) -> CloudResult<OpAccepted> {
+        self.call();
+        Err(CloudError::Other(
+            "the synthetic account takes no writes".to_string(),
+        ))
+    }
+    async fn upload_bundle(
+        &self,
+        _: &ebtui::cloud::BundleUpload,
+        _: mpsc::Sender<ebtui::cloud::UploadProgress>,
+        _: tokio::sync::watch::Receiver<bool>,
+    ) -> CloudResult<ebtui::cloud::Uploaded> {
         self.call();
         Err(CloudError::Other(
             "the synthetic account takes no writes".to_string(),

@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md.
 
 pub mod app;
+pub mod bundle;
 pub mod cli;
 pub mod cloud;
 pub mod config;

@@ -293,6 +293,15 @@ impl Cloud for HostileCloud {
     async fn execute(&self, _op: &Op) -> CloudResult<OpAccepted> {
         Err(CloudError::Other(self.t(210)))
     }
+
+    async fn upload_bundle(
+        &self,
+        _upload: &ebtui::cloud::BundleUpload,
+        _progress: mpsc::Sender<ebtui::cloud::UploadProgress>,
+        _cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> CloudResult<ebtui::cloud::Uploaded> {
+        Err(CloudError::Other(self.t(211)))
+    }
 }
 
 /// Carry out effects against the cloud until nothing more is asked, as the runtime does.

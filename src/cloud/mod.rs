@@ -13,9 +13,10 @@ pub mod sim;
 pub use read::{Answer, Api, PollKey, Reply, Request, answer};
 
 use std::fmt;
+use std::path::PathBuf;
 
 use async_trait::async_trait;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
@@ -41,6 +42,8 @@ pub enum CloudError {
     /// may be carrying it out: never report it refused and never send it again blindly; re-read
     /// the environment and its events to learn what happened. The text says so.
     AnswerLost(String),
+    /// The user stopped it (an upload cancelled with Esc); what it had started was undone.
+    Cancelled(String),
     /// Anything else; the AWS message verbatim (e.g. "Environment named x is in an invalid state
     /// for this operation. Must be Ready.").
     Other(String),
@@ -55,6 +58,7 @@ impl CloudError {
             | Self::Unsupported(m)
             | Self::Network(m)
             | Self::AnswerLost(m)
+            | Self::Cancelled(m)
             | Self::Other(m) => m,
         }
     }
@@ -69,6 +73,13 @@ impl fmt::Display for CloudError {
 impl std::error::Error for CloudError {}
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+/// A bundle at least this big goes up as a multipart upload.
+pub const MULTIPART_FROM: u64 = 7 * 1024 * 1024;
+/// The size of a multipart upload's parts (S3's minimum is 5 MiB).
+pub const PART_SIZE: u64 = 5 * 1024 * 1024;
+/// How many parts are sent at once.
+pub const PARTS_IN_FLIGHT: usize = 3;
 
 /// How many older events one scroll-back read brings.
 pub const OLDER_EVENTS_PAGE: usize = 100;
@@ -113,6 +124,23 @@ pub enum Op {
         a: EnvRef,
         b: EnvRef,
     },
+    /// Put a source bundle where Elastic Beanstalk reads it: the account's storage location
+    /// (CreateStorageLocation), key `<app>/<label>.zip`. The first step of deploying the code in
+    /// a directory; the executor carries it out with `Cloud::upload_bundle` (progress, cancel).
+    UploadBundle {
+        env: EnvRef,
+        upload: BundleUpload,
+    },
+    /// CreateApplicationVersion with `Process=true` from an uploaded bundle; accepted once
+    /// Elastic Beanstalk has processed it (a version that fails processing is refused with
+    /// Elastic Beanstalk's reason). The second step; `Op::Deploy` of the label is the third.
+    CreateVersion {
+        env: EnvRef,
+        app: String,
+        label: String,
+        source: S3Location,
+        description: String,
+    },
     /// RequestEnvironmentInfo (tail): every instance uploads the last lines of its logs to S3.
     /// A write like the others (it makes the instances act), so it goes through the confirmation
     /// and is refused in read-only mode; `Cloud::eb_tail_logs` then collects the bundles.
@@ -130,7 +158,9 @@ impl Op {
             | Op::Rebuild { env }
             | Op::Abort { env }
             | Op::RestartAppServer { env }
-            | Op::RequestTailLogs { env } => env,
+            | Op::RequestTailLogs { env }
+            | Op::UploadBundle { env, .. }
+            | Op::CreateVersion { env, .. } => env,
             Op::SwapCnames { a, .. } => a,
         }
     }
@@ -144,6 +174,8 @@ impl Op {
             Op::RestartAppServer { .. } => "Restart app servers of",
             Op::SwapCnames { .. } => "Swap CNAMEs of",
             Op::RequestTailLogs { .. } => "Request tail logs of",
+            Op::UploadBundle { .. } => "Upload a bundle for",
+            Op::CreateVersion { .. } => "Create a version for",
         }
     }
 }
@@ -152,6 +184,40 @@ impl Op {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OpAccepted {
     pub request_id: Option<String>,
+    /// For `Op::UploadBundle`: where the bundle is now.
+    pub uploaded: Option<Uploaded>,
+}
+
+/// A source bundle on disk (a zip `crate::bundle` wrote, or the user's own `.zip`/`.jar`/`.war`),
+/// to be uploaded as `<app>/<label>.zip`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleUpload {
+    pub app: String,
+    pub label: String,
+    pub file: PathBuf,
+    /// Its size in bytes when it was built (the progress bar's total).
+    pub size: u64,
+}
+
+/// An object in S3.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct S3Location {
+    pub bucket: String,
+    pub key: String,
+}
+
+/// Where an uploaded bundle is, and whether it was there already (then nothing was sent).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Uploaded {
+    pub location: S3Location,
+    pub existed: bool,
+}
+
+/// Bytes of a bundle sent so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadProgress {
+    pub sent: u64,
+    pub total: u64,
 }
 
 /// What to stream: the log groups of one environment, from `start` on.
@@ -258,5 +324,20 @@ pub trait Cloud: Send + Sync {
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>>;
 
     /// Carry out a write. Returns once the cloud accepted (or refused) it; progress shows in events.
+    /// `Op::UploadBundle` here is `upload_bundle` with no one listening and no cancel.
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted>;
+
+    /// Carry out an `Op::UploadBundle` the write gate let through: the bucket from
+    /// CreateStorageLocation, then the object `<app>/<label>.zip`: nothing sent when an object
+    /// of that key and size is there already; one PutObject under `MULTIPART_FROM` bytes; above,
+    /// a multipart upload of `PART_SIZE` parts, a few in parallel, streamed from the file (never
+    /// read whole). Bytes sent go to `progress` as they are acknowledged. When `cancel` becomes
+    /// true the upload stops, a multipart upload is aborted (nothing is left half-done), and the
+    /// result is `CloudError::Cancelled`.
+    async fn upload_bundle(
+        &self,
+        upload: &BundleUpload,
+        progress: mpsc::Sender<UploadProgress>,
+        cancel: watch::Receiver<bool>,
+    ) -> CloudResult<Uploaded>;
 }

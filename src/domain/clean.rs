@@ -31,7 +31,7 @@ use super::{
     AppVersion, DeployRecord, EnvEvent, EnvHealth, EnvRef, EnvStatus, Environment, HealthSnapshot,
     HealthStatus, InstanceDeployment, InstanceHealth, StackEvent,
 };
-use crate::cloud::{CloudError, OpAccepted};
+use crate::cloud::{CloudError, OpAccepted, S3Location, Uploaded};
 use crate::logs::sanitize;
 
 /// A value whose strings came from AWS, made safe to store for drawing (see the module docs).
@@ -352,6 +352,7 @@ impl Clean for CloudError {
             CloudError::Network(m) => CloudError::Network(m.clean()),
             CloudError::Other(m) => CloudError::Other(m.clean()),
             CloudError::AnswerLost(m) => CloudError::AnswerLost(m.clean()),
+            CloudError::Cancelled(m) => CloudError::Cancelled(m.clean()),
         }
     }
 }
@@ -360,9 +361,19 @@ impl Clean for CloudError {
 /// cleaned the same way.
 impl Clean for OpAccepted {
     fn clean(self) -> Self {
-        let OpAccepted { request_id } = self;
+        let OpAccepted {
+            request_id,
+            uploaded,
+        } = self;
         OpAccepted {
             request_id: request_id.clean(),
+            uploaded: uploaded.map(|u| Uploaded {
+                location: S3Location {
+                    bucket: u.location.bucket.clean(),
+                    key: u.location.key.clean(),
+                },
+                existed: u.existed,
+            }),
         }
     }
 }

@@ -277,6 +277,7 @@ fn cloud_errors_keep_their_kind() {
     }
     let acc = OpAccepted {
         request_id: Some(h()),
+        uploaded: None,
     };
     assert_eq!(acc.clean().request_id.as_deref(), Some(SHOWN));
 }

@@ -93,7 +93,8 @@ async fn each_op_maps_to_its_call_and_returns_the_request_id() {
         assert_eq!(
             accepted,
             OpAccepted {
-                request_id: Some(request_id.into())
+                request_id: Some(request_id.into()),
+                uploaded: None,
             },
             "{op:?}"
         );
@@ -140,7 +141,8 @@ async fn request_tail_logs_is_a_write_sent_by_execute() {
     assert_eq!(
         cloud.execute(&op).await,
         Ok(OpAccepted {
-            request_id: Some("req-tail".into())
+            request_id: Some("req-tail".into()),
+            uploaded: None,
         })
     );
     let op = Op::RequestTailLogs {

@@ -29,6 +29,7 @@ fn our_operation_is_followed_to_its_outcome() {
             op_id,
             result: Ok(OpAccepted {
                 request_id: Some("req-1".into()),
+                uploaded: None,
             }),
         },
         now + 100,

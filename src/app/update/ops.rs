@@ -56,6 +56,8 @@ fn op_label(op: &Op) -> String {
         Op::RestartAppServer { .. } => "Restart app servers".to_string(),
         Op::SwapCnames { b, .. } => format!("Swap CNAMEs with {}", b.name),
         Op::RequestTailLogs { .. } => "Request tail logs".to_string(),
+        Op::UploadBundle { upload, .. } => format!("Upload {}", upload.label),
+        Op::CreateVersion { label, .. } => format!("Create version {label}"),
     }
 }
 

@@ -239,6 +239,17 @@ impl Cloud for AwsCloud {
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
         self.run_op(op).await
     }
+
+    async fn upload_bundle(
+        &self,
+        _upload: &crate::cloud::BundleUpload,
+        _progress: tokio::sync::mpsc::Sender<crate::cloud::UploadProgress>,
+        _cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> CloudResult<crate::cloud::Uploaded> {
+        Err(crate::cloud::CloudError::Unsupported(
+            "uploading a bundle is not built yet".into(),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -22,11 +22,12 @@ use aws_types::request_id::RequestId;
 
 use super::AwsCloud;
 use super::error::classify_write;
-use crate::cloud::{CloudResult, Op, OpAccepted, RollbackVia};
+use crate::cloud::{Cloud, CloudResult, Op, OpAccepted, RollbackVia};
 
 fn accepted(output: &impl RequestId) -> OpAccepted {
     OpAccepted {
         request_id: output.request_id().map(str::to_string),
+        uploaded: None,
     }
 }
 
@@ -120,6 +121,19 @@ impl AwsCloud {
                     .source_environment_name(&a.name)
                     .destination_environment_name(&b.name)
             ),
+            Op::UploadBundle { upload, .. } => {
+                let (progress, _) = tokio::sync::mpsc::channel(1);
+                let (_keep, cancel) = tokio::sync::watch::channel(false);
+                self.upload_bundle(upload, progress, cancel)
+                    .await
+                    .map(|u| OpAccepted {
+                        request_id: None,
+                        uploaded: Some(u),
+                    })
+            }
+            Op::CreateVersion { .. } => Err(crate::cloud::CloudError::Unsupported(
+                "creating a version is not built yet".into(),
+            )),
             Op::RequestTailLogs { env } => {
                 let request = self
                     .eb

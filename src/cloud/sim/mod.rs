@@ -477,4 +477,15 @@ impl Cloud for SimCloud {
         let (mut w, _) = self.world();
         ops::execute(&mut w, op)
     }
+
+    async fn upload_bundle(
+        &self,
+        _upload: &crate::cloud::BundleUpload,
+        _progress: tokio::sync::mpsc::Sender<crate::cloud::UploadProgress>,
+        _cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> CloudResult<crate::cloud::Uploaded> {
+        Err(crate::cloud::CloudError::Unsupported(
+            "uploading a bundle is not built yet".into(),
+        ))
+    }
 }

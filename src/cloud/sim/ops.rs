@@ -51,9 +51,15 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
         Op::RequestTailLogs { env } => {
             find(w, env)?;
         }
+        Op::UploadBundle { .. } | Op::CreateVersion { .. } => {
+            return Err(CloudError::Unsupported(
+                "uploading a bundle is not built yet".into(),
+            ));
+        }
     }
     Ok(OpAccepted {
         request_id: Some(rid),
+        uploaded: None,
     })
 }
 
