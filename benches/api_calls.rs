@@ -554,6 +554,10 @@ impl Driver {
                     self.unexpected.push("SwitchContext".into());
                     None
                 }
+                Effect::Bundle { .. } | Effect::CancelUpload { .. } | Effect::Discard(_) => {
+                    self.unexpected.push("a deploy of a directory".into());
+                    None
+                }
                 Effect::SaveFile { .. }
                 | Effect::Copy(_)
                 | Effect::Notify { .. }

@@ -46,6 +46,10 @@ pub struct Cli {
     /// used, 2 and its problems when not.
     #[arg(long)]
     pub check: bool,
+    /// The directory (or .zip/.jar/.war) that `D` and `:deploy` bundle and deploy, by the EB
+    /// CLI's rules (.ebignore, else git HEAD, else the whole directory).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub app_dir: PathBuf,
     /// Write the diagnostic log here (default: ebtui.log in the user's state or cache directory),
     /// created readable by the owner only. Level from EBTUI_LOG.
     #[arg(long, value_name = "FILE")]

@@ -90,6 +90,7 @@ fn settings(cli: &Cli, loaded: &Loaded) -> (Settings, KeyMap) {
         log_max_bytes: config.logs.max_bytes,
         log_backfill_min: config.logs.backfill_minutes,
         notify: config.notify,
+        app_dir: cli.app_dir.clone(),
     };
     (settings, config.keymap())
 }

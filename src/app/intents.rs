@@ -106,8 +106,8 @@ fn deploy(app: &mut App, env: &Environment) -> Vec<Effect> {
         purpose: PickPurpose::DeployVersion {
             env: app.account.envs.key_of(env),
         },
+        cursor: first_version(items.as_deref()),
         items: items.unwrap_or_default(),
-        cursor: 0,
         loading,
     });
     effects
@@ -218,12 +218,29 @@ fn swap(app: &mut App, env: &Environment) {
     });
 }
 
+/// The deploy picker's first row: a new version from the code in `--app-dir`. Not a label
+/// Elastic Beanstalk would accept ('/' is refused in labels), so it cannot collide with one.
+const NEW_VERSION: &str = "/new-version-from-app-dir";
+
+/// The picker opens on the newest version (Enter deploys it, as before a directory could be
+/// deployed); the new-version row is one Up away.
+fn first_version(items: Option<&[PickItem]>) -> usize {
+    usize::from(items.is_some_and(|i| i.len() > 1))
+}
+
 fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
     let versions = app.account.versions.get(&env.env.app)?;
+    let new = PickItem {
+        value: NEW_VERSION.to_string(),
+        label: "+ new version".to_string(),
+        detail: format!(
+            "bundle and deploy the code in {}",
+            app.settings.app_dir.display()
+        ),
+    };
     Some(
-        versions
-            .iter()
-            .map(|v| {
+        std::iter::once(new)
+            .chain(versions.iter().map(|v| {
                 let running = env.version.as_deref() == Some(v.label.as_str());
                 PickItem {
                     value: v.label.clone(),
@@ -234,7 +251,7 @@ fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
                     },
                     detail: format!("{} · {}", v.status, v.description.as_deref().unwrap_or("")),
                 }
-            })
+            }))
             .collect(),
     )
 }
@@ -255,15 +272,30 @@ pub fn versions_arrived(app: &mut App, app_name: &str) {
         return;
     }
     let new = version_items(app, &e);
-    if let (Some(Modal::Pick { items, loading, .. }), Some(new)) = (&mut app.view.modal, new) {
+    if let (
+        Some(Modal::Pick {
+            items,
+            loading,
+            cursor,
+            ..
+        }),
+        Some(new),
+    ) = (&mut app.view.modal, new)
+    {
+        if *loading {
+            *cursor = first_version(Some(&new));
+        }
         *items = new;
         *loading = false;
     }
 }
 
 /// A picked item in a picker becomes a confirmation.
-pub fn picked(app: &mut App, purpose: PickPurpose, value: String) {
+pub fn picked(app: &mut App, purpose: PickPurpose, value: String, fx: &mut Vec<Effect>) {
     match purpose {
+        PickPurpose::DeployVersion { .. } if value == NEW_VERSION => {
+            super::update::ship_start(app, None, fx);
+        }
         PickPurpose::DeployVersion { env } => {
             let Some(e) = app.account.envs.get(&env).cloned() else {
                 return;

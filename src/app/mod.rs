@@ -14,6 +14,7 @@ pub mod modal;
 pub mod msg;
 pub mod ops;
 pub mod schedule;
+pub mod ship;
 #[cfg(test)]
 mod tests;
 pub mod timeline;
@@ -80,6 +81,8 @@ pub struct Settings {
     pub log_backfill_min: i64,
     /// How notifications reach the person beyond the status line.
     pub notify: crate::config::Notify,
+    /// The directory `D` offers to deploy (`--app-dir`, default the current directory).
+    pub app_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -90,6 +93,7 @@ impl Default for Settings {
             log_max_bytes: 256 * 1024 * 1024,
             log_backfill_min: 15,
             notify: crate::config::Notify::None,
+            app_dir: std::path::PathBuf::from("."),
         }
     }
 }
@@ -149,6 +153,10 @@ pub struct Account {
     /// Operations being followed, and the last ended one per environment.
     pub ops: Vec<Tracked>,
     pub next_op_id: u64,
+    /// Deploying the code in a directory (`:deploy`, `D`): one at a time.
+    pub ship: Option<ship::Ship>,
+    /// Ships started so far, to tell a late bundle from the current one's.
+    pub ships: u64,
     /// The RequestEnvironmentInfo sent for `l`, until it is answered.
     pub tail_request: Option<u64>,
     pub pending: Option<Pending>,
@@ -179,6 +187,8 @@ impl Account {
             events_cursor: None,
             ops: Vec::new(),
             next_op_id: 1,
+            ship: None,
+            ships: 0,
             tail_request: None,
             pending: None,
             schedule: Schedule::default(),
@@ -301,8 +311,14 @@ impl App {
 
     /// The runtime drew the screen: a confirmation on it has now been seen and may be confirmed.
     pub fn drawn(&mut self) {
-        if let Some(Modal::Confirm { seen, .. }) = &mut self.view.modal {
-            *seen = true;
+        match &mut self.view.modal {
+            Some(Modal::Confirm { seen, .. }) => *seen = true,
+            Some(Modal::Ship) => {
+                if let Some(s) = self.account.ship.as_mut().filter(|s| s.bundle.is_some()) {
+                    s.seen = true;
+                }
+            }
+            _ => {}
         }
     }
 

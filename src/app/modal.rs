@@ -60,6 +60,8 @@ pub enum Modal {
     Budget,
     /// The `:` command line.
     Command(Input),
+    /// Deploying the code in a directory; its state is `Account::ship`.
+    Ship,
 }
 
 impl Modal {

@@ -50,6 +50,17 @@ pub enum Msg {
     },
     /// A file was written (Ctrl-S) or could not be.
     Saved(Result<String, String>),
+    /// The bundle of ship `ship` is written (or could not be made: the text says why).
+    Bundled {
+        ship: u64,
+        result: Result<crate::bundle::Bundle, String>,
+    },
+    /// Bytes of a bundle acknowledged so far by the upload `op_id`.
+    Uploading {
+        epoch: u64,
+        op_id: u64,
+        progress: crate::cloud::UploadProgress,
+    },
 }
 
 /// What `update` asks the runtime to do.
@@ -86,6 +97,18 @@ pub enum Effect {
         path: String,
         contents: String,
     },
+    /// Make the source bundle of a directory (or take a `.zip`/`.jar`/`.war` as is) on a blocking
+    /// thread; the answer is `Msg::Bundled`.
+    Bundle {
+        ship: u64,
+        path: std::path::PathBuf,
+    },
+    /// Stop an upload: a multipart upload is aborted; its `Msg::OpDone` says `Cancelled`.
+    CancelUpload {
+        op_id: u64,
+    },
+    /// Remove a zip ebtui wrote (shipped, cancelled or refused).
+    Discard(std::path::PathBuf),
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     /// Tell the person beyond the status line (bell or a desktop notification).

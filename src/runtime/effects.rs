@@ -5,7 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use std::collections::HashMap;
+
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::{Effect, Msg, SwitchError};
@@ -30,6 +32,8 @@ pub struct Executor {
     switcher: Option<Switcher>,
     switch_tx: mpsc::Sender<Result<Arc<dyn Cloud>, String>>,
     switch_rx: mpsc::Receiver<Result<Arc<dyn Cloud>, String>>,
+    /// Uploads under way: their cancel switch and task, by operation id.
+    uploads: HashMap<u64, (watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl Executor {
@@ -43,6 +47,7 @@ impl Executor {
             switcher,
             switch_tx,
             switch_rx,
+            uploads: HashMap::new(),
         }
     }
 
@@ -68,6 +73,10 @@ impl Executor {
         match r {
             Ok(cloud) => {
                 self.stop_tail();
+                // Uploads of the old account stop (their multipart uploads are aborted).
+                for (cancel, _) in self.uploads.values() {
+                    let _ = cancel.send(true);
+                }
                 self.cloud = cloud;
                 self.epoch += 1;
                 Some(Msg::Context {
@@ -89,6 +98,42 @@ impl Executor {
                 tokio::spawn(async move {
                     let reply = crate::cloud::answer(cloud.as_ref(), request).await;
                     let _ = tx.send(Msg::Cloud { epoch, reply }).await;
+                });
+            }
+            Effect::Execute {
+                op_id,
+                op: crate::cloud::Op::UploadBundle { upload, .. },
+            } => self.upload(op_id, upload),
+            Effect::CancelUpload { op_id } => {
+                if let Some((cancel, _)) = self.uploads.get(&op_id) {
+                    let _ = cancel.send(true);
+                }
+            }
+            Effect::Bundle { ship, path } => {
+                tokio::spawn(async move {
+                    let request = crate::bundle::BundleRequest {
+                        path,
+                        out_dir: std::env::temp_dir(),
+                        // The label carries local time, as the EB CLI's does.
+                        now: chrono::Local::now().naive_local(),
+                    };
+                    let result = tokio::task::spawn_blocking(move || {
+                        /* MERGE-BUNDLE */
+                        Err::<crate::bundle::Bundle, String>(format!(
+                            "bundling {} is not built yet",
+                            request.path.display()
+                        ))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("bundling stopped: {e}")));
+                    let _ = tx.send(Msg::Bundled { ship, result }).await;
+                });
+            }
+            Effect::Discard(path) => {
+                tokio::spawn(async move {
+                    if let Err(e) = tokio::fs::remove_file(&path).await {
+                        tracing::warn!("could not remove a bundle: {e}");
+                    }
                 });
             }
             Effect::Execute { op_id, op } => {
@@ -210,6 +255,61 @@ impl Executor {
             let error = result.err().map(|e| e.to_string());
             let _ = tx.send(Msg::TailEnded { epoch, tail, error }).await;
         }));
+    }
+
+    /// An upload in its own task, with its progress forwarded as `Msg::Uploading` and a cancel
+    /// switch kept for `Effect::CancelUpload` (and for quitting: see `finish_uploads`).
+    fn upload(&mut self, op_id: u64, upload: crate::cloud::BundleUpload) {
+        let (cloud, tx, epoch) = (self.cloud.clone(), self.tx.clone(), self.epoch);
+        self.uploads.retain(|_, (_, task)| !task.is_finished());
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let (ptx, mut prx) = mpsc::channel(16);
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(progress) = prx.recv().await {
+                    let msg = Msg::Uploading {
+                        epoch,
+                        op_id,
+                        progress,
+                    };
+                    if forward_tx.send(msg).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let result = cloud.upload_bundle(&upload, ptx, cancel_rx).await.map(|u| {
+                crate::cloud::OpAccepted {
+                    request_id: None,
+                    uploaded: Some(u),
+                }
+            });
+            let _ = forward.await;
+            let result = crate::domain::Clean::clean(result);
+            let _ = tx
+                .send(Msg::OpDone {
+                    epoch,
+                    op_id,
+                    result,
+                })
+                .await;
+        });
+        self.uploads.insert(op_id, (cancel_tx, task));
+    }
+
+    /// Quitting or switching accounts: uploads under way are cancelled and given a few seconds to
+    /// abort their multipart upload, so none is left orphaned in S3.
+    pub async fn finish_uploads(&mut self) {
+        let uploads: Vec<_> = self.uploads.drain().map(|(_, u)| u).collect();
+        for (cancel, task) in uploads {
+            let _ = cancel.send(true);
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("an upload did not stop within 5 s of being cancelled");
+            }
+        }
     }
 
     fn stop_tail(&mut self) {

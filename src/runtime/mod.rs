@@ -115,6 +115,7 @@ async fn event_loop(
             last_draw = Instant::now();
         }
     }
+    exec.finish_uploads().await;
     exec.shutdown();
     Ok(())
 }

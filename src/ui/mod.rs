@@ -8,6 +8,7 @@ pub mod layout;
 pub mod logs;
 pub mod modal;
 mod render;
+mod ship;
 pub mod status;
 pub mod theme;
 pub mod timeline;

@@ -57,6 +57,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             },
         ),
         Modal::Budget => budget(app, frame, area, theme),
+        Modal::Ship => super::ship::render(app, frame, area, theme),
     }
 }
 

@@ -72,6 +72,8 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             Level::Error => theme.error,
         };
         spans.push(Span::styled(f.text.clone(), style));
+    } else if let Some(line) = app.account.ship.as_ref().and_then(|s| s.status_line()) {
+        spans.push(Span::styled(line, theme.warn));
     } else if let Some(t) = app
         .account
         .selected

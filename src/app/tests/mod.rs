@@ -6,4 +6,5 @@ mod logs;
 mod modal;
 mod ops;
 mod polls;
+mod ship;
 mod support;

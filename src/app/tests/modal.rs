@@ -165,7 +165,8 @@ fn deploy_picks_a_version_then_confirms() {
     ));
     versions_arrive(&mut app, &["v1.4.4", "v1.4.3"]);
     assert!(
-        matches!(&app.view.modal, Some(Modal::Pick { loading: false, items, .. }) if items.len() == 2)
+        matches!(&app.view.modal, Some(Modal::Pick { loading: false, items, cursor: 1, .. }) if items.len() == 3),
+        "a new version from the directory, then the versions; the cursor on the newest"
     );
     code(&mut app, KeyCode::Down);
     code(&mut app, KeyCode::Enter);

@@ -95,6 +95,10 @@ fn text_input(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             }
             return true;
         }
+        Some(Modal::Ship) => {
+            super::ship::on_key(app, k, fx);
+            return true;
+        }
         Some(Modal::Confirm {
             typed: Some((_, input)),
             ..
@@ -168,6 +172,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         ("help", _) => app.view.modal = Some(Modal::Help { scroll: 0 }),
         ("budget", _) => app.view.modal = Some(Modal::Budget),
         ("history" | "o", _) => open_history(app),
+        ("deploy", path) => super::ship::start(app, path, fx),
         ("", _) => {}
         ("env" | "e" | "profile" | "region", None) => {
             app.flash(Level::Warn, format!(":{cmd} needs a name"))
@@ -175,7 +180,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         _ => app.flash(
             Level::Warn,
             format!(
-                "unknown command :{cmd} (try :env NAME, :history, :budget, :profile NAME, :region NAME, :q)"
+                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :history, :budget, :profile NAME, :region NAME, :q)"
             ),
         ),
     }

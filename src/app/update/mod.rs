@@ -9,6 +9,7 @@
 //! - `keys`: keys, paste, text inputs and the command line
 //! - `modal`: keys while a dialog is open
 //! - `notify`: telling the person an operation ended or an environment turned red
+//! - `ship`: deploying the code in a directory (bundle, dialog, upload, version, deploy)
 
 mod keys;
 mod logs;
@@ -17,8 +18,10 @@ mod notify;
 mod ops;
 mod polls;
 mod select;
+mod ship;
 
 pub(in crate::app) use polls::force as force_read;
+pub(in crate::app) use ship::start as ship_start;
 #[cfg(test)]
 pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
 
@@ -46,6 +49,7 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
         Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, &mut fx),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {
+                ship::abandon(app, &mut fx);
                 reset_context(app, epoch, ctx);
                 polls::poll_due(app, &mut fx);
             }
@@ -64,6 +68,10 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
         }
         Msg::Saved(Ok(path)) => app.flash(Level::Info, format!("saved to {path}")),
         Msg::Saved(Err(e)) => app.flash(Level::Error, format!("could not save: {e}")),
+        Msg::Bundled { ship, result } => ship::on_bundled(app, ship, result, &mut fx),
+        Msg::Uploading {
+            op_id, progress, ..
+        } => ship::on_progress(app, op_id, progress),
     }
     fx
 }
@@ -75,14 +83,16 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         Msg::Cloud { epoch, .. }
         | Msg::Tail { epoch, .. }
         | Msg::TailEnded { epoch, .. }
-        | Msg::OpDone { epoch, .. } => Some(*epoch),
+        | Msg::OpDone { epoch, .. }
+        | Msg::Uploading { epoch, .. } => Some(*epoch),
         Msg::Key(_)
         | Msg::Paste(_)
         | Msg::Resize(..)
         | Msg::Tick
         | Msg::Context { .. }
         | Msg::Stats { .. }
-        | Msg::Saved(_) => None,
+        | Msg::Saved(_)
+        | Msg::Bundled { .. } => None,
     }
 }
 

@@ -29,7 +29,7 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
                 cursor,
                 loading,
             };
-            pick_action(app, pick, action);
+            pick_action(app, pick, action, fx);
         }
         Modal::LogGroups => group_picker(app, action, fx),
         Modal::History {
@@ -43,6 +43,8 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         // The command line takes its keys as text (`keys::text_input`); Esc closes it.
         m @ Modal::Command(_) if action != Action::Cancel => app.view.modal = Some(m),
         Modal::Command(_) => {}
+        // The deploy dialog takes its keys as text (`keys::text_input`).
+        m @ Modal::Ship => app.view.modal = Some(m),
     }
 }
 
@@ -89,12 +91,12 @@ struct Pick {
     loading: bool,
 }
 
-fn pick_action(app: &mut App, mut p: Pick, action: Action) {
+fn pick_action(app: &mut App, mut p: Pick, action: Action, fx: &mut Vec<Effect>) {
     let delta: isize = match action {
         Action::Cancel => return,
         Action::Confirm | Action::Select if !p.items.is_empty() => {
             let value = p.items[p.cursor.min(p.items.len() - 1)].value.clone();
-            intents::picked(app, p.purpose, value);
+            intents::picked(app, p.purpose, value, fx);
             return;
         }
         Action::Up => -1,

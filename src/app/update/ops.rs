@@ -9,14 +9,22 @@ use crate::domain::{EnvStatus, HealthSnapshot};
 
 /// The confirmed write: follow it, and ask the runtime to carry it out. The only place an
 /// `Effect::Execute` is built; reached only by confirming a `Modal::Confirm`.
-pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
+///
+/// Returns the operation's id, `None` when refused. Deploying a directory is three writes
+/// confirmed once (`update/ship.rs`): each comes through here after the one before was accepted.
+pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) -> Option<u64> {
     if app.settings.read_only {
         // Unreachable through the keys (intents refuse first); kept so no path can write.
         app.flash(Level::Warn, "read-only mode: refused");
-        return;
+        return None;
     }
     let op_id = app.account.next_op_id;
     app.account.next_op_id += 1;
+    if matches!(op, Op::UploadBundle { .. } | Op::CreateVersion { .. }) {
+        // Steps of a ship, not operations on the environment: the ship follows them.
+        fx.push(Effect::Execute { op_id, op });
+        return Some(op_id);
+    }
     if let Op::RequestTailLogs { env } = &op {
         // Not an operation on the environment: nothing to follow, the logs pane waits for it.
         app.account.tail_request = Some(op_id);
@@ -25,7 +33,7 @@ pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
             env.name
         ));
         fx.push(Effect::Execute { op_id, op });
-        return;
+        return Some(op_id);
     }
     let label = op_label(&op);
     let env = app.account.envs.key_for_ref(op.env());
@@ -38,6 +46,7 @@ pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) {
         .push(Tracked::new(&env, &label, Origin::Ours { op_id }, app.now));
     app.flash(Level::Info, format!("{label} on {env}: request sent"));
     fx.push(Effect::Execute { op_id, op });
+    Some(op_id)
 }
 
 fn op_label(op: &Op) -> String {
@@ -69,6 +78,9 @@ pub(super) fn on_op_done(
     result: Result<OpAccepted, CloudError>,
     fx: &mut Vec<Effect>,
 ) {
+    if super::ship::owns(app, op_id) {
+        return super::ship::on_step_done(app, result, fx);
+    }
     if app.account.tail_request == Some(op_id) {
         app.account.tail_request = None;
         return super::logs::tail_logs_requested(app, result, fx);

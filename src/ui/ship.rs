@@ -1,0 +1,294 @@
+//! The deploy dialog for the code in a directory: what will ship (source, rules, files, size,
+//! the largest files, warnings, the label to edit), then the three writes with the upload's
+//! progress bar (bytes, rate, time left).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::modal::{centered, draw_box};
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::ship::{Ship, Stage, human_bytes};
+use crate::bundle::{Bundle, Rules, Warning};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(ship) = app.account.ship.as_ref() else {
+        return;
+    };
+    let title = format!("Deploy {} to {}", shown(ship), ship.env.name);
+    let w = area.width.saturating_sub(4).min(90);
+    let mut lines = match (&ship.stage, &ship.bundle) {
+        (Stage::Bundling, _) => vec![
+            Line::raw(format!("Bundling {} ...", ship.path.display())),
+            Line::raw(""),
+            Line::styled("Esc cancel", theme.dim),
+        ],
+        (Stage::Review, Some(b)) if ship.files_open => files(b, theme),
+        (Stage::Review, Some(b)) => review(ship, b, theme),
+        (stage, _) => steps(ship, stage, theme, w),
+    };
+    if let (Stage::Review, true) = (&ship.stage, ship.files_open) {
+        let skip = (ship.scroll as usize).min(lines.len().saturating_sub(1));
+        lines.drain(..skip);
+    }
+    let max_h = area.height.saturating_sub(2).max(3);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let r = centered(area, w, (rows as u16 + 2).min(max_h));
+    draw_box(
+        frame,
+        r,
+        &title,
+        theme,
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+    );
+}
+
+fn shown(ship: &Ship) -> String {
+    let name = ship
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string());
+    name.unwrap_or_else(|| ship.path.display().to_string())
+}
+
+/// The summary: what ships, from where, by which rules, and what to look at first.
+fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out = vec![kv(
+        "Source",
+        format!("{} · {}", b.source.display(), rules(b.rules)),
+        theme,
+    )];
+    if let Some(g) = &b.git {
+        let at = match &g.branch {
+            Some(br) => format!("{br} @ {}", g.commit),
+            None => format!("detached HEAD @ {}", g.commit),
+        };
+        out.push(kv("Commit", at, theme));
+        if b.rules == Rules::GitHead && g.uncommitted > 0 {
+            out.push(Line::styled(
+                format!(
+                    "         {} uncommitted change(s) are not included (commit them, or add an .ebignore)",
+                    g.uncommitted
+                ),
+                theme.warn,
+            ));
+        }
+    }
+    out.push(kv(
+        "Bundle",
+        format!(
+            "{} files · {} · zip {}",
+            b.entries.len(),
+            human_bytes(b.content_bytes),
+            human_bytes(b.zip_bytes)
+        ),
+        theme,
+    ));
+    let largest: Vec<String> = largest(b, 5)
+        .into_iter()
+        .map(|(p, s)| format!("{p} {}", human_bytes(s)))
+        .collect();
+    out.push(kv("Largest", largest.join(" · "), theme));
+    for w in &ship.warnings {
+        out.push(Line::styled(format!("  ! {}", warning(w)), theme.warn));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(vec![
+        Span::styled(format!("{:<9}", "Label"), theme.header),
+        Span::raw(ship.label.value().to_string()),
+        Span::styled("▏", theme.warn),
+    ]));
+    if let Some(p) = &ship.problem {
+        out.push(Line::styled(format!("  {p}"), theme.error));
+    }
+    out.push(kv(
+        "Steps",
+        format!(
+            "upload to S3 · create version (processed) · deploy to {}",
+            ship.env.name
+        ),
+        theme,
+    ));
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        "Enter deploy · Tab list files · type to edit the label · Esc cancel",
+        theme.dim,
+    ));
+    out
+}
+
+/// `Tab`: every file, largest marked by its size.
+fn files<'a>(b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out = vec![Line::styled(
+        format!(
+            "{} files ({}) · ↑↓ scroll · Tab back",
+            b.entries.len(),
+            human_bytes(b.content_bytes)
+        ),
+        theme.dim,
+    )];
+    for e in &b.entries {
+        let link = if e.symlink { " (symlink)" } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(format!("{:>10} ", human_bytes(e.size)), theme.dim),
+            Span::raw(format!("{}{link}", e.path)),
+        ]));
+    }
+    out
+}
+
+/// The writes, in order, with where each one is.
+fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+    let label = ship.label.value().trim().to_string();
+    let (upload, create, deploy) = match stage {
+        Stage::Uploading { .. } => (Mark::Now, Mark::Later, Mark::Later),
+        Stage::Creating { .. } => (Mark::Done, Mark::Now, Mark::Later),
+        Stage::Deploying => (Mark::Done, Mark::Done, Mark::Done),
+        _ => (Mark::Later, Mark::Later, Mark::Later),
+    };
+    let mut out = vec![step(upload, "Upload the bundle to S3", theme)];
+    if upload == Mark::Now {
+        out.push(bar(ship, width.saturating_sub(6), theme));
+        out.push(Line::styled(format!("   {}", rate_line(ship)), theme.dim));
+    } else if ship.existed {
+        out.push(Line::styled(
+            "   already there (same label and size): nothing sent",
+            theme.dim,
+        ));
+    }
+    let create_text = match stage {
+        Stage::Creating { source, .. } => format!(
+            "Create version {label} from s3://{}/{} (processing...)",
+            source.bucket, source.key
+        ),
+        _ => format!("Create version {label}"),
+    };
+    out.push(step(create, &create_text, theme));
+    out.push(step(
+        deploy,
+        &format!("Deploy {label} to {}", ship.env.name),
+        theme,
+    ));
+    out.push(Line::raw(""));
+    match stage {
+        Stage::Stopped(why) => {
+            out.push(Line::styled(why.clone(), theme.error));
+            out.push(Line::styled("Esc close", theme.dim));
+        }
+        Stage::Uploading { .. } => out.push(Line::styled(
+            "Esc cancel the upload (nothing is left in S3)",
+            theme.dim,
+        )),
+        Stage::Creating { .. } => out.push(Line::styled(
+            "Esc close (processing goes on; the deploy follows)",
+            theme.dim,
+        )),
+        _ => out.push(Line::styled("Esc close", theme.dim)),
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Done,
+    Now,
+    Later,
+}
+
+fn step<'a>(mark: Mark, text: &str, theme: &Theme) -> Line<'a> {
+    let (sym, style) = match mark {
+        Mark::Done => ("✓", theme.ok),
+        Mark::Now => ("▶", theme.info),
+        Mark::Later => ("·", theme.dim),
+    };
+    Line::from(vec![
+        Span::styled(format!(" {sym} "), style),
+        Span::raw(text.to_string()),
+    ])
+}
+
+/// `[█████░░░░░]  42 %  3.1 MB / 7.4 MB`
+fn bar<'a>(ship: &Ship, width: u16, theme: &Theme) -> Line<'a> {
+    let (sent, total) = ship.progress.map_or((0, 0), |p| (p.sent, p.total));
+    let frac = if total == 0 {
+        0.0
+    } else {
+        (sent as f64 / total as f64).clamp(0.0, 1.0)
+    };
+    let text = format!(
+        " {:>3} %  {} / {}",
+        (frac * 100.0).floor() as u64,
+        human_bytes(sent),
+        human_bytes(total)
+    );
+    let cells = (width as usize)
+        .saturating_sub(text.chars().count() + 5)
+        .clamp(4, 50);
+    let full = (frac * cells as f64).round() as usize;
+    Line::from(vec![
+        Span::raw("   ["),
+        Span::styled("█".repeat(full), theme.info),
+        Span::styled("░".repeat(cells - full), theme.dim),
+        Span::raw("]"),
+        Span::raw(text),
+    ])
+}
+
+fn rate_line(ship: &Ship) -> String {
+    match (ship.rate(), ship.eta_secs()) {
+        (Some(r), Some(eta)) => format!("{}/s · about {} left", human_bytes(r as u64), secs(eta)),
+        (Some(r), None) => format!("{}/s", human_bytes(r as u64)),
+        _ => "measuring the rate...".into(),
+    }
+}
+
+fn secs(s: u64) -> String {
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn kv<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{key:<9}"), theme.header),
+        Span::raw(value),
+    ])
+}
+
+// MERGE-BUNDLE: use Bundle::largest, Rules::describe, Display for Warning
+fn largest(b: &Bundle, n: usize) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = b.entries.iter().map(|e| (e.path.clone(), e.size)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
+fn rules(r: Rules) -> &'static str {
+    match r {
+        Rules::Archive => "archive, as is",
+        Rules::EbIgnore => ".ebignore rules",
+        Rules::GitHead => "git HEAD (committed files only)",
+        Rules::Whole => "whole directory",
+    }
+}
+
+fn warning(w: &Warning) -> String {
+    match w {
+        Warning::Secret { path } => format!("{path} looks like a secret: add it to .ebignore"),
+        Warning::OneTopFolder { folder } => format!(
+            "everything is inside {folder}/: Elastic Beanstalk looks for the application at the root; bundle the folder's contents"
+        ),
+        Warning::Missing { platform, expected } => format!(
+            "no {} at the root: the {platform} platform expects one",
+            expected.join(" or ")
+        ),
+    }
+}
