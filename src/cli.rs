@@ -16,44 +16,82 @@ use crate::cloud::sim::Scenario;
 )]
 pub struct Cli {
     /// AWS profile from the shared config and credentials files.
-    #[arg(long, env = "AWS_PROFILE")]
+    #[arg(long, env = "AWS_PROFILE", global = true)]
     pub profile: Option<String>,
     /// AWS region (default: the profile's region).
-    #[arg(long, env = "AWS_REGION")]
+    #[arg(long, env = "AWS_REGION", global = true)]
     pub region: Option<String>,
     /// Send every AWS call to this endpoint (a local emulator, e.g. http://127.0.0.1:5000).
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    #[arg(long, env = "AWS_ENDPOINT_URL", global = true)]
     pub endpoint_url: Option<String>,
     /// Run against a simulated account instead of AWS: steady, bad-deploy, slow-deploy, create-fail, quiet.
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = "steady",
-          value_parser = scenario)]
+          value_parser = scenario, global = true)]
     pub demo: Option<String>,
     /// Simulated time per real second in the demo (1 = real time, 20 = twenty times faster).
-    #[arg(long, default_value_t = 1.0, value_name = "X", value_parser = demo_speed)]
+    #[arg(long, default_value_t = 1.0, value_name = "X", value_parser = demo_speed, global = true)]
     pub demo_speed: f64,
     /// Seed of the simulated account (the same seed gives the same account).
-    #[arg(long, default_value_t = 7, value_name = "N")]
+    #[arg(long, default_value_t = 7, value_name = "N", global = true)]
     pub demo_seed: u64,
     /// Refuse every write (deploy, roll back, rebuild, abort, restart, swap), whatever the config
     /// file says.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub read_only: bool,
     /// Config file (default: config.toml in the user's config directory, under ebtui/). A file
     /// with any error stops ebtui at start with the line, column and fix.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Check the config file (and its key overrides) and exit: 0 and "config OK" when it can be
     /// used, 2 and its problems when not.
     #[arg(long)]
     pub check: bool,
     /// The directory (or .zip/.jar/.war) that `D` and `:deploy` bundle and deploy, by the EB
-    /// CLI's rules (.ebignore, else git HEAD, else the whole directory).
-    #[arg(long, value_name = "PATH", default_value = ".")]
-    pub app_dir: PathBuf,
+    /// CLI's rules (.ebignore, else git HEAD, else the whole directory). Default: the current
+    /// directory; in the demo, a small sample project ebtui carries.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub app_dir: Option<PathBuf>,
     /// Write the diagnostic log here (default: ebtui.log in the user's state or cache directory),
     /// created readable by the owner only. Level from EBTUI_LOG.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Bundle a directory (by the EB CLI's rules), upload it, create the version and deploy it,
+    /// without the UI; progress on stdout and an exit code from the deploy's true outcome.
+    #[command(after_help = EXIT_CODES)]
+    Deploy(DeployArgs),
+}
+
+/// The headless deploy's exit codes (also in the README).
+pub const EXIT_CODES: &str = "Exit codes:\n  0  succeeded (with --wait-healthy: and the environment is Ok)\n  2  a mistake in the flags or the config\n  3  failed (or the version failed processing; or the roll back failed)\n  4  aborted (or the upload was interrupted)\n  5  reverted: Elastic Beanstalk, or --rollback-on-failure, brought the previous version back\n  6  completed with errors\n  7  timed out (the deploy goes on)\n  8  refused: nothing was changed (read-only, no such environment, not Ready, label exists, bundle error, AWS refused)\n  9  unknown: the outcome could not be told (an answer lost, events unreadable)";
+
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The environment to deploy to, by name.
+    pub env: String,
+    /// The directory (or .zip/.jar/.war) to deploy; default --app-dir, else the current directory.
+    pub path: Option<PathBuf>,
+    /// The version label (default: app-<git describe>-<yymmdd_HHMMSS>, as the EB CLI makes it).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// One JSON object per line instead of plain lines.
+    #[arg(long)]
+    pub json: bool,
+    /// After a successful deploy, wait until the environment's health is Ok.
+    #[arg(long)]
+    pub wait_healthy: bool,
+    /// After a failed deploy, deploy the last good version and wait for it.
+    #[arg(long)]
+    pub rollback_on_failure: bool,
+    /// Seconds to follow the deploy, the health wait and a roll back (default: Elastic
+    /// Beanstalk's default command timeout, 600 s, plus 300 s).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
 }
 
 fn scenario(s: &str) -> Result<String, String> {

@@ -11,6 +11,7 @@ pub mod cloud;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod headless;
 pub mod logfile;
 pub mod logs;
 pub mod redact;

@@ -15,6 +15,7 @@ use ebtui::cloud::Cloud;
 use ebtui::cloud::aws::{AwsCloud, AwsOptions};
 use ebtui::cloud::sim::{Scenario, SimCloud};
 use ebtui::config::{self, ConfigError, Loaded};
+use ebtui::headless;
 use ebtui::logfile::{self, LogError};
 use ebtui::runtime::{self, Options, Switcher};
 
@@ -33,6 +34,11 @@ fn main() -> color_eyre::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if let Some(cli::Command::Deploy(args)) = &cli.command {
+        let code = rt.block_on(headless_deploy(&cli, args, settings.read_only))?;
+        drop(rt);
+        std::process::exit(code);
+    }
     rt.block_on(async move {
         let chosen = match &cli.demo {
             Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
@@ -46,6 +52,48 @@ fn main() -> color_eyre::Result<()> {
         };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
     })
+}
+
+/// `ebtui deploy ENV [PATH]`: no UI; the exit code is the deploy's outcome (`headless::Exit`).
+async fn headless_deploy(
+    cli: &Cli,
+    args: &cli::DeployArgs,
+    read_only: bool,
+) -> color_eyre::Result<i32> {
+    let chosen = match &cli.demo {
+        Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
+        None => aws_cloud(cli).await,
+    };
+    // Reads every 5 s of the cloud's time: the demo's clock runs faster, so its reads do too.
+    let speed = if cli.demo.is_some() { cli.demo_speed } else { 1.0 };
+    let plan = headless::Plan {
+        env: args.env.clone(),
+        path: args.path.clone().unwrap_or_else(|| app_dir(cli)),
+        label: args.label.clone(),
+        wait_healthy: args.wait_healthy,
+        rollback_on_failure: args.rollback_on_failure,
+        timeout: args.timeout.unwrap_or(headless::DEFAULT_TIMEOUT_SECS) as i64 * 1000,
+        read_only,
+        poll_every: Duration::from_secs_f64((5.0 / speed).max(0.05)),
+        out_dir: std::env::temp_dir(),
+        now_local: chrono::Local::now().naive_local(),
+    };
+    tracing::info!(?plan, "headless deploy");
+    let mut report = headless::report::Report::stdout(args.json);
+    let exit = headless::deploy(chosen.cloud.as_ref(), &plan, &mut report).await;
+    Ok(exit.code())
+}
+
+/// What `D` and `ebtui deploy` bundle: `--app-dir`, else in the demo the sample project (written
+/// to a temporary directory on first use), else the current directory.
+fn app_dir(cli: &Cli) -> PathBuf {
+    if let Some(p) = &cli.app_dir {
+        return p.clone();
+    }
+    if cli.demo.is_some() {
+        // MERGE-SIM: the sample project
+    }
+    PathBuf::from(".")
 }
 
 /// `--check`: the config file (whole, key overrides included) and EBTUI_LOG. Exits: 0 with
@@ -90,7 +138,7 @@ fn settings(cli: &Cli, loaded: &Loaded) -> (Settings, KeyMap) {
         log_max_bytes: config.logs.max_bytes,
         log_backfill_min: config.logs.backfill_minutes,
         notify: config.notify,
-        app_dir: cli.app_dir.clone(),
+        app_dir: app_dir(cli),
     };
     (settings, config.keymap())
 }

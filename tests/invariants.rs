@@ -31,6 +31,11 @@ const WRITE_GATE: &str = "src/app/update/ops.rs";
 /// The executor that turns `Effect::Execute` into `Cloud::execute`: the only caller outside the
 /// backends themselves.
 const EXECUTOR: &str = "src/runtime/effects.rs";
+/// The headless deploy's writer (`ebtui deploy`): its own gate, refusing in read-only mode; the
+/// only other caller of `Cloud::execute` and `Cloud::upload_bundle`.
+const HEADLESS_WRITER: &str = "src/headless/steps.rs";
+/// The headless deploy's report: no UI is up while it runs, so it may write to stdout.
+const HEADLESS_OUT: &str = "src/headless/report.rs";
 /// The file that owns the terminal: the only one that may take a handle on stdout or stderr.
 const TERMINAL: &str = "src/runtime/terminal.rs";
 /// The pure layers: `update`, `render` and what they call. No I/O, no await, no clock.
@@ -85,7 +90,12 @@ const SDK: &[&str] = &[
 const RATATUI: &[&str] = &["ratatui"];
 const TERMINAL_IN_CLOUD: &[&str] = &["ratatui", "crossterm", "tui_input"];
 /// A call of `Cloud::execute`, as a method or by path.
-const CLOUD_EXECUTE: &[&str] = &[". execute (", "Cloud :: execute"];
+const CLOUD_EXECUTE: &[&str] = &[
+    ". execute (",
+    "Cloud :: execute",
+    ". upload_bundle (",
+    "Cloud :: upload_bundle",
+];
 
 /// The one file that may call an SDK operation that changes anything in AWS: `AwsCloud::run_op`,
 /// reached only through `Cloud::execute`, so only through the confirmed write (and refused in
@@ -646,7 +656,7 @@ fn ratatui_offences(path: &str, src: &str) -> Vec<Finding> {
 fn print_offences(path: &str, src: &str) -> Vec<Finding> {
     let s = Scan::new(path, src);
     let mut out = s.find(PRINT);
-    if s.path != TERMINAL {
+    if s.path != TERMINAL && s.path != HEADLESS_OUT {
         out.extend(s.find(STREAMS));
     }
     out
@@ -785,7 +795,7 @@ fn write_gate_problems(src: &str) -> Vec<String> {
 /// their own).
 fn cloud_execute_offences(path: &str, src: &str) -> Vec<Finding> {
     let s = Scan::new(path, src);
-    if s.path == EXECUTOR || s.path.starts_with(CLOUD) {
+    if s.path == EXECUTOR || s.path == HEADLESS_WRITER || s.path.starts_with(CLOUD) {
         return Vec::new();
     }
     s.find(CLOUD_EXECUTE)
@@ -1012,6 +1022,25 @@ fn write_gate_is_where_the_test_says_and_refuses_when_read_only() {
     );
 }
 
+/// Each function of the headless writer that calls the cloud refuses in read-only mode first.
+fn headless_writer_refuses_first(src: &str) -> bool {
+    let calls = ["self.cloud.execute(", "self.cloud.upload_bundle("];
+    let mut found = 0;
+    for f in src.split("async fn ").skip(1) {
+        let body = f.split("\n    }\n").next().unwrap_or(f);
+        for call in calls {
+            if let Some(at) = body.find(call) {
+                found += 1;
+                match body.find("if self.read_only {") {
+                    Some(guard) if guard < at && body[guard..at].contains("return Err(") => {}
+                    _ => return false,
+                }
+            }
+        }
+    }
+    found == calls.len()
+}
+
 #[test]
 fn only_the_executor_calls_cloud_execute() {
     assert_tree(
@@ -1024,6 +1053,13 @@ fn only_the_executor_calls_cloud_execute() {
     assert!(
         !Scan::new(EXECUTOR, &src).find(&[". execute ("]).is_empty(),
         "{EXECUTOR} no longer calls `.execute(`: if the executor moved, update EXECUTOR"
+    );
+    // The headless writer calls the cloud only behind its read-only refusal.
+    let src = fs::read_to_string(root().join(HEADLESS_WRITER)).expect("the headless writer");
+    assert!(
+        headless_writer_refuses_first(&src),
+        "{HEADLESS_WRITER}: every `self.cloud.execute(` / `self.cloud.upload_bundle(` must follow an \
+         `if self.read_only {{ return Err(..) }}` in the same function"
     );
 }
 
@@ -1379,6 +1415,20 @@ after
         assert!(
             cloud_execute_offences("src/runtime/terminal.rs", "execute!(out, Show);").is_empty()
         );
+    }
+
+    #[test]
+    fn a_headless_write_without_the_read_only_refusal_is_reported() {
+        let good = "impl W {\n    async fn send(&self) -> R {\n        if self.read_only {\n            return Err(e());\n        }\n        self.cloud.execute(op).await\n    }\n\n    async fn upload(&self) -> R {\n        if self.read_only {\n            return Err(e());\n        }\n        self.cloud.upload_bundle(u, p, c).await\n    }\n}";
+        assert!(headless_writer_refuses_first(good));
+        let unguarded = good.replacen("if self.read_only {", "if self.other {", 1);
+        assert!(!headless_writer_refuses_first(&unguarded));
+        let after = "impl W {\n    async fn send(&self) -> R {\n        let r = self.cloud.execute(op).await;\n        if self.read_only {\n            return Err(e());\n        }\n        r\n    }\n\n    async fn upload(&self) -> R {\n        if self.read_only {\n            return Err(e());\n        }\n        self.cloud.upload_bundle(u, p, c).await\n    }\n}";
+        assert!(!headless_writer_refuses_first(after));
+        let missing = good.replace("self.cloud.upload_bundle(u, p, c)", "other()");
+        assert!(!headless_writer_refuses_first(&missing), "a call gone is stale");
+        assert!(!cloud_execute_offences("src/app/x.rs", "cloud.upload_bundle(u, p, c)").is_empty());
+        assert!(cloud_execute_offences(HEADLESS_WRITER, "self.cloud.upload_bundle(u, p, c)").is_empty());
     }
 
     #[test]

@@ -1,0 +1,376 @@
+//! The headless deploy, step by step: checks that change nothing, the bundle, then the three
+//! writes (upload, version, deploy) through `Writer`, then following the deploy to its outcome,
+//! the health wait and the roll back when asked for.
+
+use tokio::sync::{mpsc, watch};
+
+use super::follow::{self, Followed};
+use super::report::{Note, Report};
+use super::{Exit, Plan};
+use crate::app::ledger::{self, Outcome};
+use crate::app::ship::label_problem;
+use crate::bundle::{self, Bundle, BundleRequest};
+use crate::cloud::{BundleUpload, Cloud, CloudError, Op, OpAccepted, RollbackVia, Uploaded};
+use crate::domain::{EnvStatus, Environment, Millis};
+
+/// The headless command's write gate: every write goes through `send`, which refuses in
+/// read-only mode (the check at the start makes this unreachable; kept so no path can write).
+struct Writer<'a> {
+    cloud: &'a dyn Cloud,
+    read_only: bool,
+}
+
+impl Writer<'_> {
+    async fn send(&self, op: &Op) -> Result<OpAccepted, CloudError> {
+        if self.read_only {
+            return Err(CloudError::Other("read-only mode: refused".into()));
+        }
+        self.cloud.execute(op).await
+    }
+
+    async fn upload(
+        &self,
+        upload: &BundleUpload,
+        progress: mpsc::Sender<crate::cloud::UploadProgress>,
+        cancel: watch::Receiver<bool>,
+    ) -> Result<Uploaded, CloudError> {
+        if self.read_only {
+            return Err(CloudError::Other("read-only mode: refused".into()));
+        }
+        self.cloud.upload_bundle(upload, progress, cancel).await
+    }
+}
+
+pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> Exit {
+    if plan.read_only {
+        report.note(Note::Problem(
+            "read-only mode: deploy refused (--read-only, or read_only in the config)".into(),
+        ));
+        return Exit::Refused;
+    }
+    let env = match ready_env(cloud, &plan.env).await {
+        Ok(e) => e,
+        Err(why) => {
+            report.note(Note::Problem(why));
+            return Exit::Refused;
+        }
+    };
+    let bundle = match make_bundle(plan).await {
+        Ok(b) => b,
+        Err(why) => {
+            report.note(Note::Problem(why));
+            return Exit::Refused;
+        }
+    };
+    let label = plan.label.clone().unwrap_or_else(|| bundle.label.clone());
+    tell_bundle(report, &bundle, &env, &label);
+    let shipped = ship(cloud, plan, &env, &bundle, &label, report).await;
+    if bundle.owned {
+        // The zip was ours, and its work is done whatever happened.
+        let _ = tokio::fs::remove_file(&bundle.zip).await;
+    }
+    let request_id = match shipped {
+        Ok(rid) => rid,
+        Err(exit) => return exit,
+    };
+    let deadline = cloud.now() + plan.timeout;
+    let since = cloud.now() - follow::CLOCK_SLACK_MS;
+    let followed = follow::operation(cloud, &env, &request_id, since, deadline, plan, report).await;
+    finish(cloud, plan, &env, followed, deadline, report).await
+}
+
+/// The environment by name, alive and Ready: Elastic Beanstalk deploys only to a Ready one.
+async fn ready_env(cloud: &dyn Cloud, name: &str) -> Result<Environment, String> {
+    let envs = cloud
+        .environments()
+        .await
+        .map_err(|e| format!("cannot list the environments: {}", e.message()))?;
+    let env = envs
+        .into_iter()
+        .filter(|e| e.env.name == name && e.status != EnvStatus::Terminated)
+        .max_by_key(|e| e.created)
+        .ok_or_else(|| {
+            format!("no environment named {name} in this account and region (check --profile and --region)")
+        })?;
+    if env.status != EnvStatus::Ready {
+        return Err(format!(
+            "{name} is {}: Elastic Beanstalk deploys only to a Ready environment; wait for it to finish",
+            env.status.as_str()
+        ));
+    }
+    Ok(env)
+}
+
+async fn make_bundle(plan: &Plan) -> Result<Bundle, String> {
+    let request = BundleRequest {
+        path: plan.path.clone(),
+        out_dir: plan.out_dir.clone(),
+        now: plan.now_local,
+    };
+    tokio::task::spawn_blocking(move || bundle::build(&request).map_err(|e| e.to_string()))
+        .await
+        .unwrap_or_else(|e| Err(format!("bundling stopped: {e}")))
+}
+
+fn tell_bundle(report: &mut Report, b: &Bundle, env: &Environment, label: &str) {
+    let mut warnings: Vec<String> = b.warnings.iter().map(|w| w.to_string()).collect();
+    warnings.extend(b.platform_warnings(&env.platform).iter().map(|w| w.to_string()));
+    if let Some(g) = b.git.as_ref().filter(|g| g.uncommitted > 0)
+        && b.rules == crate::bundle::Rules::GitHead
+    {
+        warnings.push(format!(
+            "{} uncommitted change(s) are not included (commit them, or add an .ebignore)",
+            g.uncommitted
+        ));
+    }
+    report.note(Note::Bundle {
+        source: b.source.display().to_string(),
+        rules: b.rules.describe().to_string(),
+        files: b.entries.len(),
+        bytes: b.content_bytes,
+        zip_bytes: b.zip_bytes,
+        label: label.to_string(),
+        warnings,
+    });
+}
+
+/// The three writes; the deploy's request id, or the exit code of the step that stopped.
+async fn ship(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    env: &Environment,
+    bundle: &Bundle,
+    label: &str,
+    report: &mut Report,
+) -> Result<String, Exit> {
+    let existing = cloud
+        .versions(&env.env.app)
+        .await
+        .map(|v| v.into_iter().map(|v| v.label).collect::<Vec<_>>())
+        .map_err(|e| {
+            report.note(Note::Problem(format!(
+                "cannot read the application's versions to check the label: {}",
+                e.message()
+            )));
+            Exit::Refused
+        })?;
+    if let Some(p) = label_problem(label, Some(&existing)) {
+        report.note(Note::Problem(format!("{p} (--label)")));
+        return Err(Exit::Refused);
+    }
+    let writer = Writer {
+        cloud,
+        read_only: plan.read_only,
+    };
+    let upload = BundleUpload {
+        app: env.env.app.clone(),
+        label: label.to_string(),
+        file: bundle.zip.clone(),
+        size: bundle.zip_bytes,
+    };
+    let uploaded = upload_with_progress(&writer, &upload, report).await?;
+    let create = Op::CreateVersion {
+        env: env.env.clone(),
+        app: env.env.app.clone(),
+        label: label.to_string(),
+        source: uploaded.location,
+        description: format!("ebtui deploy: {}", bundle.rules.describe()),
+    };
+    match writer.send(&create).await {
+        Ok(_) => report.note(Note::Version {
+            label: label.to_string(),
+        }),
+        Err(e) => {
+            let exit = write_failed(&e, Exit::Failed);
+            report.note(Note::Problem(format!(
+                "version {label} was not created: {}",
+                e.message()
+            )));
+            return Err(exit);
+        }
+    }
+    let deploy = Op::Deploy {
+        env: env.env.clone(),
+        version: label.to_string(),
+    };
+    match writer.send(&deploy).await {
+        Ok(OpAccepted {
+            request_id: Some(rid),
+            ..
+        }) => {
+            report.note(Note::Deploy {
+                env: env.env.name.clone(),
+                label: label.to_string(),
+                request_id: Some(rid.clone()),
+            });
+            Ok(rid)
+        }
+        Ok(_) => {
+            report.note(Note::Problem(
+                "the deploy was accepted without a request id: its events cannot be told from others'; watch the environment".into(),
+            ));
+            Err(Exit::Unknown)
+        }
+        Err(e) => {
+            report.note(Note::Problem(format!("deploy refused: {}", e.message())));
+            Err(write_failed(&e, Exit::Refused))
+        }
+    }
+}
+
+/// A write that failed: refused (nothing changed), or lost (it may have happened: unknown).
+fn write_failed(e: &CloudError, refused: Exit) -> Exit {
+    match e {
+        CloudError::AnswerLost(_) => Exit::Unknown,
+        CloudError::Cancelled(_) => Exit::Aborted,
+        _ => refused,
+    }
+}
+
+/// The upload, its progress told as it goes; Ctrl-C cancels it (a multipart upload is aborted).
+async fn upload_with_progress(
+    writer: &Writer<'_>,
+    upload: &BundleUpload,
+    report: &mut Report,
+) -> Result<Uploaded, Exit> {
+    let (ptx, mut prx) = mpsc::channel(16);
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let upload_fut = writer.upload(upload, ptx, cancel_rx);
+    tokio::pin!(upload_fut);
+    let result = loop {
+        tokio::select! {
+            r = &mut upload_fut => break r,
+            Some(p) = prx.recv() => report.note(Note::Upload { sent: p.sent, total: p.total }),
+            _ = tokio::signal::ctrl_c() => {
+                report.note(Note::Problem("interrupted: cancelling the upload".into()));
+                let _ = cancel_tx.send(true);
+            }
+        }
+    };
+    while let Ok(p) = prx.try_recv() {
+        report.note(Note::Upload {
+            sent: p.sent,
+            total: p.total,
+        });
+    }
+    match result {
+        Ok(u) => {
+            report.note(Note::Uploaded {
+                bucket: u.location.bucket.clone(),
+                key: u.location.key.clone(),
+                existed: u.existed,
+            });
+            Ok(u)
+        }
+        Err(e) => {
+            report.note(Note::Problem(format!("upload failed: {}", e.message())));
+            Err(write_failed(&e, Exit::Refused))
+        }
+    }
+}
+
+/// The deploy ended (or not): the exit code, after the health wait or the roll back.
+async fn finish(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    env: &Environment,
+    followed: Followed,
+    deadline: Millis,
+    report: &mut Report,
+) -> Exit {
+    let outcome = match followed {
+        Followed::Ended(o) => o,
+        Followed::TimedOut => return Exit::TimedOut,
+        Followed::Unknown(why) => {
+            report.note(Note::Problem(why));
+            return Exit::Unknown;
+        }
+    };
+    match outcome {
+        Outcome::Succeeded if plan.wait_healthy => {
+            follow::healthy(cloud, env, deadline, plan, report).await
+        }
+        Outcome::Succeeded => Exit::Succeeded,
+        Outcome::Failed | Outcome::Aborted | Outcome::CompletedWithErrors
+            if plan.rollback_on_failure =>
+        {
+            roll_back(cloud, plan, env, deadline, report).await
+        }
+        Outcome::Failed => Exit::Failed,
+        Outcome::Aborted => Exit::Aborted,
+        Outcome::Reverted => Exit::Reverted,
+        Outcome::CompletedWithErrors => Exit::CompletedWithErrors,
+        Outcome::InProgress | Outcome::Unknown => Exit::Unknown,
+    }
+}
+
+/// `--rollback-on-failure`: deploy the last good version (the ledger's rule, as `U` does) and
+/// follow it. Reverted when it succeeds; Failed when it cannot be done or fails.
+async fn roll_back(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    env: &Environment,
+    deadline: Millis,
+    report: &mut Report,
+) -> Exit {
+    let (history, events) = tokio::join!(
+        cloud.deploy_history(&env.env),
+        cloud.events(&env.env, None)
+    );
+    let (Ok(history), Ok(events)) = (history, events) else {
+        report.note(Note::Problem(
+            "cannot read the deployment history: no roll back was made".into(),
+        ));
+        return Exit::Failed;
+    };
+    let now_env = cloud.environments().await.ok().and_then(|all| {
+        all.into_iter()
+            .find(|e| e.env.id == env.env.id && e.env.name == env.env.name)
+    });
+    let current = now_env.as_ref().and_then(|e| e.version.clone());
+    let ops = ledger::operations(&events);
+    let Some(target) = ledger::rollback::target(current.as_deref(), &history, &ops) else {
+        report.note(Note::Problem(
+            "no earlier good version in the deployment history: no roll back was made".into(),
+        ));
+        return Exit::Failed;
+    };
+    if current.as_deref() == Some(target.version.as_str()) {
+        // An immutable or failed rolling deploy can leave the old version running already.
+        report.note(Note::Problem(format!(
+            "{} runs {} already: nothing to roll back",
+            env.env.name, target.version
+        )));
+        return Exit::Reverted;
+    }
+    report.note(Note::Rollback {
+        to: target.version.clone(),
+    });
+    let writer = Writer {
+        cloud,
+        read_only: plan.read_only,
+    };
+    let op = Op::Rollback {
+        env: env.env.clone(),
+        from: current,
+        via: RollbackVia::Deploy {
+            version: target.version,
+        },
+    };
+    let rid = match writer.send(&op).await {
+        Ok(OpAccepted {
+            request_id: Some(rid),
+            ..
+        }) => rid,
+        Ok(_) | Err(_) => {
+            report.note(Note::Problem("the roll back was not accepted".into()));
+            return Exit::Failed;
+        }
+    };
+    let since = cloud.now() - follow::CLOCK_SLACK_MS;
+    match follow::operation(cloud, env, &rid, since, deadline, plan, report).await {
+        Followed::Ended(Outcome::Succeeded) => Exit::Reverted,
+        Followed::TimedOut => Exit::TimedOut,
+        _ => Exit::Failed,
+    }
+}
