@@ -174,8 +174,9 @@ async fn a_small_bundle_is_one_put_object_and_lands_byte_identical() {
     let s3 = s3_client(moto.url());
     create_bucket(&s3).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = bundle_file(dir.path(), "small.zip", 3 * MIB + 123);
-    assert!(3 * MIB + 123 < MULTIPART_FROM);
+    const SIZE: u64 = 3 * MIB + 123;
+    const { assert!(SIZE < MULTIPART_FROM) };
+    let file = bundle_file(dir.path(), "small.zip", SIZE);
     let cloud = connect(moto.url(), BUCKET).await;
 
     let before = cloud.api_calls();

@@ -372,7 +372,7 @@ impl AwsCloud {
                 format!("Elastic Beanstalk could not process version {label} of {app}: {reason}")
             }
             None => format!(
-                "Elastic Beanstalk could not process version {label} of {app} (status FAILED) and \
+                "Elastic Beanstalk could not process version {label} of {app} (status Failed) and \
                  gave no reason in the application's events"
             ),
         })
