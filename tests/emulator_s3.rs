@@ -189,6 +189,12 @@ async fn a_small_bundle_is_one_put_object_and_lands_byte_identical() {
     // HeadObject (is it there?), then one PutObject.
     assert_eq!(cloud.api_calls() - before, 2);
     assert_eq!(progress.first().map(|p| p.sent), Some(0));
+    // Progress while the body streams, climbing to the total.
+    assert!(progress.len() > 2, "{progress:?}");
+    assert!(
+        progress.windows(2).all(|w| w[0].sent <= w[1].sent),
+        "{progress:?}"
+    );
     assert_eq!(
         progress.last(),
         Some(&UploadProgress {

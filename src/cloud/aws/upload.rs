@@ -22,7 +22,8 @@
 
 use std::future::Future;
 use std::path::Path;
-use std::pin::pin;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -31,8 +32,10 @@ use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{FuturesUnordered, StreamExt};
+use http_body::{Body, Frame, SizeHint};
 use tokio::sync::{mpsc, watch};
 
 use super::AwsCloud;
@@ -195,7 +198,10 @@ impl Target<'_> {
         progress: &mpsc::Sender<UploadProgress>,
         cancel: watch::Receiver<bool>,
     ) -> CloudResult<()> {
-        let body = file_body(file, 0, size).await?;
+        let watcher = progress.clone();
+        let body = file_body(file, 0, size)
+            .await?
+            .map(move |body| SdkBody::from_body_1_x(Counted::new(body, watcher.clone(), size)));
         report(progress, 0, size);
         let transmitted = Transmitted::default();
         let send = self
@@ -584,6 +590,57 @@ async fn file_body(file: &Path, offset: u64, len: u64) -> CloudResult<ByteStream
         .map_err(|e| {
             CloudError::Other(format!("could not read the bundle {}: {e}", file.display()))
         })
+}
+
+/// A body that reports the bytes the connection has taken from it: a PutObject's progress while
+/// it streams (a bundle just under `MULTIPART_FROM` takes a while on a slow link). The last
+/// bytes are reported when S3 has answered, so the bar reaches the end only when it is done.
+/// Parts are reported when acknowledged instead: a part sent again would count twice.
+struct Counted {
+    inner: SdkBody,
+    sent: u64,
+    total: u64,
+    progress: mpsc::Sender<UploadProgress>,
+}
+
+impl Counted {
+    fn new(inner: SdkBody, progress: mpsc::Sender<UploadProgress>, total: u64) -> Self {
+        Counted {
+            inner,
+            sent: 0,
+            total,
+            progress,
+        }
+    }
+}
+
+impl Body for Counted {
+    type Data = <SdkBody as Body>::Data;
+    type Error = <SdkBody as Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            self.sent += data.len() as u64;
+            if self.sent < self.total {
+                report(&self.progress, self.sent, self.total);
+            }
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Resolves when `cancel` becomes true; never when its sender is gone without cancelling.
