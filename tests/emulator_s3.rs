@@ -300,6 +300,45 @@ async fn cancel_mid_multipart_aborts_and_leaves_nothing() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_upload_mid_multipart_aborts_it_too() {
+    offline_aws_env();
+    let Some(moto) = Moto::start() else { return };
+    let s3 = s3_client(moto.url());
+    create_bucket(&s3).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = bundle_file(dir.path(), "dropped.zip", 40 * MIB);
+    let cloud = connect(moto.url(), BUCKET).await;
+
+    // The task stops (a quit, a context switch) once the first part is acknowledged: no cancel,
+    // the future is simply dropped.
+    let (tx, mut rx) = mpsc::channel::<UploadProgress>(64);
+    let (_keep, cancel) = watch::channel(false);
+    let b = bundle("shop", "v3-dropped", &file);
+    let first_part = async {
+        while let Some(p) = rx.recv().await {
+            if p.sent > 0 {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        result = cloud.upload_bundle(&b, tx, cancel) => panic!("finished before the drop: {result:?}"),
+        () = first_part => {}
+    }
+    // The abort runs on its own task: give it a moment.
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = multipart_uploads_in_progress(&s3).await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "the dropped upload was aborted");
+    assert!(!object_exists(&s3, "shop/v3-dropped.zip").await);
+}
+
 #[tokio::test]
 async fn an_object_already_there_is_not_sent_again_and_never_overwritten() {
     offline_aws_env();
