@@ -262,6 +262,23 @@ async fn a_bare_403_on_head_object_names_the_read_permissions() {
 }
 
 #[tokio::test]
+async fn a_bare_400_on_head_object_suggests_credentials() {
+    let location = storage_location();
+    let head = mock!(S3::head_object).then_http_response(|| {
+        HttpResponse::new(StatusCode::try_from(400).expect("status"), SdkBody::empty())
+    });
+    let cloud = cloud(&[&location], &[&head]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    match upload(&cloud, &bundle(&dir, "v1", 10)).await {
+        Err(CloudError::Other(m)) => assert!(
+            m.contains("HTTP 400 without a reason") && m.contains("expired credentials"),
+            "{m}"
+        ),
+        other => panic!("expected Other, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_put_object_whose_answer_is_lost_is_answer_lost_and_sent_once() {
     let location = storage_location();
     let head = nothing_there();

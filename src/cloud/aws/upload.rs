@@ -377,7 +377,8 @@ impl Target<'_> {
         Ok((part, len))
     }
 
-    /// CompleteMultipartUpload, sent once.
+    /// CompleteMultipartUpload, sent once. Not cancellable: every byte is in S3 by then, and a
+    /// cancel racing the completion could not say whether the object exists.
     async fn complete(&self, upload_id: &str, parts: Vec<CompletedPart>) -> CloudResult<()> {
         let transmitted = Transmitted::default();
         self.s3
@@ -474,6 +475,15 @@ impl Target<'_> {
         match classified {
             // Credentials: the text is the fix, and the object does not matter.
             CloudError::Auth(m) => CloudError::Auth(m),
+            // A HEAD answer has no body to say why; a bare 400 there is, in practice, a request
+            // S3 would not authenticate.
+            CloudError::Other(_) if code.is_empty() && status == Some(400) => {
+                CloudError::Other(format!(
+                    "could not {doing} {uri}: S3 answered HTTP 400 without a reason, most often \
+                     expired credentials (refresh them; for SSO run `aws sso login`) or a request \
+                     signed for another region than the bucket's"
+                ))
+            }
             other => reword(other, |m| format!("could not {doing} {uri}: {m}")),
         }
     }
