@@ -97,11 +97,33 @@ const CLOUD_EXECUTE: &[&str] = &[
     "Cloud :: upload_bundle",
 ];
 
-/// The one file that may call an SDK operation that changes anything in AWS: `AwsCloud::run_op`,
-/// reached only through `Cloud::execute`, so only through the confirmed write (and refused in
-/// read-only mode before it). It sends every write once, without SDK retry.
-const SDK_WRITE_GATE: &str = "src/cloud/aws/ops.rs";
-/// Every operation of the three SDKs in use that changes something (or makes instances act), as
+/// The files that may call an SDK operation that changes anything in AWS, each with writes it must
+/// really make (so the allowance cannot go stale): `AwsCloud::run_op` (Elastic Beanstalk), and the
+/// S3 upload of a source bundle it or the executor starts for a confirmed `Op::UploadBundle`. Both
+/// are reached only through the confirmed write (refused in read-only mode before it), and send
+/// every write once, without SDK retry (the upload's parts and abort excepted, said there).
+const SDK_WRITE_GATES: &[(&str, &[&str])] = &[
+    (
+        "src/cloud/aws/ops.rs",
+        &[
+            "update_environment",
+            "request_environment_info",
+            "create_storage_location",
+            "create_application_version",
+        ],
+    ),
+    (
+        "src/cloud/aws/upload.rs",
+        &[
+            "put_object",
+            "create_multipart_upload",
+            "upload_part",
+            "complete_multipart_upload",
+            "abort_multipart_upload",
+        ],
+    ),
+];
+/// Every operation of the SDKs in use that changes something (or makes instances act), as
 /// the fluent client methods are named. Reads (describe_, list_, get_, filter_, retrieve_,
 /// validate_, start_live_tail, start_query) are not here.
 const SDK_WRITE_OPS: &[&str] = &[
@@ -110,6 +132,8 @@ const SDK_WRITE_OPS: &[&str] = &[
     "apply_environment_managed_action",
     "associate_environment_operations_role",
     "compose_environments",
+    "create_application_version",
+    "create_storage_location",
     "disassociate_environment_operations_role",
     "rebuild_environment",
     "request_environment_info",
@@ -154,6 +178,17 @@ const SDK_WRITE_OPS: &[&str] = &[
     "tag_resource",
     "untag_log_group",
     "untag_resource",
+    // S3
+    "abort_multipart_upload",
+    "complete_multipart_upload",
+    "copy_object",
+    "create_multipart_upload",
+    "put_object",
+    "rename_object",
+    "restore_object",
+    "upload_part",
+    "upload_part_copy",
+    "write_get_object_response",
 ];
 /// Verbs that always mean a write, for operations added to the SDKs later. Matched as method calls
 /// in `src/cloud/` only, where the SDK clients live (`fs::create_dir_all(` is a file call).
@@ -802,11 +837,11 @@ fn cloud_execute_offences(path: &str, src: &str) -> Vec<Finding> {
 }
 
 /// The write gate of the AWS backend: an SDK write operation is called (`.op(` or `Client::op(`)
-/// only in `SDK_WRITE_GATE`. The exact operation names are looked for everywhere; the generic
+/// only in `SDK_WRITE_GATES`. The exact operation names are looked for everywhere; the generic
 /// write verbs (`.create_*(`, ...) as method calls under `src/cloud/`.
 fn sdk_write_offences(path: &str, src: &str) -> Vec<Finding> {
     let s = Scan::new(path, src);
-    if s.path == SDK_WRITE_GATE {
+    if SDK_WRITE_GATES.iter().any(|(gate, _)| s.path == *gate) {
         return Vec::new();
     }
     let mut specs: Vec<String> = SDK_WRITE_OPS
@@ -1067,18 +1102,25 @@ fn only_the_executor_calls_cloud_execute() {
 fn sdk_writes_are_called_only_in_the_aws_write_gate() {
     assert_tree(
         "Invariant 2 (ARCHITECTURE.md), the AWS side: every SDK call that changes anything in AWS \
-         is an `Op`, carried out by `AwsCloud::run_op` in src/cloud/aws/ops.rs (sent once, behind \
-         the confirmation and the read-only refusal). Add an `Op` instead of calling it elsewhere.",
+         is an `Op`, carried out by `AwsCloud::run_op` in src/cloud/aws/ops.rs or, for a source \
+         bundle's S3 writes, in src/cloud/aws/upload.rs (sent once, behind the confirmation and the \
+         read-only refusal). Add an `Op` instead of calling it elsewhere.",
         sdk_write_offences,
     );
-    // The allowance must not be stale: the gate really makes the writes.
-    let src = fs::read_to_string(root().join(SDK_WRITE_GATE)).expect("the AWS write gate");
-    let gate = Scan::new("gate", &src);
-    for op in ["update_environment", "request_environment_info"] {
-        assert!(
-            !gate.find(&[&format!(". {op} (")]).is_empty(),
-            "{SDK_WRITE_GATE} no longer calls `.{op}(`: if the AWS write gate moved, update SDK_WRITE_GATE"
-        );
+    // The allowance must not be stale: each gate really makes its writes.
+    for (path, ops) in SDK_WRITE_GATES {
+        let src = fs::read_to_string(root().join(path)).expect("an AWS write gate");
+        let gate = Scan::new("gate", &src);
+        for op in *ops {
+            assert!(
+                SDK_WRITE_OPS.contains(op),
+                "`{op}` is not in SDK_WRITE_OPS: a gate's write must be one the rule looks for"
+            );
+            assert!(
+                !gate.find(&[&format!(". {op} (")]).is_empty(),
+                "{path} no longer calls `.{op}(`: if the AWS write gate moved, update SDK_WRITE_GATES"
+            );
+        }
     }
 }
 
@@ -1443,7 +1485,19 @@ after
             lines(&sdk_write_offences("src/app/update/logs.rs", bad)),
             [2, 4, 7]
         );
-        assert!(sdk_write_offences(SDK_WRITE_GATE, bad).is_empty());
+        for (gate, _) in SDK_WRITE_GATES {
+            assert!(sdk_write_offences(gate, bad).is_empty());
+        }
+        // The S3 writes of the upload are found outside its gate, by name and by verb.
+        let s3 = "async fn g(&self) {\n    self.s3.upload_part().send();\n    self.s3\n        .complete_multipart_upload()\n        .send();\n    self.s3.put_object();\n    self.s3.head_object();\n}";
+        assert_eq!(
+            lines(&sdk_write_offences("src/cloud/aws/eb.rs", s3)),
+            [2, 4, 6]
+        );
+        assert_eq!(
+            lines(&sdk_write_offences("src/app/update/ops.rs", s3)),
+            [2, 4, 6]
+        );
         // Reads, names in prose and strings, our own helpers, and file calls are not writes.
         let fine = "// calls .update_environment() in ops.rs\nfn g() {\n    self.eb.describe_environments().send();\n    self.logs.start_live_tail().send();\n    let _ = \"x.delete_stack()\";\n    v.swap_remove(0);\n    pane.apply_query();\n    std::fs::create_dir_all(p);\n}";
         assert!(

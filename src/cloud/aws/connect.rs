@@ -1,5 +1,6 @@
-//! Building the three SDK clients: shared config (credentials, profile, region, endpoint), our
-//! retry and timeout choices, and the interceptor that counts every request attempt.
+//! Building the SDK clients (Elastic Beanstalk, CloudFormation, CloudWatch Logs, S3): shared
+//! config (credentials, profile, region, endpoint), our retry and timeout choices, and the
+//! interceptor that counts every request attempt.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::quirks::NullNumberTolerance;
-use super::{AwsCloud, logs};
+use super::{AwsCloud, lock, logs};
 use crate::cloud::CloudError;
 use crate::domain::CloudContext;
 
@@ -145,6 +146,12 @@ impl AwsCloud {
             endpoint.is_some(),
         )
         .build();
+        // Path-style addressing against an overridden endpoint: an emulator on 127.0.0.1 has no
+        // `<bucket>.127.0.0.1` host names. AWS itself gets virtual-hosted style, its default.
+        let s3_conf = aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(endpoint.is_some())
+            .timeout_config(attempt_timeouts())
+            .build();
 
         let ctx = CloudContext {
             profile: profile.clone().unwrap_or_else(|| "default".to_string()),
@@ -157,7 +164,8 @@ impl AwsCloud {
             aws_sdk_cloudformation::Client::from_conf(cfn_conf),
             aws_sdk_cloudwatchlogs::Client::from_conf(logs_conf),
             ctx,
-        );
+        )
+        .with_s3(aws_sdk_s3::Client::from_conf(s3_conf));
         cloud.profile = profile;
         Ok(cloud)
     }
@@ -190,6 +198,25 @@ impl AwsCloud {
             logs.config().to_builder().interceptor(counter).build(),
         );
         AwsCloud::new(eb, cfn, logs, ctx, calls)
+    }
+
+    /// The S3 client that uploads source bundles, counted like the others. Separate from
+    /// `from_clients` so the tests of the reads need not build one; `connect` always adds it.
+    pub fn with_s3(mut self, s3: aws_sdk_s3::Client) -> AwsCloud {
+        let counter = CallCounter(self.calls.clone());
+        self.s3 = Some(aws_sdk_s3::Client::from_conf(
+            s3.config().to_builder().interceptor(counter).build(),
+        ));
+        self
+    }
+
+    /// Use this bucket for source bundles instead of asking Elastic Beanstalk
+    /// (CreateStorageLocation). For the emulator tests: moto does not implement
+    /// CreateStorageLocation, so they create a bucket themselves and name it here. The app never
+    /// calls it; against AWS the bucket always comes from Elastic Beanstalk.
+    pub fn with_storage_bucket(self, bucket: impl Into<String>) -> AwsCloud {
+        *lock(&self.storage_bucket) = Some(bucket.into());
+        self
     }
 }
 

@@ -103,7 +103,24 @@ pub(crate) fn classify_write<E>(err: SdkError<E, Response>, transmitted: bool) -
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let lost = match &err {
+    match lost_reason(&err, transmitted) {
+        Some(why) => {
+            let lost = answer_lost(&why);
+            tracing::warn!(error = ?lost, "write answer lost");
+            lost
+        }
+        None => classify(err),
+    }
+}
+
+/// Why a write's answer may be lost (`classify_write`'s rules), or `None` when the request
+/// certainly did not reach AWS or AWS answered it definitely. Separate so a caller can word the
+/// `AnswerLost` for what it sent (the S3 upload does).
+pub(crate) fn lost_reason<E>(err: &SdkError<E, Response>, transmitted: bool) -> Option<String>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let code = service.err().code().unwrap_or("");
@@ -119,34 +136,41 @@ where
             })
         }
         SdkError::TimeoutError(_) if transmitted => {
-            Some(format!("no answer in time ({})", chain_text(&err)))
+            Some(format!("no answer in time ({})", chain_text(err)))
         }
         SdkError::DispatchFailure(failure)
-            if transmitted && !failure.is_user() && !never_connected(&chain_text(&err)) =>
+            if transmitted && !failure.is_user() && !never_connected(&chain_text(err)) =>
         {
             Some(format!(
                 "the connection failed before the answer arrived ({})",
-                chain_text(&err)
+                chain_text(err)
             ))
         }
         SdkError::ResponseError(response) => Some(format!(
             "its answer could not be read (HTTP {}: {})",
             response.raw().status().as_u16(),
-            chain_text(&err)
+            chain_text(err)
         )),
         SdkError::TimeoutError(_)
         | SdkError::DispatchFailure(_)
         | SdkError::ConstructionFailure(_) => None,
         // `SdkError` is non-exhaustive: an unknown kind after transmission may have been sent.
-        _ => transmitted.then(|| chain_text(&err)),
-    };
-    match lost {
-        Some(why) => {
-            let lost = answer_lost(&why);
-            tracing::warn!(error = ?lost, "write answer lost");
-            lost
-        }
-        None => classify(err),
+        _ => transmitted.then(|| chain_text(err)),
+    }
+}
+
+/// The same kind of error with its text rewritten (context added, a permission named).
+pub(crate) fn reword(err: CloudError, f: impl FnOnce(&str) -> String) -> CloudError {
+    let text = f(err.message());
+    match err {
+        CloudError::Throttled(_) => CloudError::Throttled(text),
+        CloudError::Auth(_) => CloudError::Auth(text),
+        CloudError::NotFound(_) => CloudError::NotFound(text),
+        CloudError::Unsupported(_) => CloudError::Unsupported(text),
+        CloudError::Network(_) => CloudError::Network(text),
+        CloudError::AnswerLost(_) => CloudError::AnswerLost(text),
+        CloudError::Cancelled(_) => CloudError::Cancelled(text),
+        CloudError::Other(_) => CloudError::Other(text),
     }
 }
 

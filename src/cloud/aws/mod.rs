@@ -3,9 +3,9 @@
 //!
 //! Files by responsibility: `connect` builds the clients, `eb` reads Elastic Beanstalk, `stacks`
 //! finds the environment's CloudFormation stacks and reads their events, `history` infers the
-//! deployment history, `ops` carries out the writes, `error` classifies SDK errors, `quirks`
-//! tolerates a documented response oddity, `logs` reads CloudWatch Logs and Elastic Beanstalk
-//! tail logs.
+//! deployment history, `ops` carries out the writes (and waits for a new version to be processed),
+//! `upload` puts a source bundle in S3, `error` classifies SDK errors, `quirks` tolerates a
+//! documented response oddity, `logs` reads CloudWatch Logs and Elastic Beanstalk tail logs.
 //!
 //! Every read is paginated to the end (bounded by `Pager`) and incremental where the API allows
 //! (a time cursor), because the poller calls them every few seconds.
@@ -19,6 +19,7 @@ pub mod logs;
 mod ops;
 mod quirks;
 mod stacks;
+mod upload;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,24 +28,33 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 pub use connect::AwsOptions;
 pub use eb::INSTANCE_HEALTH_UNREAD;
 
-use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
+use crate::cloud::{
+    BundleUpload, Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent,
+    UploadProgress, Uploaded,
+};
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
     RawLogEvent, StackEvent,
 };
 
-/// The AWS account behind the three SDK clients. Send + Sync, cheap to share in an Arc: the SDK
+/// The AWS account behind the SDK clients. Send + Sync, cheap to share in an Arc: the SDK
 /// clients are handles, and the small caches sit behind mutexes that are never held across an
 /// await.
 pub struct AwsCloud {
     eb: aws_sdk_elasticbeanstalk::Client,
     cfn: aws_sdk_cloudformation::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    /// Uploads source bundles. `None` only for a cloud built by `from_clients` without `with_s3`
+    /// (tests of the reads); `connect` always sets it.
+    s3: Option<aws_sdk_s3::Client>,
+    /// The account's Elastic Beanstalk bucket in this region, once CreateStorageLocation named
+    /// it: it never changes for an account and region, and a context switch builds a new cloud.
+    storage_bucket: Mutex<Option<String>>,
     ctx: CloudContext,
     /// Named in credential hints ("run `aws sso login --profile X`").
     profile: Option<String>,
@@ -79,6 +89,8 @@ impl AwsCloud {
             eb,
             cfn,
             logs,
+            s3: None,
+            storage_bucket: Mutex::new(None),
             ctx,
             profile: None,
             account,
@@ -242,13 +254,11 @@ impl Cloud for AwsCloud {
 
     async fn upload_bundle(
         &self,
-        _upload: &crate::cloud::BundleUpload,
-        _progress: tokio::sync::mpsc::Sender<crate::cloud::UploadProgress>,
-        _cancel: tokio::sync::watch::Receiver<bool>,
-    ) -> CloudResult<crate::cloud::Uploaded> {
-        Err(crate::cloud::CloudError::Unsupported(
-            "uploading a bundle is not built yet".into(),
-        ))
+        upload: &BundleUpload,
+        progress: mpsc::Sender<UploadProgress>,
+        cancel: watch::Receiver<bool>,
+    ) -> CloudResult<Uploaded> {
+        self.upload(upload, progress, cancel).await
     }
 }
 
