@@ -13,7 +13,8 @@
 //! launching instances), `refusals` (error texts shared by reads and writes), `health` and
 //! `metrics`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each
 //! file's timestamp format), `search` (filter-pattern searches over them), `scenario` (the
-//! stories), `rng` (splitmix64 and stable hashing). `tests/` drives all of it through
+//! stories), `sample` (the project the demo offers to deploy), `rng` (splitmix64 and stable
+//! hashing). `tests/` drives all of it through
 //! `SimCloud`.
 
 mod build;
@@ -29,6 +30,7 @@ mod refusals;
 mod requests;
 mod resources;
 mod rng;
+mod sample;
 mod scenario;
 mod search;
 mod timefmt;
@@ -51,6 +53,7 @@ use crate::domain::{
     HealthSnapshot, Millis, RawLogEvent, StackEvent,
 };
 
+pub use sample::sample_app_files;
 pub use scenario::Scenario;
 
 use model::{ACCOUNT, Env, HOUR, LogFile, PLATFORM, REGION};
