@@ -9,7 +9,7 @@ use crate::domain::{EnvStatus, Millis};
 
 use super::engine::{EngineScript, Outcome};
 use super::model::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Version};
-use super::refusals::require_ready;
+use super::refusals::{require_processed, require_ready};
 use super::resources::{STACK, UPPER_ALNUM, group_event, launch_instance};
 use super::world::{Script, Step, World};
 
@@ -21,6 +21,7 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
     let version = w.version(&app, label).cloned().ok_or_else(|| {
         CloudError::NotFound(format!("No Application Version named '{label}' found."))
     })?;
+    require_processed(&version, now)?;
     let token = w.token();
     let env = &mut w.envs[e];
     let from = env.version.clone();

@@ -117,6 +117,7 @@ fn begin(w: &mut World, e: usize, token: u64) -> Launch {
             broken: false,
             install_fails: false,
             deploy_secs: (25, 40),
+            shipped: None,
         });
     Launch {
         name: env.name.clone(),

@@ -3,6 +3,8 @@
 
 use crate::domain::{DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, StackEvent, Tier};
 
+use super::contents::Layout;
+
 pub(crate) const SEC: Millis = 1_000;
 pub(crate) const MIN: Millis = 60 * SEC;
 pub(crate) const HOUR: Millis = 60 * MIN;
@@ -139,6 +141,37 @@ pub(crate) struct Version {
     pub install_fails: bool,
     /// Seconds one instance takes to deploy it (lo, hi).
     pub deploy_secs: (i64, i64),
+    /// Made from a bundle uploaded through ebtui; `None` for the account's own builds, which
+    /// were processed when they were created.
+    pub shipped: Option<Shipped>,
+}
+
+// DescribeApplicationVersions' statuses, spelled as the API reference and `AppVersion` spell them.
+pub(crate) const PROCESSING: &str = "Processing";
+pub(crate) const PROCESSED: &str = "Processed";
+pub(crate) const FAILED: &str = "Failed";
+
+/// A version created from an uploaded bundle (CreateApplicationVersion with processing).
+#[derive(Debug, Clone)]
+pub(crate) struct Shipped {
+    /// When Elastic Beanstalk finished processing it; before, it is `Processing`.
+    pub processed: Millis,
+    pub layout: Layout,
+}
+
+impl Version {
+    /// Its status at `t` (DescribeApplicationVersions).
+    pub(crate) fn status_at(&self, t: Millis) -> &'static str {
+        match &self.shipped {
+            None => PROCESSED,
+            Some(s) if t < s.processed => PROCESSING,
+            Some(Shipped {
+                layout: Layout::Rejected(_),
+                ..
+            }) => FAILED,
+            Some(_) => PROCESSED,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +179,9 @@ pub(crate) struct App {
     pub name: String,
     /// Oldest first.
     pub versions: Vec<Version>,
+    /// Events of the application itself (a version's creation), which name no environment
+    /// (`env` is empty); oldest first, some of them due later (filtered by time when read).
+    pub events: Vec<EnvEvent>,
 }
 
 /// Log files of an environment: each is a CloudWatch log group with one stream per instance.

@@ -52,8 +52,9 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
             find(w, env)?;
         }
         Op::UploadBundle { .. } | Op::CreateVersion { .. } => {
+            // They take simulated time, so `SimCloud::execute` carries them out itself.
             return Err(CloudError::Unsupported(
-                "uploading a bundle is not built yet".into(),
+                "uploads and new versions are carried out by SimCloud".into(),
             ));
         }
     }

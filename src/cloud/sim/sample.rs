@@ -28,6 +28,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::cloud::sim::contents::{Contents, Layout};
 
     /// What running the sample locally leaves behind; `.ebignore` leaves it out of bundles too.
     fn local_artefact(name: &str) -> bool {
@@ -69,5 +70,12 @@ mod tests {
             let disk = std::fs::read(root.join(path)).expect("read");
             assert_eq!(*bytes, disk.as_slice(), "{path}");
         }
+    }
+
+    #[test]
+    fn the_sample_is_an_application_to_the_simulator() {
+        let names = sample_app_files().iter().map(|(p, _)| p.to_string());
+        let contents = Contents::from_names(names, false);
+        assert_eq!(contents.layout(), Layout::Application);
     }
 }
