@@ -80,6 +80,23 @@ impl Contents {
         }
     }
 
+    pub(crate) fn has(&self, path: &str) -> bool {
+        self.files
+            .binary_search_by(|f| f.as_str().cmp(path))
+            .is_ok()
+    }
+
+    /// The files of `dir` (e.g. `.platform/hooks/prebuild/`), names only, in the order Elastic
+    /// Beanstalk runs hooks (lexicographic).
+    pub(crate) fn in_dir(&self, dir: &str) -> Vec<String> {
+        self.files
+            .iter()
+            .filter_map(|f| f.strip_prefix(dir))
+            .filter(|rest| !rest.contains('/'))
+            .map(str::to_string)
+            .collect()
+    }
+
     pub(crate) fn layout(&self) -> Layout {
         if self.unreadable {
             return Layout::Rejected("The source bundle is not a valid zip file.".into());
@@ -187,5 +204,23 @@ mod tests {
             Layout::Application,
             "a jar is the application"
         );
+    }
+
+    #[test]
+    fn hooks_are_the_files_directly_in_their_folder() {
+        let c = Contents::from_names(
+            [
+                ".platform/hooks/prebuild/02_b.sh",
+                ".platform/hooks/prebuild/01_a.sh",
+                ".platform/hooks/prebuild/lib/x.sh",
+            ]
+            .map(String::from),
+            false,
+        );
+        assert_eq!(
+            c.in_dir(".platform/hooks/prebuild/"),
+            ["01_a.sh", "02_b.sh"]
+        );
+        assert!(c.has(".platform/hooks/prebuild/01_a.sh"));
     }
 }

@@ -194,10 +194,7 @@ fn boot_steps(w: &mut World, s: &mut Script, l: &Launch, fail: bool) -> Vec<Stri
     } else {
         Outcome::Ok
     };
-    let script = EngineScript::Bootstrap {
-        version: l.version.label.clone(),
-        outcome,
-    };
+    let script = EngineScript::bootstrap(&l.version, outcome);
     deploy_instances(s, &ids, &l.version, FIRST_DEPLOYMENT, script, d);
     ids
 }

@@ -1,9 +1,11 @@
 //! The account's data: environments, instances and their phases, versions, log files and the
 //! operation in progress. `world` moves it through time.
 
+use std::sync::Arc;
+
 use crate::domain::{DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, StackEvent, Tier};
 
-use super::contents::Layout;
+use super::contents::{Contents, Layout};
 
 pub(crate) const SEC: Millis = 1_000;
 pub(crate) const MIN: Millis = 60 * SEC;
@@ -156,6 +158,7 @@ pub(crate) const FAILED: &str = "Failed";
 pub(crate) struct Shipped {
     /// When Elastic Beanstalk finished processing it; before, it is `Processing`.
     pub processed: Millis,
+    pub contents: Arc<Contents>,
     pub layout: Layout,
 }
 
@@ -171,6 +174,18 @@ impl Version {
             }) => FAILED,
             Some(_) => PROCESSED,
         }
+    }
+
+    /// What the bundle holds, when the version came from one.
+    pub(crate) fn contents(&self) -> Option<Arc<Contents>> {
+        self.shipped.as_ref().map(|s| s.contents.clone())
+    }
+
+    /// Everything sits in one folder: processed, but no instance finds an application to run.
+    pub(crate) fn in_one_folder(&self) -> bool {
+        self.shipped
+            .as_ref()
+            .is_some_and(|s| matches!(s.layout, Layout::OneTopFolder { .. }))
     }
 }
 

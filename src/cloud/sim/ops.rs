@@ -338,10 +338,7 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.wait(w.rng.between(45, 70) * SEC);
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        let script = EngineScript::Bootstrap {
-            version: v.label.clone(),
-            outcome: Outcome::Ok,
-        };
+        let script = EngineScript::bootstrap(v, Outcome::Ok);
         deploy::deploy_instances(&mut s, &fresh, v, deployment, script, d);
         deploy::announce_added(&mut s, &fresh);
     }

@@ -74,6 +74,7 @@ pub(crate) fn begin(w: &mut World, r: &Request) -> CloudResult<Pending> {
         deploy_secs: (20, 30),
         shipped: Some(Shipped {
             processed: until,
+            contents: object.contents.clone(),
             layout,
         }),
     };

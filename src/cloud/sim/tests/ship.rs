@@ -14,9 +14,12 @@ use tokio::sync::{mpsc, watch};
 use zip::write::SimpleFileOptions;
 
 use super::support::*;
+use crate::app::ledger::{OpKind, Outcome, operations};
 use crate::cloud::sim::*;
 use crate::cloud::{BundleUpload, Op, OpAccepted, S3Location, UploadProgress, Uploaded};
 use crate::domain::Severity;
+
+const MIN: Millis = 60_000;
 
 /// Run `op` while the sim's clock moves `step` ms every 20 ms of tokio's (paused) time.
 async fn driven<T>(c: &SimCloud, step: Millis, op: impl Future<Output = T>) -> T {
@@ -351,4 +354,198 @@ async fn a_label_that_exists_is_refused() {
     let versions = c.versions("storefront").await.unwrap().len();
     assert_eq!(ship(&c, &r, "app-1", &zip).await, exists("app-1"));
     assert_eq!(c.versions("storefront").await.unwrap().len(), versions);
+}
+
+/// Deploy `label` to `name` and wait for the environment to settle; returns the request id.
+async fn deploy_and_wait(c: &SimCloud, name: &str, label: &str) -> String {
+    let r = env_ref(c, name).await;
+    let op = Op::Deploy {
+        env: r,
+        version: label.to_string(),
+    };
+    let rid = c.execute(&op).await.expect("deploying").request_id.unwrap();
+    until(c, name, 10 * MIN, 5_000, |e| e.status == EnvStatus::Ready)
+        .await
+        .expect("settles");
+    rid
+}
+
+async fn messages_of(c: &SimCloud, name: &str, rid: &str) -> Vec<String> {
+    events_since_start(c, name)
+        .await
+        .into_iter()
+        .filter(|e| e.request_id.as_deref() == Some(rid))
+        .map(|e| e.message)
+        .collect()
+}
+
+fn one_folder(dir: &Path) -> PathBuf {
+    let mut files: Vec<(String, &[u8])> = vec![("site/".into(), b"")];
+    for (path, bytes) in sample_app_files() {
+        files.push((format!("site/{path}"), bytes));
+    }
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+    zip_of(dir, "folder.zip", &files)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bundle_one_folder_down_processes_but_its_deploy_fails() {
+    let c = sim(Scenario::Steady);
+    let r = env_ref(&c, "storefront-prod").await;
+    let dir = tempfile::tempdir().unwrap();
+    ship(&c, &r, "app-folder", &one_folder(dir.path()))
+        .await
+        .expect("processing reads only configuration files");
+    let rid = deploy_and_wait(&c, "storefront-prod", "app-folder").await;
+    let texts = messages_of(&c, "storefront-prod", &rid).await;
+    let order = [
+        "Environment update is starting.",
+        "Instance deployment failed to generate a 'Procfile' for Node.js. Provide one of these files: 'package.json', 'server.js', or 'app.js'. The deployment failed.",
+        "Instance deployment failed. For details, see 'eb-engine.log'.",
+        "Failed to deploy application.",
+    ];
+    let at: Vec<usize> = order.iter().map(|t| position(&texts, t)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{texts:#?}");
+    assert_eq!(
+        texts.iter().filter(|t| t.starts_with("Batch ")).count(),
+        1,
+        "the first batch fails and nothing follows: {texts:#?}"
+    );
+    let e = env(&c, "storefront-prod").await;
+    assert_eq!(
+        e.version.as_deref(),
+        Some("v1.4.3"),
+        "back on the version before"
+    );
+    let serving = c.health(&r).await.unwrap().instances.len();
+    assert_eq!(serving, 4);
+    assert_eq!(c.deploy_history(&r).await.unwrap()[0].version, "v1.4.3");
+    let events = c.account_events(Some(START)).await.unwrap();
+    let told = operations(&events)
+        .into_iter()
+        .find(|o| o.request_id == rid)
+        .and_then(|o| o.told);
+    assert_eq!(
+        told,
+        Some(Outcome::Failed),
+        "the ledger reads a failed deploy"
+    );
+    let engine = c.eb_tail_logs(&r).await.unwrap();
+    assert!(
+        engine
+            .iter()
+            .any(|l| l.message.contains("[app-deploy] - [check Procfile]")),
+        "eb-engine.log says where it stopped"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_immutable_deploy_of_a_folder_bundle_throws_its_new_instance_away() {
+    let c = sim(Scenario::Steady);
+    let r = env_ref(&c, "billing-prod").await;
+    let before: Vec<String> = c
+        .health(&r)
+        .await
+        .unwrap()
+        .instances
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    ship(&c, &r, "app-folder", &one_folder(dir.path()))
+        .await
+        .unwrap();
+    let rid = deploy_and_wait(&c, "billing-prod", "app-folder").await;
+    let texts = messages_of(&c, "billing-prod", &rid).await;
+    position(&texts, "Failed to deploy application.");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Deleted temporary auto scaling group")),
+        "{texts:#?}"
+    );
+    let e = env(&c, "billing-prod").await;
+    assert_eq!(e.version.as_deref(), Some("v2.7.4"));
+    let after: Vec<String> = c
+        .health(&r)
+        .await
+        .unwrap()
+        .instances
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(after, before, "the old instances stay");
+    let events = c.account_events(Some(START)).await.unwrap();
+    let op = operations(&events)
+        .into_iter()
+        .find(|o| o.request_id == rid);
+    assert_eq!(op.and_then(|o| o.told), Some(Outcome::Failed));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_sample_deploys_like_any_good_version_in_every_scenario() {
+    for scenario in Scenario::ALL {
+        let c = sim(scenario);
+        let r = env_ref(&c, "storefront-staging").await;
+        let dir = tempfile::tempdir().unwrap();
+        ship(&c, &r, "app-sample", &sample_zip(dir.path()))
+            .await
+            .unwrap();
+        let rid = deploy_and_wait(&c, "storefront-staging", "app-sample").await;
+        let texts = messages_of(&c, "storefront-staging", &rid).await;
+        position(&texts, "Environment update completed successfully.");
+        assert_eq!(
+            instance_versions(&c, "storefront-staging").await,
+            ["app-sample"],
+            "{scenario:?}"
+        );
+        let engine: Vec<String> = c
+            .eb_tail_logs(&r)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.message)
+            .collect();
+        for line in [
+            "installing dependencies with requirements.txt by using Pip",
+            "The dir .platform/hooks/prebuild/ does not exist",
+        ] {
+            assert!(
+                engine.iter().any(|l| l.ends_with(line)),
+                "{scenario:?}: {line}"
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_sample_rolls_out_in_batches_and_health_comes_back() {
+    let c = sim(Scenario::Steady);
+    let r = env_ref(&c, "storefront-prod").await;
+    let dir = tempfile::tempdir().unwrap();
+    ship(&c, &r, "app-sample", &sample_zip(dir.path()))
+        .await
+        .unwrap();
+    let rid = deploy_and_wait(&c, "storefront-prod", "app-sample").await;
+    let texts = messages_of(&c, "storefront-prod", &rid).await;
+    position(&texts, "Batch 2: Completed application deployment.");
+    position(&texts, "Environment update completed successfully.");
+    c.advance(30_000);
+    assert_eq!(
+        transitions(&c, "storefront-prod").await,
+        [("Ok".into(), "Info".into()), ("Info".into(), "Ok".into())]
+    );
+    assert_eq!(
+        instance_versions(&c, "storefront-prod").await,
+        ["app-sample"; 4]
+    );
+    let events = c.account_events(Some(START)).await.unwrap();
+    let op = operations(&events)
+        .into_iter()
+        .find(|o| o.request_id == rid)
+        .unwrap();
+    assert_eq!(
+        (op.kind, op.told),
+        (OpKind::Deploy, Some(Outcome::Succeeded))
+    );
 }
