@@ -117,11 +117,13 @@ fn app(w: &mut World, name: &str, versions: &[(&str, &str, i64)]) -> App {
             broken: false,
             install_fails: false,
             deploy_secs: (25, 40),
+            shipped: None,
         })
         .collect();
     App {
         name: name.to_string(),
         versions,
+        events: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::{EnvStatus, Millis};
 
 use super::engine::{EngineScript, Outcome};
 use super::model::{DeployMark, OpKind, OpState, Phase, Policy, SEC, Version};
-use super::refusals::require_ready;
+use super::refusals::{require_processed, require_ready};
 use super::resources::{STACK, UPPER_ALNUM, group_event, launch_instance};
 use super::world::{Script, Step, World};
 
@@ -21,6 +21,7 @@ pub(crate) fn deploy(w: &mut World, e: usize, label: &str, rid: String) -> Cloud
     let version = w.version(&app, label).cloned().ok_or_else(|| {
         CloudError::NotFound(format!("No Application Version named '{label}' found."))
     })?;
+    require_processed(&version, now)?;
     let token = w.token();
     let env = &mut w.envs[e];
     let from = env.version.clone();
@@ -104,27 +105,18 @@ fn batch_steps(
         }
         // The broken build passes the earlier smoke tests but, by the last batch, the crash loop
         // makes the post-deploy hook fail: EB then stops with the new label on every instance.
-        // A build whose dependencies do not install fails on the first batch, before any
-        // instance switches to it.
-        let outcome = if v.install_fails {
-            Outcome::InstallFails
+        // A build whose dependencies do not install, or a bundle with nothing at its root to
+        // run, fails on the first batch, before any instance switches to it.
+        let outcome = if let Some(early) = Outcome::early(v) {
+            early
         } else if v.broken && last {
             Outcome::PostDeployHookFails
         } else {
             Outcome::Ok
         };
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        deploy_instances(
-            s,
-            ids,
-            v,
-            deployment,
-            EngineScript::AppDeploy {
-                version: v.label.clone(),
-                outcome,
-            },
-            d,
-        );
+        let script = EngineScript::app_deploy(v, outcome);
+        deploy_instances(s, ids, v, deployment, script, d);
         if outcome != Outcome::Ok {
             let restore = prev.as_ref().filter(|_| outcome.before_flip());
             if let Some(prev) = restore {
@@ -139,7 +131,7 @@ fn batch_steps(
                     });
                 }
             }
-            fail_deploy(s, ids);
+            fail_deploy(s, ids, outcome);
             if outcome.before_flip() {
                 // The environment names the old version again; nothing was deployed to record.
                 s.push(Step::Version(prev.as_ref().map(|p| p.label.clone())));
@@ -244,9 +236,12 @@ fn mark(
     }
 }
 
-fn fail_deploy(s: &mut Script, ids: &[String]) {
+fn fail_deploy(s: &mut Script, ids: &[String], outcome: Outcome) {
     s.wait(SEC);
     s.push(Step::Abortable(false));
+    if let Some(why) = outcome.event() {
+        s.error(why);
+    }
     s.error("Instance deployment failed. For details, see 'eb-engine.log'.");
     for id in ids {
         s.error(format!(
@@ -296,7 +291,19 @@ fn immutable_steps(
     create_temporary_group(s, &imm, &asg);
     let count = old.len().max(1);
     let first = vec![launch_instance(w, s)];
-    boot_new_instances(w, s, v, deployment, &first);
+    let early = Outcome::early(v);
+    boot_new_instances(w, s, v, deployment, &first, early.unwrap_or(Outcome::Ok));
+    if let Some(outcome) = early {
+        // The first instance's deployment fails: the temporary group goes, the old instances
+        // stay.
+        fail_deploy(s, &first, outcome);
+        remove_instances(s, &first);
+        delete_immutable_stack(s, &imm, &asg);
+        s.push(Step::Version(from));
+        s.push(Step::Status(EnvStatus::Ready));
+        s.push(Step::OpDone);
+        return;
+    }
     s.wait(10 * SEC);
     group_event(s, &imm, "CREATE_COMPLETE", None);
     s.stack(&imm, &imm, STACK, "CREATE_COMPLETE", None);
@@ -322,7 +329,7 @@ fn immutable_steps(
             count - 1
         ));
         let rest: Vec<String> = (1..count).map(|_| launch_instance(w, s)).collect();
-        boot_new_instances(w, s, v, deployment, &rest);
+        boot_new_instances(w, s, v, deployment, &rest, Outcome::Ok);
     }
     s.wait(5 * SEC);
     s.info("Detached new instance(s) from temporary auto scaling group.");
@@ -361,16 +368,29 @@ fn create_temporary_group(s: &mut Script, imm: &str, asg: &str) {
     s.info(format!("Created temporary auto scaling group {asg}."));
 }
 
-/// Instances just launched boot and deploy `v`, then join the environment.
-fn boot_new_instances(w: &mut World, s: &mut Script, v: &Version, deployment: i64, ids: &[String]) {
+/// Instances just launched boot and deploy `v`, then join the environment unless the
+/// deployment failed.
+fn boot_new_instances(
+    w: &mut World,
+    s: &mut Script,
+    v: &Version,
+    deployment: i64,
+    ids: &[String],
+    outcome: Outcome,
+) {
     s.wait(w.rng.between(40, 60) * SEC);
     let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-    let boot = EngineScript::Bootstrap {
-        version: v.label.clone(),
-        outcome: Outcome::Ok,
-    };
-    deploy_instances(s, ids, v, deployment, boot, d);
-    announce_added(s, ids);
+    deploy_instances(
+        s,
+        ids,
+        v,
+        deployment,
+        EngineScript::bootstrap(v, outcome),
+        d,
+    );
+    if outcome == Outcome::Ok {
+        announce_added(s, ids);
+    }
 }
 
 fn remove_instances(s: &mut Script, ids: &[String]) {
@@ -532,10 +552,7 @@ fn roll_back_steps(
             ids.join(", ")
         ));
         let d = w.rng.between(prev.deploy_secs.0, prev.deploy_secs.1) * SEC;
-        let script = EngineScript::AppDeploy {
-            version: prev.label.clone(),
-            outcome: Outcome::Ok,
-        };
+        let script = EngineScript::app_deploy(prev, Outcome::Ok);
         deploy_instances(s, ids, prev, deployment, script, d);
         s.info(format!(
             "Batch {}: Completed application deployment.",

@@ -4,9 +4,14 @@
 //! These lines are written once, when the step that starts the work runs, with timestamps spread
 //! over the work's duration (an abort removes the ones that had not happened yet).
 
+mod bundle;
+
+use std::sync::Arc;
+
 use crate::domain::{Millis, Tier};
 
-use super::model::{ACCOUNT, Env, LogFile, REGION};
+use super::contents::Contents;
+use super::model::{ACCOUNT, Env, LogFile, REGION, Version};
 use super::rng::{hash_str, mix, stream};
 use super::timefmt::engine_time;
 
@@ -19,13 +24,41 @@ pub(crate) enum Outcome {
     PrebuildHookFails,
     /// `npm install` cannot resolve a dependency the new build asks for.
     InstallFails,
+    /// The bundle's files sit one folder down: there is nothing at the root to run.
+    NoApplication,
 }
 
 impl Outcome {
     /// The deployment stopped before the new version was switched in (FlipApplication): the
     /// instance runs what it ran before, or nothing on a first boot.
     pub(crate) fn before_flip(&self) -> bool {
-        matches!(self, Outcome::PrebuildHookFails | Outcome::InstallFails)
+        matches!(
+            self,
+            Outcome::PrebuildHookFails | Outcome::InstallFails | Outcome::NoApplication
+        )
+    }
+
+    /// How every deployment of `v` fails on the first instances it reaches, before the switch,
+    /// if it does: what it is made of cannot be installed or run.
+    pub(crate) fn early(v: &Version) -> Option<Outcome> {
+        if v.install_fails {
+            Some(Outcome::InstallFails)
+        } else if v.in_one_folder() {
+            Some(Outcome::NoApplication)
+        } else {
+            None
+        }
+    }
+
+    /// The event Elastic Beanstalk adds before "Instance deployment failed." for this failure.
+    /// For a missing application on the Node.js platform (the account's), its text as an
+    /// Amazon Linux 2 Node.js environment reported it (quoted in udacity/cloud-developer pull
+    /// request 353, 2021); the Amazon Linux 2023 platform shares that engine.
+    pub(crate) fn event(&self) -> Option<&'static str> {
+        match self {
+            Outcome::NoApplication => Some(NO_PROCFILE),
+            _ => None,
+        }
     }
 }
 
@@ -35,15 +68,35 @@ pub(crate) enum EngineScript {
     Bootstrap {
         version: String,
         outcome: Outcome,
+        /// The files of a version made from an uploaded bundle (its hooks, its dependencies);
+        /// `None` for the account's own builds, with the storefront's hooks.
+        bundle: Option<Arc<Contents>>,
     },
     AppDeploy {
         version: String,
         outcome: Outcome,
+        bundle: Option<Arc<Contents>>,
     },
     Restart,
 }
 
 impl EngineScript {
+    pub(crate) fn bootstrap(v: &Version, outcome: Outcome) -> EngineScript {
+        EngineScript::Bootstrap {
+            version: v.label.clone(),
+            outcome,
+            bundle: v.contents(),
+        }
+    }
+
+    pub(crate) fn app_deploy(v: &Version, outcome: Outcome) -> EngineScript {
+        EngineScript::AppDeploy {
+            version: v.label.clone(),
+            outcome,
+            bundle: v.contents(),
+        }
+    }
+
     /// How the script ends (a restart always succeeds).
     pub(crate) fn outcome(&self) -> Outcome {
         match self {
@@ -61,6 +114,7 @@ const CURL_REFUSED: &str =
     "curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn't connect to server";
 const NO_TOKEN: &str = "NPM_TOKEN is not set; cannot authenticate to npm.pkg.github.com";
 const NO_MATCH: &str = "npm ERR! notarget No matching version found for @storefront/ui@^3.2.0.";
+const NO_PROCFILE: &str = "Instance deployment failed to generate a 'Procfile' for Node.js. Provide one of these files: 'package.json', 'server.js', or 'app.js'. The deployment failed.";
 
 /// The lines being planned: (fraction of the duration, file, level, text).
 #[derive(Default)]
@@ -86,16 +140,21 @@ pub(crate) fn lines(
     duration: Millis,
 ) -> Vec<(Millis, LogFile, String)> {
     let mut p = Plan::default();
-    let (command, version) = match script {
-        EngineScript::Restart => ("restart-app-server", None),
-        EngineScript::Bootstrap { version, .. } | EngineScript::AppDeploy { version, .. } => {
-            ("app-deploy", Some(version.as_str()))
+    let (command, version, bundle) = match script {
+        EngineScript::Restart => ("restart-app-server", None, None),
+        EngineScript::Bootstrap {
+            version, bundle, ..
         }
+        | EngineScript::AppDeploy {
+            version, bundle, ..
+        } => ("app-deploy", Some(version.as_str()), bundle.as_deref()),
     };
     preamble(&mut p, script, env, command);
-    let failed = match version {
-        Some(version) => app_deploy(&mut p, env.tier, version, script.outcome()),
-        None => {
+    let outcome = script.outcome();
+    let failed = match (version, bundle) {
+        (Some(version), Some(bundle)) => bundle::deploy(&mut p, env.tier, version, outcome, bundle),
+        (Some(version), None) => app_deploy(&mut p, env.tier, version, outcome),
+        (None, _) => {
             restart(&mut p);
             None
         }
@@ -152,26 +211,7 @@ fn preamble(p: &mut Plan, script: &EngineScript, env: &Env, command: &str) {
 /// Download, pre-build hook, install, flip, post-deploy hook; the error of the hook that failed,
 /// if one did (the rest of the deployment then does not run).
 fn app_deploy(p: &mut Plan, tier: Tier, version: &str, outcome: Outcome) -> Option<String> {
-    p.engine(0.05, "INFO", "Downloading EB Application...");
-    p.engine(
-        0.05,
-        "INFO",
-        format!(
-            "Region and Bucket info from EB metadata: {REGION}, elasticbeanstalk-{REGION}-{ACCOUNT}"
-        ),
-    );
-    p.engine(
-        0.06,
-        "INFO",
-        format!("application version label is {version}"),
-    );
-    p.engine(0.08, "INFO", "Download app version file succeeded");
-    p.engine(0.09, "INFO", "Executing instruction: StageApplication");
-    p.engine(
-        0.10,
-        "INFO",
-        "extracting /opt/elasticbeanstalk/deployment/app_source_bundle to /var/app/staging/",
-    );
+    stage(p, version);
     p.engine(
         0.12,
         "INFO",
@@ -212,8 +252,33 @@ fn app_deploy(p: &mut Plan, tier: Tier, version: &str, outcome: Outcome) -> Opti
     if outcome == Outcome::InstallFails {
         return Some(install_fails(p));
     }
-    install_and_flip(p, tier, version);
+    npm_install(p, version);
+    flip(p, tier);
     postdeploy(p, outcome)
+}
+
+/// The source bundle is downloaded from the storage bucket and extracted to staging.
+fn stage(p: &mut Plan, version: &str) {
+    p.engine(0.05, "INFO", "Downloading EB Application...");
+    p.engine(
+        0.05,
+        "INFO",
+        format!(
+            "Region and Bucket info from EB metadata: {REGION}, elasticbeanstalk-{REGION}-{ACCOUNT}"
+        ),
+    );
+    p.engine(
+        0.06,
+        "INFO",
+        format!("application version label is {version}"),
+    );
+    p.engine(0.08, "INFO", "Download app version file succeeded");
+    p.engine(0.09, "INFO", "Executing instruction: StageApplication");
+    p.engine(
+        0.10,
+        "INFO",
+        "extracting /opt/elasticbeanstalk/deployment/app_source_bundle to /var/app/staging/",
+    );
 }
 
 /// `npm install` gives up on a dependency the build asks for; its error.
@@ -251,8 +316,8 @@ fn install_fails(p: &mut Plan) -> String {
     )
 }
 
-/// npm install, the proxy and daemons reconfigured, and the new version made current.
-fn install_and_flip(p: &mut Plan, tier: Tier, version: &str) {
+/// npm installs the dependencies of `package.json`.
+fn npm_install(p: &mut Plan, version: &str) {
     let packages = 300 + mix(hash_str(version), 7) % 250;
     p.engine(
         0.14,
@@ -279,6 +344,10 @@ fn install_and_flip(p: &mut Plan, tier: Tier, version: &str) {
         ),
     );
     p.engine(0.56, "INFO", "found 0 vulnerabilities");
+}
+
+/// The proxy and daemons reconfigured, and the new version made current.
+fn flip(p: &mut Plan, tier: Tier) {
     p.engine(0.60, "INFO", "Executing instruction: check Procfile");
     p.engine(0.61, "INFO", "Executing instruction: configure X-Ray");
     p.engine(0.61, "INFO", "X-Ray is not enabled.");

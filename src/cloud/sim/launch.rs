@@ -117,6 +117,7 @@ fn begin(w: &mut World, e: usize, token: u64) -> Launch {
             broken: false,
             install_fails: false,
             deploy_secs: (25, 40),
+            shipped: None,
         });
     Launch {
         name: env.name.clone(),
@@ -193,10 +194,7 @@ fn boot_steps(w: &mut World, s: &mut Script, l: &Launch, fail: bool) -> Vec<Stri
     } else {
         Outcome::Ok
     };
-    let script = EngineScript::Bootstrap {
-        version: l.version.label.clone(),
-        outcome,
-    };
+    let script = EngineScript::bootstrap(&l.version, outcome);
     deploy_instances(s, &ids, &l.version, FIRST_DEPLOYMENT, script, d);
     ids
 }

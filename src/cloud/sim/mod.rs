@@ -9,14 +9,17 @@
 //! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps
 //! and hands commands and scenario ticks to `ops` and `scenario`, the only way back up the
 //! module graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and
-//! `launch` (the writes and their timed steps), `resources` (ids, CloudFormation types,
-//! launching instances), `refusals` (error texts shared by reads and writes), `health` and
-//! `metrics`, `logs`, `requests`, `traffic` and `engine` (log groups and lines), `timefmt` (each
-//! file's timestamp format), `search` (filter-pattern searches over them), `scenario` (the
-//! stories), `rng` (splitmix64 and stable hashing). `tests/` drives all of it through
-//! `SimCloud`.
+//! `launch` (the writes and their timed steps), `storage` (the storage bucket and uploading a
+//! bundle into it), `versions` (creating a version from an uploaded bundle), `contents` (what a
+//! bundle holds and what Elastic Beanstalk makes of it), `sample` (the project the demo offers
+//! to deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error
+//! texts shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and
+//! `engine` (log groups and lines), `timefmt` (each file's timestamp format), `search`
+//! (filter-pattern searches over them), `scenario` (the stories), `rng` (splitmix64 and stable
+//! hashing). `tests/` drives all of it through `SimCloud`.
 
 mod build;
+mod contents;
 mod deploy;
 mod engine;
 mod health;
@@ -29,10 +32,13 @@ mod refusals;
 mod requests;
 mod resources;
 mod rng;
+mod sample;
 mod scenario;
 mod search;
+mod storage;
 mod timefmt;
 mod traffic;
+mod versions;
 mod world;
 
 #[cfg(test)]
@@ -43,14 +49,18 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-use crate::cloud::{Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent};
+use crate::cloud::{
+    BundleUpload, Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent,
+    UploadProgress, Uploaded,
+};
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor,
     HealthSnapshot, Millis, RawLogEvent, StackEvent,
 };
 
+pub use sample::sample_app_files;
 pub use scenario::Scenario;
 
 use model::{ACCOUNT, Env, HOUR, LogFile, PLATFORM, REGION};
@@ -284,6 +294,12 @@ impl Cloud for SimCloud {
         self.call();
         let (w, now) = self.world();
         let from = since.unwrap_or(now - crate::cloud::ACCOUNT_EVENTS_FIRST);
+        // Applications' own events (a version's creation) name no environment; some are due
+        // later, as processing ends.
+        let apps = w.apps.iter().flat_map(|a| {
+            let at = a.events.partition_point(|ev| ev.ts < from);
+            a.events[at..].iter().take_while(|ev| ev.ts <= now).cloned()
+        });
         let mut out: Vec<EnvEvent> = w
             .envs
             .iter()
@@ -291,6 +307,7 @@ impl Cloud for SimCloud {
                 let at = e.events.partition_point(|ev| ev.ts < from);
                 e.events[at..].iter().cloned()
             })
+            .chain(apps)
             .collect();
         out.sort_by_key(|e| e.ts);
         let cut = out.len().saturating_sub(crate::cloud::ACCOUNT_EVENTS_MAX);
@@ -336,7 +353,7 @@ impl Cloud for SimCloud {
                 label: v.label.clone(),
                 description: Some(v.description.clone()),
                 created: v.created,
-                status: "Processed".to_string(),
+                status: v.status_at(now).to_string(),
             })
             .collect();
         out.sort_by(|a, b| {
@@ -473,19 +490,47 @@ impl Cloud for SimCloud {
     }
 
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
-        self.call();
-        let (mut w, _) = self.world();
-        ops::execute(&mut w, op)
+        match op {
+            // Both take simulated time, so they run outside the world's lock and count their
+            // own calls.
+            Op::UploadBundle { upload, .. } => {
+                let (progress, _) = mpsc::channel(1);
+                let (_keep, cancel) = watch::channel(false);
+                let uploaded = self.upload(upload, progress, cancel).await?;
+                Ok(OpAccepted {
+                    request_id: None,
+                    uploaded: Some(uploaded),
+                })
+            }
+            Op::CreateVersion {
+                app,
+                label,
+                source,
+                description,
+                ..
+            } => {
+                let request = versions::Request {
+                    app,
+                    label,
+                    source,
+                    description,
+                };
+                self.make_version(&request).await
+            }
+            _ => {
+                self.call();
+                let (mut w, _) = self.world();
+                ops::execute(&mut w, op)
+            }
+        }
     }
 
     async fn upload_bundle(
         &self,
-        _upload: &crate::cloud::BundleUpload,
-        _progress: tokio::sync::mpsc::Sender<crate::cloud::UploadProgress>,
-        _cancel: tokio::sync::watch::Receiver<bool>,
-    ) -> CloudResult<crate::cloud::Uploaded> {
-        Err(crate::cloud::CloudError::Unsupported(
-            "uploading a bundle is not built yet".into(),
-        ))
+        upload: &BundleUpload,
+        progress: mpsc::Sender<UploadProgress>,
+        cancel: watch::Receiver<bool>,
+    ) -> CloudResult<Uploaded> {
+        self.upload(upload, progress, cancel).await
     }
 }

@@ -1,7 +1,11 @@
 //! The account's data: environments, instances and their phases, versions, log files and the
 //! operation in progress. `world` moves it through time.
 
+use std::sync::Arc;
+
 use crate::domain::{DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, StackEvent, Tier};
+
+use super::contents::{Contents, Layout};
 
 pub(crate) const SEC: Millis = 1_000;
 pub(crate) const MIN: Millis = 60 * SEC;
@@ -139,6 +143,50 @@ pub(crate) struct Version {
     pub install_fails: bool,
     /// Seconds one instance takes to deploy it (lo, hi).
     pub deploy_secs: (i64, i64),
+    /// Made from a bundle uploaded through ebtui; `None` for the account's own builds, which
+    /// were processed when they were created.
+    pub shipped: Option<Shipped>,
+}
+
+// DescribeApplicationVersions' statuses, spelled as the API reference and `AppVersion` spell them.
+pub(crate) const PROCESSING: &str = "Processing";
+pub(crate) const PROCESSED: &str = "Processed";
+pub(crate) const FAILED: &str = "Failed";
+
+/// A version created from an uploaded bundle (CreateApplicationVersion with processing).
+#[derive(Debug, Clone)]
+pub(crate) struct Shipped {
+    /// When Elastic Beanstalk finished processing it; before, it is `Processing`.
+    pub processed: Millis,
+    pub contents: Arc<Contents>,
+    pub layout: Layout,
+}
+
+impl Version {
+    /// Its status at `t` (DescribeApplicationVersions).
+    pub(crate) fn status_at(&self, t: Millis) -> &'static str {
+        match &self.shipped {
+            None => PROCESSED,
+            Some(s) if t < s.processed => PROCESSING,
+            Some(Shipped {
+                layout: Layout::Rejected(_),
+                ..
+            }) => FAILED,
+            Some(_) => PROCESSED,
+        }
+    }
+
+    /// What the bundle holds, when the version came from one.
+    pub(crate) fn contents(&self) -> Option<Arc<Contents>> {
+        self.shipped.as_ref().map(|s| s.contents.clone())
+    }
+
+    /// Everything sits in one folder: processed, but no instance finds an application to run.
+    pub(crate) fn in_one_folder(&self) -> bool {
+        self.shipped
+            .as_ref()
+            .is_some_and(|s| matches!(s.layout, Layout::OneTopFolder { .. }))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +194,9 @@ pub(crate) struct App {
     pub name: String,
     /// Oldest first.
     pub versions: Vec<Version>,
+    /// Events of the application itself (a version's creation), which name no environment
+    /// (`env` is empty); oldest first, some of them due later (filtered by time when read).
+    pub events: Vec<EnvEvent>,
 }
 
 /// Log files of an environment: each is a CloudWatch log group with one stream per instance.

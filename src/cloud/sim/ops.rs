@@ -52,8 +52,9 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
             find(w, env)?;
         }
         Op::UploadBundle { .. } | Op::CreateVersion { .. } => {
+            // They take simulated time, so `SimCloud::execute` carries them out itself.
             return Err(CloudError::Unsupported(
-                "uploading a bundle is not built yet".into(),
+                "uploads and new versions are carried out by SimCloud".into(),
             ));
         }
     }
@@ -337,10 +338,7 @@ fn rebuild(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
     s.wait(w.rng.between(45, 70) * SEC);
     if let Some(v) = &version {
         let d = w.rng.between(v.deploy_secs.0, v.deploy_secs.1) * SEC;
-        let script = EngineScript::Bootstrap {
-            version: v.label.clone(),
-            outcome: Outcome::Ok,
-        };
+        let script = EngineScript::bootstrap(v, Outcome::Ok);
         deploy::deploy_instances(&mut s, &fresh, v, deployment, script, d);
         deploy::announce_added(&mut s, &fresh);
     }

@@ -65,6 +65,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             broken: true,
             install_fails: false,
             deploy_secs: (25, 35),
+            shipped: None,
         }],
         Scenario::SlowDeploy => vec![Version {
             label: SLOW_LABEL.to_string(),
@@ -73,6 +74,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             broken: false,
             install_fails: false,
             deploy_secs: (120, 180),
+            shipped: None,
         }],
         Scenario::CreateFail => vec![Version {
             label: CANARY_LABEL.to_string(),
@@ -81,6 +83,7 @@ pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> 
             broken: false,
             install_fails: false,
             deploy_secs: (25, 40),
+            shipped: None,
         }],
     }
 }
@@ -241,6 +244,7 @@ fn new_version(world: &mut World, app: &str, at: Millis, fails: bool) -> String 
         broken: false,
         install_fails: fails,
         deploy_secs: (25, 40),
+        shipped: None,
     });
     label
 }

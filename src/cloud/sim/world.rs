@@ -11,6 +11,7 @@ use super::engine::{self, EngineScript};
 use super::model::{App, DeployMark, Env, HEALTH_PERIOD, Instance, MIN, Phase, Version, align_up};
 use super::rng::{Rng, mix, stream};
 use super::scenario::Scenario;
+use super::storage::Bucket;
 use super::timefmt::iso_millis;
 use super::{health, ops, scenario};
 
@@ -192,6 +193,8 @@ pub(crate) struct World {
     pub now: Millis,
     pub apps: Vec<App>,
     pub envs: Vec<Env>,
+    /// The account's storage bucket: uploaded source bundles.
+    pub bucket: Bucket,
     queue: Vec<Scheduled>,
     next_seq: u64,
     next_token: u64,
@@ -208,6 +211,7 @@ impl World {
             now: origin,
             apps: Vec::new(),
             envs: Vec::new(),
+            bucket: Bucket::default(),
             queue: Vec::new(),
             next_seq: 0,
             next_token: 1,

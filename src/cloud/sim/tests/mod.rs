@@ -6,5 +6,6 @@ mod account;
 mod logs;
 mod ops;
 mod scenarios;
+mod ship;
 mod steady;
 mod support;
