@@ -181,3 +181,34 @@ fn the_header_knows_when_aws_cannot_be_reached_until_a_read_succeeds() {
     );
     assert!(app.account.trouble.is_none());
 }
+
+#[test]
+fn application_events_are_no_environments_operation() {
+    let mut app = app_with(prod(), false);
+    // What DescribeEvents says of a version being created: an application, a label, no environment.
+    let ev = |ts, m: &str| EnvEvent {
+        ts,
+        env: String::new(),
+        severity: Severity::Info,
+        message: m.into(),
+        version: Some("app-1".into()),
+        request_id: Some("req-v".into()),
+    };
+    let fx = reply(
+        &mut app,
+        PollKey::AccountEvents,
+        Ok(Answer::Events(vec![
+            ev(app.now - 2_000, "createApplicationVersion is starting."),
+            ev(
+                app.now - 1_000,
+                "createApplicationVersion completed successfully.",
+            ),
+        ])),
+    );
+    assert!(!app.account.timelines.contains_key(""));
+    assert!(app.account.ledger.of("").is_empty());
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Notify { .. })),
+        "{fx:?}"
+    );
+}

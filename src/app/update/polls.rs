@@ -270,6 +270,11 @@ fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>)
     // Events carry a name only: each goes to the environment of that name alive at its time.
     let mut by_env: Vec<(String, Vec<EnvEvent>)> = Vec::new();
     for e in events {
+        // Application events (a version created or processed) name no environment: they are
+        // no environment's operation, and the ship that made the version follows it itself.
+        if e.env.is_empty() {
+            continue;
+        }
         let k = app.account.envs.key_for_event(&e.env, e.ts);
         match by_env.iter_mut().find(|(n, _)| *n == k) {
             Some((_, v)) => v.push(e),
