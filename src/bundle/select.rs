@@ -82,8 +82,15 @@ impl Pick<'_> {
     }
 }
 
-/// Walk `root` in name order and hand every file that ships to the sink.
-pub(super) fn walk(root: &Path, pick: &Pick<'_>, sink: &mut Sink<'_>) -> Result<(), BundleError> {
+/// Walk `root` in name order and hand every file that ships to the sink. `out_dir`, where the
+/// zip is being written, is left out when it lies inside `root`: the bundle must not hold itself.
+pub(super) fn walk(
+    root: &Path,
+    out_dir: &Path,
+    pick: &Pick<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<(), BundleError> {
+    let own = inside(root, out_dir);
     // Folders still to read, deepest last: (path on disk, path in the bundle with its `/`).
     let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
@@ -96,7 +103,8 @@ pub(super) fn walk(root: &Path, pick: &Pick<'_>, sink: &mut Sink<'_>) -> Result<
             let meta = path.symlink_metadata().map_err(|e| unreadable(&path, &e))?;
             let kind = meta.file_type();
             if kind.is_dir() {
-                if name != EB_DIR && !pick.leaves_out(&path, &rel, true) {
+                let is_out = own.as_deref() == Some(rel.as_str());
+                if name != EB_DIR && !is_out && !pick.leaves_out(&path, &rel, true) {
                     folders.push((path, format!("{rel}/")));
                 }
                 continue;
@@ -115,6 +123,14 @@ pub(super) fn walk(root: &Path, pick: &Pick<'_>, sink: &mut Sink<'_>) -> Result<
         stack.extend(folders.into_iter().rev());
     }
     Ok(())
+}
+
+/// `dir` as a bundle path (`a/b`), when it lies inside `root`.
+fn inside(root: &Path, dir: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let dir = dir.canonicalize().ok()?;
+    let rel = dir.strip_prefix(&root).ok()?.to_str()?;
+    (!rel.is_empty()).then(|| rel.to_string())
 }
 
 /// The entries of one folder: (name, path), names as UTF-8.
