@@ -34,12 +34,16 @@ fn main() -> color_eyre::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let demo = cli.demo.is_some();
     if let Some(cli::Command::Deploy(args)) = &cli.command {
-        let code = rt.block_on(headless_deploy(&cli, args, settings.read_only))?;
+        let code = rt.block_on(headless_deploy(&cli, args, &settings));
         drop(rt);
-        std::process::exit(code);
+        if demo {
+            let _ = std::fs::remove_dir_all(demo_dir());
+        }
+        std::process::exit(code?);
     }
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let chosen = match &cli.demo {
             Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
             None => aws_cloud(&cli).await,
@@ -51,35 +55,46 @@ fn main() -> color_eyre::Result<()> {
             panic_after: debug_panic_after(),
         };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
-    })
+    });
+    if demo {
+        let _ = std::fs::remove_dir_all(demo_dir());
+    }
+    result
 }
 
 /// `ebtui deploy ENV [PATH]`: no UI; the exit code is the deploy's outcome (`headless::Exit`).
 async fn headless_deploy(
     cli: &Cli,
     args: &cli::DeployArgs,
-    read_only: bool,
+    settings: &Settings,
 ) -> color_eyre::Result<i32> {
     let chosen = match &cli.demo {
         Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
         None => aws_cloud(cli).await,
     };
     // Reads every 5 s of the cloud's time: the demo's clock runs faster, so its reads do too.
-    let speed = if cli.demo.is_some() { cli.demo_speed } else { 1.0 };
+    let speed = if cli.demo.is_some() {
+        cli.demo_speed
+    } else {
+        1.0
+    };
     let plan = headless::Plan {
         env: args.env.clone(),
-        path: args.path.clone().unwrap_or_else(|| app_dir(cli)),
+        path: args
+            .path
+            .clone()
+            .unwrap_or_else(|| settings.app_dir.clone()),
         label: args.label.clone(),
         wait_healthy: args.wait_healthy,
         rollback_on_failure: args.rollback_on_failure,
         timeout: args.timeout.unwrap_or(headless::DEFAULT_TIMEOUT_SECS) as i64 * 1000,
-        read_only,
+        read_only: settings.read_only,
         poll_every: Duration::from_secs_f64((5.0 / speed).max(0.05)),
         out_dir: std::env::temp_dir(),
         now_local: chrono::Local::now().naive_local(),
     };
     tracing::info!(?plan, "headless deploy");
-    let mut report = headless::report::Report::stdout(args.json);
+    let mut report = headless::report::Report::console(args.json);
     let exit = headless::deploy(chosen.cloud.as_ref(), &plan, &mut report).await;
     Ok(exit.code())
 }
@@ -91,9 +106,18 @@ fn app_dir(cli: &Cli) -> PathBuf {
         return p.clone();
     }
     if cli.demo.is_some() {
-        // MERGE-SIM: the sample project
+        let dir = demo_dir().join("sample-app");
+        match ebtui::cloud::sim::write_sample_app(&dir) {
+            Ok(()) => return dir,
+            Err(e) => tracing::warn!("the demo's sample project could not be written: {e}"),
+        }
     }
     PathBuf::from(".")
+}
+
+/// This demo run's own temporary directory (the sample project), removed when ebtui ends.
+fn demo_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("ebtui-demo-{}", std::process::id()))
 }
 
 /// `--check`: the config file (whole, key overrides included) and EBTUI_LOG. Exits: 0 with

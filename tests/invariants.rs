@@ -1468,9 +1468,14 @@ after
         let after = "impl W {\n    async fn send(&self) -> R {\n        let r = self.cloud.execute(op).await;\n        if self.read_only {\n            return Err(e());\n        }\n        r\n    }\n\n    async fn upload(&self) -> R {\n        if self.read_only {\n            return Err(e());\n        }\n        self.cloud.upload_bundle(u, p, c).await\n    }\n}";
         assert!(!headless_writer_refuses_first(after));
         let missing = good.replace("self.cloud.upload_bundle(u, p, c)", "other()");
-        assert!(!headless_writer_refuses_first(&missing), "a call gone is stale");
+        assert!(
+            !headless_writer_refuses_first(&missing),
+            "a call gone is stale"
+        );
         assert!(!cloud_execute_offences("src/app/x.rs", "cloud.upload_bundle(u, p, c)").is_empty());
-        assert!(cloud_execute_offences(HEADLESS_WRITER, "self.cloud.upload_bundle(u, p, c)").is_empty());
+        assert!(
+            cloud_execute_offences(HEADLESS_WRITER, "self.cloud.upload_bundle(u, p, c)").is_empty()
+        );
     }
 
     #[test]

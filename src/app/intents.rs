@@ -222,6 +222,14 @@ fn swap(app: &mut App, env: &Environment) {
 /// Elastic Beanstalk would accept ('/' is refused in labels), so it cannot collide with one.
 const NEW_VERSION: &str = "/new-version-from-app-dir";
 
+/// A directory as the picker names it: its last component (`.` for the current directory).
+fn shown_dir(p: &std::path::Path) -> String {
+    match p.file_name() {
+        Some(n) => format!("{}/", n.to_string_lossy()),
+        None => p.display().to_string(),
+    }
+}
+
 /// The picker opens on the newest version (Enter deploys it, as before a directory could be
 /// deployed); the new-version row is one Up away.
 fn first_version(items: Option<&[PickItem]>) -> usize {
@@ -233,10 +241,7 @@ fn version_items(app: &App, env: &Environment) -> Option<Vec<PickItem>> {
     let new = PickItem {
         value: NEW_VERSION.to_string(),
         label: "+ new version".to_string(),
-        detail: format!(
-            "bundle and deploy the code in {}",
-            app.settings.app_dir.display()
-        ),
+        detail: format!("bundle and deploy {}", shown_dir(&app.settings.app_dir)),
     };
     Some(
         std::iter::once(new)

@@ -101,8 +101,8 @@ impl Ship {
 
     /// The bundle arrived: the dialog opens on it with the label the EB CLI would use.
     pub fn reviewed(&mut self, bundle: Bundle, platform: &str) {
-        let warnings = bundle.warnings.clone();
-        let _ = platform; // MERGE-BUNDLE: warnings.extend(bundle.platform_warnings(platform));
+        let mut warnings = bundle.warnings.clone();
+        warnings.extend(bundle.platform_warnings(platform));
         self.warnings = warnings;
         self.label = Input::new(bundle.label.clone());
         self.bundle = Some(bundle);

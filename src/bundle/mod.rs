@@ -14,9 +14,26 @@
 //!
 //! This module does file and process I/O (it runs on a blocking thread, never in `update`); the
 //! types are plain data the app and the UI read.
+//!
+//! Where things are: `select` (the `.ebignore` and whole-directory walk, and the names always
+//! left out), `git` (git as a process: is this a work tree, HEAD's state, `git archive`),
+//! `git_tree` (HEAD's tree streamed from `git archive` into the zip), `archive` (a ready archive,
+//! listed), `zip_out` (the zip on disk, compressed on a few threads, capped), `label`, `warnings`
+//! and `platform` (what the dialog warns about), `errors` (messages that name the fix).
 
 use std::fmt;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
+
+mod archive;
+mod errors;
+mod git;
+mod git_tree;
+mod label;
+mod platform;
+mod select;
+mod warnings;
+mod zip_out;
 
 /// Elastic Beanstalk's limit for a source bundle.
 pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
@@ -119,3 +136,140 @@ impl fmt::Display for BundleError {
 }
 
 impl std::error::Error for BundleError {}
+
+/// Make the bundle for `req`: pick the files by the EB CLI's rules, write the zip (or take the
+/// archive as it is), list it and say what to look at before shipping.
+pub fn build(req: &BundleRequest) -> Result<Bundle, BundleError> {
+    build_limited(req, MAX_BUNDLE_BYTES)
+}
+
+/// `build` with another size limit than Elastic Beanstalk's, so the limit can be tested without
+/// writing 512 MB. Not for the app: it always uses `build`.
+#[doc(hidden)]
+pub fn build_limited(req: &BundleRequest, limit: u64) -> Result<Bundle, BundleError> {
+    let meta = std::fs::metadata(&req.path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => BundleError(format!(
+            "{} does not exist: pick the application's directory or a .zip/.jar/.war archive",
+            req.path.display()
+        )),
+        _ => errors::unreadable(&req.path, &e),
+    })?;
+    if meta.is_dir() {
+        from_directory(req, limit)
+    } else if meta.is_file() && archive::is_archive(&req.path) {
+        from_archive(req, limit)
+    } else {
+        Err(archive::not_an_archive(&req.path))
+    }
+}
+
+fn from_archive(req: &BundleRequest, limit: u64) -> Result<Bundle, BundleError> {
+    let (entries, zip_bytes) = archive::list(&req.path, limit)?;
+    // The EB CLI labels an artifact from the project's git, as any other bundle.
+    let git = req.path.parent().and_then(label_git);
+    let label = label::label(git.as_ref().map(|g| g.describe.as_str()), req.now);
+    Ok(bundle(
+        req,
+        Rules::Archive,
+        git,
+        entries,
+        label,
+        (req.path.clone(), zip_bytes, false),
+    ))
+}
+
+/// HEAD's state for the label, where `dir` is in a work tree with a commit. Best effort: with
+/// `.ebignore` git is not needed, and trouble with it only leaves the label without `describe`.
+fn label_git(dir: &Path) -> Option<GitState> {
+    match git::probe(dir) {
+        Ok(git::Tree::WorkTree) => git::state(dir).ok().flatten(),
+        _ => None,
+    }
+}
+
+fn from_directory(req: &BundleRequest, limit: u64) -> Result<Bundle, BundleError> {
+    let dir = req.path.as_path();
+    let (rules, git, ignore) = if dir.join(select::EBIGNORE).is_file() {
+        (
+            Rules::EbIgnore,
+            label_git(dir),
+            Some(select::ebignore(dir)?),
+        )
+    } else {
+        match git::probe(dir)? {
+            git::Tree::WorkTree => {
+                let state = git::state(dir)?.ok_or_else(|| no_commit(dir))?;
+                (Rules::GitHead, Some(state), None)
+            }
+            git::Tree::NotGit => (Rules::Whole, None, None),
+        }
+    };
+    let label = label::label(git.as_ref().map(|g| g.describe.as_str()), req.now);
+    let written = zip_out::write(&req.out_dir, &label, limit, |sink| match &ignore {
+        _ if rules == Rules::GitHead => git_tree::stream(dir, &req.out_dir, sink),
+        Some(gi) => select::walk(dir, &req.out_dir, &select::Pick::EbIgnore(gi), sink),
+        None => select::walk(dir, &req.out_dir, &select::Pick::Whole, sink),
+    })?;
+    if written.entries.is_empty() {
+        // Nothing to deploy: Elastic Beanstalk would take the empty zip and fail later.
+        let _ = std::fs::remove_file(&written.zip);
+        return Err(nothing_to_ship(dir, rules));
+    }
+    let zip = (written.zip, written.zip_bytes, true);
+    Ok(bundle(req, rules, git, written.entries, label, zip))
+}
+
+fn no_commit(dir: &Path) -> BundleError {
+    BundleError(format!(
+        "{} is in a git work tree that has no commit yet: commit, or add an .ebignore to ship \
+         the working tree",
+        dir.display()
+    ))
+}
+
+fn nothing_to_ship(dir: &Path, rules: Rules) -> BundleError {
+    let d = dir.display();
+    BundleError(match rules {
+        Rules::GitHead => format!(
+            "HEAD has no committed files under {d}: commit them, or add an .ebignore to ship \
+             the working tree"
+        ),
+        Rules::EbIgnore => format!("{d}/.ebignore leaves no file to ship: loosen its patterns"),
+        _ => format!("{d} holds no file to ship"),
+    })
+}
+
+/// The bundle, entries sorted; `zip` is (path, size, owned).
+fn bundle(
+    req: &BundleRequest,
+    rules: Rules,
+    git: Option<GitState>,
+    mut entries: Vec<Entry>,
+    label: String,
+    zip: (PathBuf, u64, bool),
+) -> Bundle {
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let (zip, zip_bytes, owned) = zip;
+    Bundle {
+        source: req.path.clone(),
+        rules,
+        git,
+        content_bytes: entries.iter().map(|e| e.size).sum(),
+        warnings: warnings::general(&entries),
+        entries,
+        zip,
+        zip_bytes,
+        owned,
+        label,
+    }
+}
+
+impl Bundle {
+    /// The `n` biggest files, biggest first (ties by path).
+    pub fn largest(&self, n: usize) -> Vec<&Entry> {
+        let mut all: Vec<&Entry> = self.entries.iter().collect();
+        all.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+        all.truncate(n);
+        all
+    }
+}

@@ -17,6 +17,13 @@ pub(super) const CLOCK_SLACK_MS: Millis = 60_000;
 /// Reads in a row that may fail before the follow gives up and says "unknown".
 const READ_FAILURES_MAX: u32 = 5;
 
+/// The environment's events told so far: a roll back's follow does not tell them again.
+#[derive(Default)]
+pub(super) struct Told {
+    seen: HashSet<(Millis, String)>,
+    events: Vec<EnvEvent>,
+}
+
 pub(super) enum Followed {
     Ended(Outcome),
     TimedOut,
@@ -24,7 +31,9 @@ pub(super) enum Followed {
 }
 
 /// Follow the operation `request_id` on `env` until its events tell an end, or `deadline`.
+#[allow(clippy::too_many_arguments)] // one call site per follow; a struct would only rename them
 pub(super) async fn operation(
+    told: &mut Told,
     cloud: &dyn Cloud,
     env: &Environment,
     request_id: &str,
@@ -33,8 +42,7 @@ pub(super) async fn operation(
     plan: &Plan,
     report: &mut Report,
 ) -> Followed {
-    let mut seen: HashSet<(Millis, String)> = HashSet::new();
-    let mut events: Vec<EnvEvent> = Vec::new();
+    let Told { seen, events } = told;
     // Batches total = instances / batch size, as the UI counts them: the instances from one
     // health read, the size from the first batch's instance list.
     let instances = cloud
@@ -51,7 +59,8 @@ pub(super) async fn operation(
     let mut failures = 0;
     let mut settled_reads = 0;
     loop {
-        let (read, status) = tokio::join!(cloud.events(&env.env, Some(since)), cloud.environments());
+        let (read, status) =
+            tokio::join!(cloud.events(&env.env, Some(since)), cloud.environments());
         match (read, status) {
             (Ok(new), Ok(envs)) => {
                 failures = 0;
@@ -62,11 +71,12 @@ pub(super) async fn operation(
                     }
                 }
                 events.sort_by_key(|e| e.ts);
+                let events: &[EnvEvent] = events;
                 let busy = envs
                     .iter()
                     .find(|e| e.env.id == env.env.id && e.env.name == env.env.name)
                     .is_some_and(|e| e.status.is_transitional());
-                let ops = ledger::operations(&events);
+                let ops = ledger::operations(events);
                 let ours = ops.iter().find(|o| o.request_id == request_id);
                 match ours.map(|o| o.outcome(busy)) {
                     Some(Outcome::InProgress) => {}
@@ -113,10 +123,13 @@ struct Batches {
 }
 
 /// An event as it arrives; a batch start also as "batch n/m" (m when it can be counted).
+/// Only this operation's events, and the environment's own (health transitions carry no request
+/// id): an earlier operation's events within the clock slack are not this deploy's story.
 fn tell_event(report: &mut Report, e: &EnvEvent, request_id: &str, b: &mut Batches) {
-    report.note(Note::Event(e.clone()));
-    if e.request_id.as_deref() != Some(request_id) {
-        return;
+    match e.request_id.as_deref() {
+        None => return report.note(Note::Event(e.clone())),
+        Some(r) if r != request_id => return,
+        Some(_) => report.note(Note::Event(e.clone())),
     }
     if let Some((n, ids)) = ledger::parse_batch_start(&e.message)
         && n > b.told

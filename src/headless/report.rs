@@ -66,7 +66,7 @@ pub struct Report {
 
 impl Report {
     /// Standard output, plain or JSON lines.
-    pub fn stdout(json: bool) -> Self {
+    pub fn console(json: bool) -> Self {
         Self::to(json, Box::new(std::io::stdout()))
     }
 
@@ -175,12 +175,16 @@ fn json_line(note: &Note) -> Value {
             key,
             existed,
         } => json!({"event": "uploaded", "bucket": bucket, "key": key, "existed": existed}),
-        Note::Version { label } => json!({"event": "version", "label": label, "status": "processed"}),
+        Note::Version { label } => {
+            json!({"event": "version", "label": label, "status": "processed"})
+        }
         Note::Deploy {
             env,
             label,
             request_id,
-        } => json!({"event": "deploy", "environment": env, "label": label, "request_id": request_id}),
+        } => {
+            json!({"event": "deploy", "environment": env, "label": label, "request_id": request_id})
+        }
         Note::Event(e) => json!({"event": "eb_event", "time": timefmt_utc(e.ts),
                                  "severity": e.severity.as_str(), "message": e.message,
                                  "request_id": e.request_id}),
@@ -188,7 +192,9 @@ fn json_line(note: &Note) -> Value {
         Note::Health { status } => json!({"event": "health", "status": status}),
         Note::Rollback { to } => json!({"event": "rollback", "to": to}),
         Note::Problem(p) => json!({"event": "error", "message": p}),
-        Note::Done { outcome, exit } => json!({"event": "outcome", "outcome": outcome, "exit": exit}),
+        Note::Done { outcome, exit } => {
+            json!({"event": "outcome", "outcome": outcome, "exit": exit})
+        }
     }
 }
 

@@ -75,8 +75,28 @@ pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> 
     };
     let deadline = cloud.now() + plan.timeout;
     let since = cloud.now() - follow::CLOCK_SLACK_MS;
-    let followed = follow::operation(cloud, &env, &request_id, since, deadline, plan, report).await;
-    finish(cloud, plan, &env, followed, deadline, report).await
+    let mut told = follow::Told::default();
+    let followed = follow::operation(
+        &mut told,
+        cloud,
+        &env,
+        &request_id,
+        since,
+        deadline,
+        plan,
+        report,
+    )
+    .await;
+    finish(
+        &mut told,
+        cloud,
+        plan,
+        (&env, &label),
+        followed,
+        deadline,
+        report,
+    )
+    .await
 }
 
 /// The environment by name, alive and Ready: Elastic Beanstalk deploys only to a Ready one.
@@ -114,7 +134,11 @@ async fn make_bundle(plan: &Plan) -> Result<Bundle, String> {
 
 fn tell_bundle(report: &mut Report, b: &Bundle, env: &Environment, label: &str) {
     let mut warnings: Vec<String> = b.warnings.iter().map(|w| w.to_string()).collect();
-    warnings.extend(b.platform_warnings(&env.platform).iter().map(|w| w.to_string()));
+    warnings.extend(
+        b.platform_warnings(&env.platform)
+            .iter()
+            .map(|w| w.to_string()),
+    );
     if let Some(g) = b.git.as_ref().filter(|g| g.uncommitted > 0)
         && b.rules == crate::bundle::Rules::GitHead
     {
@@ -271,9 +295,10 @@ async fn upload_with_progress(
 
 /// The deploy ended (or not): the exit code, after the health wait or the roll back.
 async fn finish(
+    told: &mut follow::Told,
     cloud: &dyn Cloud,
     plan: &Plan,
-    env: &Environment,
+    (env, label): (&Environment, &str),
     followed: Followed,
     deadline: Millis,
     report: &mut Report,
@@ -294,7 +319,7 @@ async fn finish(
         Outcome::Failed | Outcome::Aborted | Outcome::CompletedWithErrors
             if plan.rollback_on_failure =>
         {
-            roll_back(cloud, plan, env, deadline, report).await
+            roll_back(told, cloud, plan, (env, label), deadline, report).await
         }
         Outcome::Failed => Exit::Failed,
         Outcome::Aborted => Exit::Aborted,
@@ -307,42 +332,31 @@ async fn finish(
 /// `--rollback-on-failure`: deploy the last good version (the ledger's rule, as `U` does) and
 /// follow it. Reverted when it succeeds; Failed when it cannot be done or fails.
 async fn roll_back(
+    told: &mut follow::Told,
     cloud: &dyn Cloud,
     plan: &Plan,
-    env: &Environment,
+    (env, label): (&Environment, &str),
     deadline: Millis,
     report: &mut Report,
 ) -> Exit {
-    let (history, events) = tokio::join!(
-        cloud.deploy_history(&env.env),
-        cloud.events(&env.env, None)
-    );
+    let (history, events) =
+        tokio::join!(cloud.deploy_history(&env.env), cloud.events(&env.env, None));
     let (Ok(history), Ok(events)) = (history, events) else {
         report.note(Note::Problem(
             "cannot read the deployment history: no roll back was made".into(),
         ));
         return Exit::Failed;
     };
-    let now_env = cloud.environments().await.ok().and_then(|all| {
-        all.into_iter()
-            .find(|e| e.env.id == env.env.id && e.env.name == env.env.name)
-    });
-    let current = now_env.as_ref().and_then(|e| e.version.clone());
+    // The failed deploy is the run to roll back from, whatever label the environment shows: a
+    // failed rolling deploy leaves the old label on the environment and the new version on some
+    // instances, and Elastic Beanstalk's advice is to deploy the good version again.
     let ops = ledger::operations(&events);
-    let Some(target) = ledger::rollback::target(current.as_deref(), &history, &ops) else {
+    let Some(target) = ledger::rollback::target(Some(label), &history, &ops) else {
         report.note(Note::Problem(
             "no earlier good version in the deployment history: no roll back was made".into(),
         ));
         return Exit::Failed;
     };
-    if current.as_deref() == Some(target.version.as_str()) {
-        // An immutable or failed rolling deploy can leave the old version running already.
-        report.note(Note::Problem(format!(
-            "{} runs {} already: nothing to roll back",
-            env.env.name, target.version
-        )));
-        return Exit::Reverted;
-    }
     report.note(Note::Rollback {
         to: target.version.clone(),
     });
@@ -352,7 +366,7 @@ async fn roll_back(
     };
     let op = Op::Rollback {
         env: env.env.clone(),
-        from: current,
+        from: Some(label.to_string()),
         via: RollbackVia::Deploy {
             version: target.version,
         },
@@ -368,7 +382,7 @@ async fn roll_back(
         }
     };
     let since = cloud.now() - follow::CLOCK_SLACK_MS;
-    match follow::operation(cloud, env, &rid, since, deadline, plan, report).await {
+    match follow::operation(told, cloud, env, &rid, since, deadline, plan, report).await {
         Followed::Ended(Outcome::Succeeded) => Exit::Reverted,
         Followed::TimedOut => Exit::TimedOut,
         _ => Exit::Failed,

@@ -118,11 +118,7 @@ impl Executor {
                         now: chrono::Local::now().naive_local(),
                     };
                     let result = tokio::task::spawn_blocking(move || {
-                        /* MERGE-BUNDLE */
-                        Err::<crate::bundle::Bundle, String>(format!(
-                            "bundling {} is not built yet",
-                            request.path.display()
-                        ))
+                        crate::bundle::build(&request).map_err(|e| e.to_string())
                     })
                     .await
                     .unwrap_or_else(|e| Err(format!("bundling stopped: {e}")));

@@ -11,7 +11,7 @@ use super::modal::{centered, draw_box};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::ship::{Ship, Stage, human_bytes};
-use crate::bundle::{Bundle, Rules, Warning};
+use crate::bundle::{Bundle, Rules};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(ship) = app.account.ship.as_ref() else {
@@ -61,7 +61,7 @@ fn shown(ship: &Ship) -> String {
 fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![kv(
         "Source",
-        format!("{} · {}", b.source.display(), rules(b.rules)),
+        format!("{} · {}", b.source.display(), b.rules.describe()),
         theme,
     )];
     if let Some(g) = &b.git {
@@ -90,19 +90,27 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         ),
         theme,
     ));
-    let largest: Vec<String> = largest(b, 5)
+    let largest: Vec<String> = b
+        .largest(5)
         .into_iter()
-        .map(|(p, s)| format!("{p} {}", human_bytes(s)))
+        .map(|e| format!("{} {}", e.path, human_bytes(e.size)))
         .collect();
     out.push(kv("Largest", largest.join(" · "), theme));
     for w in &ship.warnings {
-        out.push(Line::styled(format!("  ! {}", warning(w)), theme.warn));
+        out.push(Line::styled(format!("  ! {w}"), theme.warn));
     }
     out.push(Line::raw(""));
+    // The label as typed, the cursor where it is.
+    let value = ship.label.value();
+    let at = value
+        .char_indices()
+        .nth(ship.label.cursor())
+        .map_or(value.len(), |(i, _)| i);
     out.push(Line::from(vec![
         Span::styled(format!("{:<9}", "Label"), theme.header),
-        Span::raw(ship.label.value().to_string()),
+        Span::raw(value[..at].to_string()),
         Span::styled("▏", theme.warn),
+        Span::raw(value[at..].to_string()),
     ]));
     if let Some(p) = &ship.problem {
         out.push(Line::styled(format!("  {p}"), theme.error));
@@ -162,14 +170,20 @@ fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Li
             theme.dim,
         ));
     }
-    let create_text = match stage {
-        Stage::Creating { source, .. } => format!(
-            "Create version {label} from s3://{}/{} (processing...)",
-            source.bucket, source.key
-        ),
-        _ => format!("Create version {label}"),
-    };
-    out.push(step(create, &create_text, theme));
+    match stage {
+        Stage::Creating { source, .. } => {
+            out.push(step(
+                create,
+                &format!("Create version {label} (processing...)"),
+                theme,
+            ));
+            out.push(Line::styled(
+                format!("   from s3://{}/{}", source.bucket, source.key),
+                theme.dim,
+            ));
+        }
+        _ => out.push(step(create, &format!("Create version {label}"), theme)),
+    }
     out.push(step(
         deploy,
         &format!("Deploy {label} to {}", ship.env.name),
@@ -261,34 +275,4 @@ fn kv<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
         Span::styled(format!("{key:<9}"), theme.header),
         Span::raw(value),
     ])
-}
-
-// MERGE-BUNDLE: use Bundle::largest, Rules::describe, Display for Warning
-fn largest(b: &Bundle, n: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = b.entries.iter().map(|e| (e.path.clone(), e.size)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v.truncate(n);
-    v
-}
-
-fn rules(r: Rules) -> &'static str {
-    match r {
-        Rules::Archive => "archive, as is",
-        Rules::EbIgnore => ".ebignore rules",
-        Rules::GitHead => "git HEAD (committed files only)",
-        Rules::Whole => "whole directory",
-    }
-}
-
-fn warning(w: &Warning) -> String {
-    match w {
-        Warning::Secret { path } => format!("{path} looks like a secret: add it to .ebignore"),
-        Warning::OneTopFolder { folder } => format!(
-            "everything is inside {folder}/: Elastic Beanstalk looks for the application at the root; bundle the folder's contents"
-        ),
-        Warning::Missing { platform, expected } => format!(
-            "no {} at the root: the {platform} platform expects one",
-            expected.join(" or ")
-        ),
-    }
 }

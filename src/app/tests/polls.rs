@@ -194,13 +194,14 @@ fn application_events_are_no_environments_operation() {
         version: Some("app-1".into()),
         request_id: Some("req-v".into()),
     };
+    let now = app.now;
     let fx = reply(
         &mut app,
         PollKey::AccountEvents,
         Ok(Answer::Events(vec![
-            ev(app.now - 2_000, "createApplicationVersion is starting."),
+            ev(now - 2_000, "createApplicationVersion is starting."),
             ev(
-                app.now - 1_000,
+                now - 1_000,
                 "createApplicationVersion completed successfully.",
             ),
         ])),

@@ -297,14 +297,8 @@ fn describe(ship: &Ship) -> String {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| b.source.display().to_string());
     let mut d = match &b.git {
-        Some(g) => format!(
-            "ebtui: {from} at {} ({:?})",
-            g.commit, b.rules /* MERGE-BUNDLE describe() */
-        ),
-        None => format!(
-            "ebtui: {from} ({:?})",
-            b.rules /* MERGE-BUNDLE describe() */
-        ),
+        Some(g) => format!("ebtui: {from} at {} ({})", g.commit, b.rules.describe()),
+        None => format!("ebtui: {from} ({})", b.rules.describe()),
     };
     // Elastic Beanstalk's limit on a description.
     d.truncate(d.char_indices().nth(200).map_or(d.len(), |(i, _)| i));

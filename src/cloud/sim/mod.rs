@@ -60,7 +60,7 @@ use crate::domain::{
     HealthSnapshot, Millis, RawLogEvent, StackEvent,
 };
 
-pub use sample::sample_app_files;
+pub use sample::{sample_app_files, write_sample_app};
 pub use scenario::Scenario;
 
 use model::{ACCOUNT, Env, HOUR, LogFile, PLATFORM, REGION};

@@ -23,6 +23,20 @@ pub fn sample_app_files() -> &'static [(&'static str, &'static [u8])] {
     &FILES
 }
 
+/// Write the sample project into `dir` (created; it must not exist yet), for the demo to bundle
+/// and deploy like any directory.
+pub fn write_sample_app(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (path, bytes) in sample_app_files() {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
