@@ -184,10 +184,10 @@ fn confirm(app: &mut App, fx: &mut Vec<Effect>) {
         && let Some(ship) = app.account.ship.as_mut()
     {
         ship.stage = Stage::Uploading { op_id };
-        ship.progress = Some(UploadProgress {
-            sent: 0,
-            total: ship.bundle.as_ref().map_or(0, |b| b.zip_bytes),
-        });
+        // The start is the rate's first sample: an upload reported in a few big steps (parts
+        // acknowledged together) still has a rate from its first report on.
+        let total = ship.bundle.as_ref().map_or(0, |b| b.zip_bytes);
+        ship.record(UploadProgress { sent: 0, total }, app.now);
     }
 }
 
