@@ -18,7 +18,8 @@
 //! Where things are: `select` (the `.ebignore` and whole-directory walk, and the names always
 //! left out), `git` (git as a process: is this a work tree, HEAD's state, `git archive`),
 //! `git_tree` (HEAD's tree streamed from `git archive` into the zip), `archive` (a ready archive,
-//! listed), `zip_out` (the zip on disk, compressed on a few threads, capped), `label`, `warnings`
+//! listed), `zip_out` (the zip on disk, in order), `compress` (its worker threads), `capped` (the
+//! output file, buffered and capped), `label`, `warnings`
 //! and `platform` (what the dialog warns about), `errors` (messages that name the fix).
 
 use std::fmt;
@@ -26,6 +27,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 mod archive;
+mod capped;
+mod compress;
 mod errors;
 mod git;
 mod git_tree;
