@@ -18,7 +18,8 @@
 //! Where things are: `select` (the `.ebignore` and whole-directory walk, and the names always
 //! left out), `git` (git as a process: is this a work tree, HEAD's state, `git archive`),
 //! `git_tree` (HEAD's tree streamed from `git archive` into the zip), `archive` (a ready archive,
-//! listed), `zip_out` (the zip on disk, compressed on a few threads, capped), `label`, `warnings`
+//! listed), `zip_out` (the zip on disk, in order), `compress` (its worker threads), `capped` (the
+//! output file, buffered and capped), `label`, `warnings`
 //! and `platform` (what the dialog warns about), `errors` (messages that name the fix).
 
 use std::fmt;
@@ -26,6 +27,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 mod archive;
+mod capped;
+mod compress;
 mod errors;
 mod git;
 mod git_tree;
@@ -205,10 +208,10 @@ fn from_directory(req: &BundleRequest, limit: u64) -> Result<Bundle, BundleError
         }
     };
     let label = label::label(git.as_ref().map(|g| g.describe.as_str()), req.now);
-    let written = zip_out::write(&req.out_dir, &label, limit, |sink| match &ignore {
-        _ if rules == Rules::GitHead => git_tree::stream(dir, &req.out_dir, sink),
-        Some(gi) => select::walk(dir, &req.out_dir, &select::Pick::EbIgnore(gi), sink),
-        None => select::walk(dir, &req.out_dir, &select::Pick::Whole, sink),
+    let written = zip_out::write(&req.out_dir, &label, limit, |sink| match (rules, &ignore) {
+        (Rules::GitHead, _) => git_tree::stream(dir, &req.out_dir, sink),
+        (_, Some(gi)) => select::walk(dir, &req.out_dir, &select::Pick::EbIgnore(gi), sink),
+        (_, None) => select::walk(dir, &req.out_dir, &select::Pick::Whole, sink),
     })?;
     if written.entries.is_empty() {
         // Nothing to deploy: Elastic Beanstalk would take the empty zip and fail later.
