@@ -692,7 +692,18 @@ fn print_offences(path: &str, src: &str) -> Vec<Finding> {
     let s = Scan::new(path, src);
     let mut out = s.find(PRINT);
     if s.path != TERMINAL && s.path != HEADLESS_OUT {
-        out.extend(s.find(STREAMS));
+        // `Command::stdout(Stdio::piped())` sets up a child's pipe; it prints nothing. A line
+        // that also names `::stdout(` is still reported.
+        let lines = |specs: &[&str]| -> BTreeSet<usize> {
+            s.find(specs).into_iter().map(|f| f.line).collect()
+        };
+        let child = lines(&[". stdout (", ". stderr ("]);
+        let handle = lines(&[":: stdout (", ":: stderr ("]);
+        out.extend(
+            s.find(STREAMS)
+                .into_iter()
+                .filter(|f| !child.contains(&f.line) || handle.contains(&f.line)),
+        );
     }
     out
 }
@@ -1379,6 +1390,27 @@ after
                 "tracing::info!(\"println!\"); let p = \"web.stdout.log\"; stdout_lines(1);"
             )
             .is_empty()
+        );
+        // A child process's pipes are not the terminal...
+        assert!(
+            print_offences(
+                "src/bundle/git_tree.rs",
+                "Command::new(\"git\")\n    .stdout(Stdio::piped())\n    .stderr(Stdio::piped())"
+            )
+            .is_empty()
+        );
+        // ...but a line that also takes the terminal's stream is still reported.
+        assert_eq!(
+            print_offences(
+                "src/bundle/git_tree.rs",
+                "cmd.stdout(Stdio::from(std::io::stdout()));"
+            )
+            .len(),
+            1
+        );
+        // An imported `stdout` called bare is still reported.
+        assert!(
+            !print_offences("src/ui/x.rs", "use std::io::stdout;\nfn f() { stdout(); }").is_empty()
         );
     }
 

@@ -148,25 +148,12 @@ pub(super) fn state(dir: &Path) -> Result<Option<GitState>, BundleError> {
     }))
 }
 
-/// `git archive --format=tar --output <out> HEAD` in `dir`: run in a subdirectory, git archives
-/// only that subdirectory, with paths relative to it.
-pub(super) fn archive(dir: &Path, out: &Path) -> Result<(), BundleError> {
-    let args: [&OsStr; 5] = [
-        "archive".as_ref(),
-        "--format=tar".as_ref(),
-        "--output".as_ref(),
-        out.as_os_str(),
-        "HEAD".as_ref(),
-    ];
-    match run(dir, args) {
-        Ok(out) if out.status.success() => Ok(()),
-        Ok(out) => Err(BundleError(format!(
-            "`git archive HEAD` failed in {}: {}",
-            dir.display(),
-            complaint(&out)
-        ))),
-        Err(RunError::Missing) => Err(missing(dir)),
-        Err(RunError::Io(e)) => Err(cannot_run(dir, &e)),
+/// git could not be started: not installed (the fix: install it, or add an `.ebignore`), or
+/// another reason, named.
+pub(super) fn spawn_failed(dir: &Path, e: &io::Error) -> BundleError {
+    match e.kind() {
+        io::ErrorKind::NotFound => missing(dir),
+        _ => cannot_run(dir, e),
     }
 }
 

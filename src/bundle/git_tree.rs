@@ -1,20 +1,14 @@
 //! The committed tree of HEAD, streamed from `git archive` into the bundle.
 //!
-//! git writes its tar into a FIFO in a private temporary folder and this thread reads it as it
-//! comes: git runs under `Command::output()` (see `git.rs`), whose captured stdout would hold the
-//! whole tree in memory, so the tree takes another way out. The FIFO is opened so no side can
-//! block on the other: the read end first, non-blocking (which needs no writer), then a write end
-//! `keeper` that the git thread holds until git has exited, then the read end is made blocking.
-//! So the reader sees end-of-file only once git is done (or failed before it opened the FIFO),
-//! and if the reader stops early (the size limit), git's writes fail and git exits.
+//! git writes its tar to a pipe and this thread reads it as it comes, so the tree is never held
+//! whole in memory. git's stderr is read on its own thread (a full stderr pipe would stall git).
+//! If the reader stops early (the size limit), git is killed rather than left blocked on a pipe
+//! no one reads.
 
-use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
 
-use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::sys::stat::Mode;
 use tar::EntryType;
 
 use super::errors::not_utf8;
@@ -30,59 +24,66 @@ enum ReadError {
     Tar(io::Error),
 }
 
-/// Bundle HEAD's tree under `dir`; the FIFO lives in a private folder made in `scratch`.
-pub(super) fn stream(dir: &Path, scratch: &Path, sink: &mut Sink<'_>) -> Result<(), BundleError> {
-    let fifo_dir = tempfile::Builder::new()
-        .prefix("ebtui-git-")
-        .tempdir_in(scratch)
-        .map_err(|e| fifo_failed(scratch, &e))?;
-    let fifo = fifo_dir.path().join("head.tar");
-    let (reader, keeper) = open_fifo(&fifo).map_err(|e| fifo_failed(&fifo, &e))?;
+/// Bundle HEAD's tree under `dir`.
+pub(super) fn stream(dir: &Path, sink: &mut Sink<'_>) -> Result<(), BundleError> {
+    let mut child = spawn(dir)?;
+    let (Some(out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(BundleError("git's pipes could not be opened".into()));
+    };
     std::thread::scope(|scope| {
-        let git = scope.spawn(|| {
-            let done = git::archive(dir, &fifo);
-            drop(keeper);
-            done
+        let complaint = scope.spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
         });
-        // `read` owns the read end and closes it when it returns, before git is waited for: git
-        // blocked on a full FIFO must see the reader gone, or neither would ever finish.
-        let read = read(reader, sink);
-        let archived = git
-            .join()
-            .unwrap_or_else(|_| Err(BundleError("the git thread stopped".into())));
-        match (read, archived) {
+        let read = read(out, sink);
+        if read.is_err() {
+            // git may be blocked writing a tree no one reads any more.
+            let _ = child.kill();
+        }
+        let status = child.wait();
+        let complaint = complaint.join().unwrap_or_default();
+        match (read, status) {
             (Err(ReadError::Sink(e)), _) => Err(e),
-            (_, Err(e)) => Err(e),
-            (Err(ReadError::Tar(e)), Ok(())) => Err(BundleError(format!(
+            (_, Ok(st)) if !st.success() => Err(BundleError(format!(
+                "`git archive HEAD` failed in {}: {}",
+                dir.display(),
+                if complaint.is_empty() {
+                    format!("git exited with {st}")
+                } else {
+                    complaint
+                }
+            ))),
+            (_, Err(e)) => Err(BundleError(format!(
+                "`git archive HEAD` in {}: {e}",
+                dir.display()
+            ))),
+            (Err(ReadError::Tar(e)), Ok(_)) => Err(BundleError(format!(
                 "cannot read the tree from `git archive HEAD` in {}: {e}",
                 dir.display()
             ))),
-            (Ok(()), Ok(())) => Ok(()),
+            (Ok(()), Ok(_)) => Ok(()),
         }
     })
 }
 
-fn fifo_failed(path: &Path, e: &dyn std::fmt::Display) -> BundleError {
-    BundleError(format!("cannot set up {} for git: {e}", path.display()))
-}
-
-/// Make the FIFO and open both ends without blocking: (read end, write end).
-fn open_fifo(path: &Path) -> io::Result<(File, File)> {
-    nix::unistd::mkfifo(path, Mode::S_IRUSR | Mode::S_IWUSR)?;
-    let reader = OpenOptions::new()
-        .read(true)
-        .custom_flags(OFlag::O_NONBLOCK.bits())
-        .open(path)?;
-    // A reader is there, so this open does not wait.
-    let keeper = OpenOptions::new().write(true).open(path)?;
-    let flags = OFlag::from_bits_truncate(fcntl(&reader, FcntlArg::F_GETFL)?);
-    fcntl(&reader, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
-    Ok((reader, keeper))
+fn spawn(dir: &Path) -> Result<Child, BundleError> {
+    Command::new("git")
+        .args(["archive", "--format=tar", "HEAD"])
+        .current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| git::spawn_failed(dir, &e))
 }
 
 /// Hand each entry of the tar to the sink, then read to the end: git pads the archive past the
 /// tar's end marker, and a reader gone before git has written it would make git fail.
-fn read(reader: File, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+fn read(reader: impl Read, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut archive = tar::Archive::new(BufReader::with_capacity(256 * 1024, reader));
     for entry in archive.entries().map_err(ReadError::Tar)? {
         let mut entry = entry.map_err(ReadError::Tar)?;

@@ -209,7 +209,7 @@ fn from_directory(req: &BundleRequest, limit: u64) -> Result<Bundle, BundleError
     };
     let label = label::label(git.as_ref().map(|g| g.describe.as_str()), req.now);
     let written = zip_out::write(&req.out_dir, &label, limit, |sink| match (rules, &ignore) {
-        (Rules::GitHead, _) => git_tree::stream(dir, &req.out_dir, sink),
+        (Rules::GitHead, _) => git_tree::stream(dir, sink),
         (_, Some(gi)) => select::walk(dir, &req.out_dir, &select::Pick::EbIgnore(gi), sink),
         (_, None) => select::walk(dir, &req.out_dir, &select::Pick::Whole, sink),
     })?;

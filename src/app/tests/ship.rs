@@ -355,3 +355,22 @@ fn the_deploy_picker_offers_the_code_in_the_app_dir_first() {
             .in_flight(&PollKey::Versions("storefront".into()))
     );
 }
+
+#[test]
+fn a_failed_versions_read_is_named_and_nothing_ships() {
+    let mut app = app_with(prod(), false);
+    command(&mut app, "deploy");
+    reply(
+        &mut app,
+        PollKey::Versions("storefront".into()),
+        Err(CloudError::Other("HTTP 500 from the service".into())),
+    );
+    bundled(&mut app, 1, Ok(bundle("app-5")));
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(executed(&fx).is_empty(), "{fx:?}");
+    let problem = app.account.ship.as_ref().unwrap().problem.clone().unwrap();
+    assert!(
+        problem.contains("versions failed (HTTP 500") && problem.contains("nothing was sent"),
+        "{problem}"
+    );
+}

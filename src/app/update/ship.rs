@@ -168,7 +168,18 @@ fn confirm(app: &mut App, fx: &mut Vec<Effect>) {
         .get(&ship.env.app)
         .map(|v| v.iter().map(|v| v.label.clone()).collect());
     if let Some(p) = label_problem(&label, existing.as_deref()) {
-        ship.problem = Some(p);
+        // Fail closed: a label that cannot be checked is not shipped. When the read failed, say
+        // so rather than "still being read".
+        let failed = app
+            .account
+            .errors
+            .get(&PollKey::Versions(ship.env.app.clone()));
+        ship.problem = Some(match (existing.is_none(), failed) {
+            (true, Some(why)) => format!(
+                "the label cannot be checked: reading the application's versions failed ({why}); nothing was sent"
+            ),
+            _ => p,
+        });
         return;
     }
     let op = Op::UploadBundle {
