@@ -63,6 +63,8 @@ enum Action {
     /// DescribeEnvironmentHealth + DescribeInstancesHealth on AWS (two requests).
     Health,
     DescribeApplicationVersions,
+    /// The environment's option settings (only `ebtui deploy` reads them: its default timeout).
+    DescribeConfigurationSettings,
     DescribeLogGroups,
     /// One live tail session (StartLiveTail), counted when it starts.
     LiveTail,
@@ -75,7 +77,7 @@ enum Action {
 }
 
 impl Action {
-    const ALL: [Action; 12] = [
+    const ALL: [Action; 13] = [
         Action::DescribeEnvironments,
         Action::AccountEvents,
         Action::EnvEvents,
@@ -83,6 +85,7 @@ impl Action {
         Action::DescribeStackEvents,
         Action::Health,
         Action::DescribeApplicationVersions,
+        Action::DescribeConfigurationSettings,
         Action::DescribeLogGroups,
         Action::LiveTail,
         Action::FilterLogEvents,
@@ -99,6 +102,7 @@ impl Action {
             Action::DescribeStackEvents => "DescribeStackEvents",
             Action::Health => "DescribeInstancesHealth (+EnvironmentHealth)",
             Action::DescribeApplicationVersions => "DescribeApplicationVersions",
+            Action::DescribeConfigurationSettings => "DescribeConfigurationSettings",
             Action::DescribeLogGroups => "DescribeLogGroups",
             Action::LiveTail => "StartLiveTail (session)",
             Action::FilterLogEvents => "FilterLogEvents (search)",
@@ -116,6 +120,7 @@ impl Action {
             Action::DescribeStackEvents => "stack",
             Action::Health => "health",
             Action::DescribeApplicationVersions => "versions",
+            Action::DescribeConfigurationSettings => "config",
             Action::DescribeLogGroups => "groups",
             Action::LiveTail => "tail",
             Action::FilterLogEvents => "filter",
@@ -240,6 +245,13 @@ impl Cloud for CountingCloud {
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
         self.count(Action::Write);
         self.inner.execute(op).await
+    }
+    async fn option_settings(
+        &self,
+        env: &EnvRef,
+    ) -> CloudResult<Vec<ebtui::domain::OptionSetting>> {
+        self.count(Action::DescribeConfigurationSettings);
+        self.inner.option_settings(env).await
     }
     async fn upload_bundle(
         &self,
@@ -385,6 +397,10 @@ impl Cloud for Synthetic {
         Err(CloudError::Other(
             "the synthetic account takes no writes".to_string(),
         ))
+    }
+    async fn option_settings(&self, _: &EnvRef) -> CloudResult<Vec<ebtui::domain::OptionSetting>> {
+        self.call();
+        Ok(Vec::new())
     }
     async fn upload_bundle(
         &self,

@@ -88,8 +88,8 @@ pub struct DeployArgs {
     /// After a failed deploy, deploy the last good version and wait for it.
     #[arg(long)]
     pub rollback_on_failure: bool,
-    /// Seconds to follow the deploy, the health wait and a roll back (default: Elastic
-    /// Beanstalk's default command timeout, 600 s, plus 300 s).
+    /// Seconds to follow the deploy, the health wait and a roll back (default: the
+    /// environment's command timeout plus 300 s; 600 + 300 when it cannot be read).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: Option<u64>,
 }

@@ -87,7 +87,7 @@ async fn headless_deploy(
         label: args.label.clone(),
         wait_healthy: args.wait_healthy,
         rollback_on_failure: args.rollback_on_failure,
-        timeout: args.timeout.unwrap_or(headless::DEFAULT_TIMEOUT_SECS) as i64 * 1000,
+        timeout: args.timeout.map(|s| s as i64 * 1000),
         read_only: settings.read_only,
         poll_every: Duration::from_secs_f64((5.0 / speed).max(0.05)),
         out_dir: std::env::temp_dir(),

@@ -737,3 +737,43 @@ async fn enhanced_health_off_falls_back_to_basic_and_remembers() {
     assert_eq!(again, snap);
     assert_eq!(cloud.api_calls(), 3);
 }
+
+#[tokio::test]
+async fn option_settings_are_read_and_the_command_timeout_found() {
+    let settings = mock!(Eb::describe_configuration_settings)
+        .match_requests(|r| {
+            r.application_name() == Some("shop") && r.environment_name() == Some("prod")
+        })
+        .then_output(|| {
+            let option = |ns: &str, name: &str, value: &str| {
+                ConfigurationOptionSetting::builder()
+                    .namespace(ns)
+                    .option_name(name)
+                    .value(value)
+                    .build()
+            };
+            DescribeConfigurationSettingsOutput::builder()
+                .configuration_settings(
+                    ConfigurationSettingsDescription::builder()
+                        .option_settings(option("aws:elasticbeanstalk:command", "Timeout", "1200"))
+                        .option_settings(option(
+                            "aws:elasticbeanstalk:application:environment",
+                            "DB_PASSWORD",
+                            "hunter2",
+                        ))
+                        .build(),
+                )
+                .build()
+        });
+    let cloud = cloud(&[&settings], &[]);
+    let got = cloud
+        .option_settings(&env("prod", "e-1"))
+        .await
+        .expect("settings");
+    assert_eq!(got.len(), 2);
+    assert_eq!(ebtui::domain::command_timeout(&got), Some(1200));
+    // A property's value never shows in a debug print (logs, panics).
+    let shown = format!("{got:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("DB_PASSWORD=<7 bytes>"), "{shown}");
+}

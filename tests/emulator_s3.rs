@@ -438,7 +438,7 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// A 200 MiB bundle keeps this process's memory bounded: the parts stream from the file, three
+/// A 200 MiB bundle (500 with `EBTUI_UPLOAD_MIB=500`) keeps this process's memory bounded: the parts stream from the file, three
 /// at a time, so the peak grows by a few read buffers, not by the bundle (measured: about 5 MiB).
 /// The file is sparse: it takes no disk, and reading it costs the same as any other file.
 /// Other tests of this binary run alongside, but hold a MiB or two at most.
@@ -449,7 +449,13 @@ async fn a_large_upload_keeps_memory_bounded() {
     let s3 = s3_client(moto.url());
     create_bucket(&s3).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let size = 200 * MIB;
+    // 200 MiB in CI; the 500 MB of the target in docs/performance.md was measured with
+    // EBTUI_UPLOAD_MIB=500.
+    let size = std::env::var("EBTUI_UPLOAD_MIB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(200)
+        * MIB;
     let file = dir.path().join("huge.zip");
     std::fs::File::create(&file)
         .and_then(|f| f.set_len(size))

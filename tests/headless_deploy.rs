@@ -43,7 +43,7 @@ fn plan(env: &str, path: &Path, out: &Path) -> Plan {
         label: None,
         wait_healthy: false,
         rollback_on_failure: false,
-        timeout: headless::DEFAULT_TIMEOUT_SECS as i64 * 1000,
+        timeout: None,
         read_only: false,
         poll_every: Duration::from_millis(50),
         out_dir: out.to_path_buf(),
@@ -224,7 +224,7 @@ async fn a_deploy_longer_than_the_timeout_exits_7() {
     let tmp = tempfile::tempdir().unwrap();
     let cloud = SimCloud::new(Scenario::Quiet, 7, SPEED);
     let mut p = plan("storefront-prod", &sample(tmp.path()), tmp.path());
-    p.timeout = 5_000;
+    p.timeout = Some(5_000);
     let (exit, text) = run(&cloud, &p, false).await;
     assert_eq!(exit, Exit::TimedOut, "{text}");
     assert!(text.contains("no end within the timeout"), "{text}");

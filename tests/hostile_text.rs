@@ -294,6 +294,13 @@ impl Cloud for HostileCloud {
         Err(CloudError::Other(self.t(210)))
     }
 
+    async fn option_settings(
+        &self,
+        _env: &EnvRef,
+    ) -> CloudResult<Vec<ebtui::domain::OptionSetting>> {
+        Err(CloudError::Other(self.t(212)))
+    }
+
     async fn upload_bundle(
         &self,
         _upload: &ebtui::cloud::BundleUpload,

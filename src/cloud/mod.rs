@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
-    RawLogEvent, StackEvent,
+    OptionSetting, RawLogEvent, StackEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +296,10 @@ pub trait Cloud: Send + Sync {
 
     /// Versions of an application, newest first.
     async fn versions(&self, app: &str) -> CloudResult<Vec<AppVersion>>;
+
+    /// The environment's configuration option settings (DescribeConfigurationSettings). The
+    /// environment properties' values are among them: secrets, never logged.
+    async fn option_settings(&self, env: &EnvRef) -> CloudResult<Vec<OptionSetting>>;
 
     /// Versions that finished deploying to the environment, newest first (from its events).
     async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>>;

@@ -110,6 +110,41 @@ pub struct Environment {
     pub deployment_policy: Option<String>,
 }
 
+/// One configuration option of an environment (DescribeConfigurationSettings). The values of
+/// `aws:elasticbeanstalk:application:environment` are the environment's properties: secrets,
+/// never logged or written anywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OptionSetting {
+    pub namespace: String,
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// Debug never shows a value: a property's value is a secret.
+impl std::fmt::Debug for OptionSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}=<{} bytes>",
+            self.namespace,
+            self.name,
+            self.value.as_ref().map_or(0, String::len)
+        )
+    }
+}
+
+/// The namespace and option of Elastic Beanstalk's command timeout (seconds).
+pub const COMMAND_TIMEOUT: (&str, &str) = ("aws:elasticbeanstalk:command", "Timeout");
+
+/// The command timeout the settings set, in seconds.
+pub fn command_timeout(settings: &[OptionSetting]) -> Option<u64> {
+    settings
+        .iter()
+        .find(|s| (s.namespace.as_str(), s.name.as_str()) == COMMAND_TIMEOUT)
+        .and_then(|s| s.value.as_deref())
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// One application version (a deployable bundle).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppVersion {

@@ -31,8 +31,9 @@ pub struct Plan {
     pub wait_healthy: bool,
     /// After a failure, deploy the last good version and wait for it.
     pub rollback_on_failure: bool,
-    /// How long to follow the deploy (cloud time), and then the health and any roll back.
-    pub timeout: Millis,
+    /// How long to follow the deploy (cloud time), and then the health and any roll back; by
+    /// default the environment's command timeout plus `TIMEOUT_MARGIN_SECS`.
+    pub timeout: Option<Millis>,
     pub read_only: bool,
     /// Real time between reads while following.
     pub poll_every: Duration,
@@ -42,9 +43,10 @@ pub struct Plan {
     pub now_local: chrono::NaiveDateTime,
 }
 
-/// The default time allowed: Elastic Beanstalk's default command timeout (600 s), plus a
-/// margin for instances to start and health to settle.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 600 + 300;
+/// Added to the environment's command timeout: instances start, health settles.
+pub const TIMEOUT_MARGIN_SECS: u64 = 300;
+/// Elastic Beanstalk's default command timeout, when the environment's cannot be read.
+pub const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 600;
 
 /// The exit codes, one per true outcome. 2 is left to usage errors (flags, config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

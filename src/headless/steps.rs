@@ -73,7 +73,11 @@ pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> 
         Ok(rid) => rid,
         Err(exit) => return exit,
     };
-    let deadline = cloud.now() + plan.timeout;
+    let timeout = match plan.timeout {
+        Some(t) => t,
+        None => default_timeout(cloud, &env, report).await,
+    };
+    let deadline = cloud.now() + timeout;
     let since = cloud.now() - follow::CLOCK_SLACK_MS;
     let mut told = follow::Told::default();
     let followed = follow::operation(
@@ -97,6 +101,26 @@ pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> 
         report,
     )
     .await
+}
+
+/// The environment's command timeout plus a margin; Elastic Beanstalk's default when it cannot
+/// be read (said, so a CI log shows which).
+async fn default_timeout(cloud: &dyn Cloud, env: &Environment, report: &mut Report) -> Millis {
+    let secs = match cloud.option_settings(&env.env).await {
+        Ok(settings) => crate::domain::command_timeout(&settings),
+        Err(e) => {
+            report.note(Note::Problem(format!(
+                "cannot read {}'s command timeout ({}): following for Elastic Beanstalk's default, {} s, plus {} s (--timeout sets it)",
+                env.env.name,
+                e.message(),
+                super::DEFAULT_COMMAND_TIMEOUT_SECS,
+                super::TIMEOUT_MARGIN_SECS
+            )));
+            None
+        }
+    };
+    let secs = secs.unwrap_or(super::DEFAULT_COMMAND_TIMEOUT_SECS) + super::TIMEOUT_MARGIN_SECS;
+    secs as Millis * 1000
 }
 
 /// The environment by name, alive and Ready: Elastic Beanstalk deploys only to a Ready one.

@@ -222,27 +222,16 @@ impl AwsCloud {
         {
             return;
         }
-        let policy = match self
-            .eb
-            .describe_configuration_settings()
-            .application_name(&env.app)
-            .environment_name(&env.name)
-            .send()
-            .await
-        {
-            Ok(resp) => resp
-                .configuration_settings()
-                .iter()
-                .flat_map(|c| c.option_settings())
+        let policy = match self.read_option_settings(env).await {
+            Ok(settings) => settings
+                .into_iter()
                 .find(|o| {
-                    o.namespace() == Some("aws:elasticbeanstalk:command")
-                        && o.option_name() == Some("DeploymentPolicy")
+                    o.namespace == "aws:elasticbeanstalk:command" && o.name == "DeploymentPolicy"
                 })
-                .and_then(|o| o.value())
-                .filter(|v| !v.is_empty())
-                .map(str::to_string),
+                .and_then(|o| o.value)
+                .filter(|v| !v.is_empty()),
             Err(e) => {
-                tracing::debug!(env = %env.name, "deployment policy unknown: {}", self.sdk_err(e));
+                tracing::debug!(env = %env.name, "deployment policy unknown: {e}");
                 None
             }
         };
@@ -268,6 +257,36 @@ impl AwsCloud {
         }
         out.sort_by_key(|v| std::cmp::Reverse(v.created));
         Ok(out)
+    }
+
+    /// DescribeConfigurationSettings of the environment: its option settings. Values may be
+    /// secrets (environment properties): nothing here logs them.
+    pub(super) async fn read_option_settings(
+        &self,
+        env: &EnvRef,
+    ) -> CloudResult<Vec<crate::domain::OptionSetting>> {
+        let resp = self
+            .eb
+            .describe_configuration_settings()
+            .application_name(&env.app)
+            .environment_name(&env.name)
+            .send()
+            .await
+            .map_err(|e| self.sdk_err(e))?;
+        Ok(resp
+            .configuration_settings()
+            .first()
+            .map(|c| {
+                c.option_settings()
+                    .iter()
+                    .map(|o| crate::domain::OptionSetting {
+                        namespace: o.namespace().unwrap_or_default().to_string(),
+                        name: o.option_name().unwrap_or_default().to_string(),
+                        value: o.value().map(str::to_string),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     pub(super) async fn read_health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {

@@ -209,6 +209,13 @@ impl Cloud for AwsCloud {
         self.read_versions(app).await
     }
 
+    async fn option_settings(
+        &self,
+        env: &EnvRef,
+    ) -> CloudResult<Vec<crate::domain::OptionSetting>> {
+        self.read_option_settings(env).await
+    }
+
     async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
         self.read_deploy_history(env).await
     }

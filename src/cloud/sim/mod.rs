@@ -364,6 +364,30 @@ impl Cloud for SimCloud {
         Ok(out)
     }
 
+    async fn option_settings(
+        &self,
+        env: &EnvRef,
+    ) -> CloudResult<Vec<crate::domain::OptionSetting>> {
+        self.call();
+        let (w, _) = self.world();
+        let e = find_any(&w, env)?;
+        let setting = |namespace: &str, name: &str, value: String| crate::domain::OptionSetting {
+            namespace: namespace.into(),
+            name: name.into(),
+            value: Some(value),
+        };
+        // What the demo's environments are configured with: Elastic Beanstalk's default command
+        // timeout, and the deployment policy each one follows.
+        Ok(vec![
+            setting("aws:elasticbeanstalk:command", "Timeout", "600".into()),
+            setting(
+                "aws:elasticbeanstalk:command",
+                "DeploymentPolicy",
+                w.envs[e].policy.name().to_string(),
+            ),
+        ])
+    }
+
     async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
         self.call();
         let (w, _) = self.world();
