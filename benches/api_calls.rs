@@ -246,6 +246,10 @@ impl Cloud for CountingCloud {
         self.count(Action::Write);
         self.inner.execute(op).await
     }
+    async fn config(&self, env: &EnvRef) -> CloudResult<ebtui::domain::EnvConfig> {
+        self.count(Action::DescribeConfigurationSettings);
+        self.inner.config(env).await
+    }
     async fn option_settings(
         &self,
         env: &EnvRef,
@@ -397,6 +401,10 @@ impl Cloud for Synthetic {
         Err(CloudError::Other(
             "the synthetic account takes no writes".to_string(),
         ))
+    }
+    async fn config(&self, _: &EnvRef) -> CloudResult<ebtui::domain::EnvConfig> {
+        self.call();
+        Ok(ebtui::domain::EnvConfig::default())
     }
     async fn option_settings(&self, _: &EnvRef) -> CloudResult<Vec<ebtui::domain::OptionSetting>> {
         self.call();

@@ -294,6 +294,10 @@ impl Cloud for HostileCloud {
         Err(CloudError::Other(self.t(210)))
     }
 
+    async fn config(&self, _env: &EnvRef) -> CloudResult<ebtui::domain::EnvConfig> {
+        Err(CloudError::Other(self.t(213)))
+    }
+
     async fn option_settings(
         &self,
         _env: &EnvRef,

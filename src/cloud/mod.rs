@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, watch};
 
 use crate::domain::{
-    AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
-    OptionSetting, RawLogEvent, StackEvent,
+    AppVersion, CloudContext, DeployRecord, EnvConfig, EnvEvent, EnvRef, Environment,
+    HealthSnapshot, Millis, OptionKey, OptionSetting, RawLogEvent, StackEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +141,15 @@ pub enum Op {
         source: S3Location,
         description: String,
     },
+    /// UpdateEnvironment with OptionSettings and OptionsToRemove: environment properties,
+    /// secrets, log streaming. One write; followed as a configuration update.
+    Configure {
+        env: EnvRef,
+        set: Vec<OptionSetting>,
+        remove: Vec<OptionKey>,
+        /// What it changes, in a few words, for the status line and the ledger's label.
+        what: String,
+    },
     /// RequestEnvironmentInfo (tail): every instance uploads the last lines of its logs to S3.
     /// A write like the others (it makes the instances act), so it goes through the confirmation
     /// and is refused in read-only mode; `Cloud::eb_tail_logs` then collects the bundles.
@@ -160,7 +169,8 @@ impl Op {
             | Op::RestartAppServer { env }
             | Op::RequestTailLogs { env }
             | Op::UploadBundle { env, .. }
-            | Op::CreateVersion { env, .. } => env,
+            | Op::CreateVersion { env, .. }
+            | Op::Configure { env, .. } => env,
             Op::SwapCnames { a, .. } => a,
         }
     }
@@ -176,6 +186,7 @@ impl Op {
             Op::RequestTailLogs { .. } => "Request tail logs of",
             Op::UploadBundle { .. } => "Upload a bundle for",
             Op::CreateVersion { .. } => "Create a version for",
+            Op::Configure { .. } => "Configure",
         }
     }
 }
@@ -300,6 +311,11 @@ pub trait Cloud: Send + Sync {
     /// The environment's configuration option settings (DescribeConfigurationSettings). The
     /// environment properties' values are among them: secrets, never logged.
     async fn option_settings(&self, env: &EnvRef) -> CloudResult<Vec<OptionSetting>>;
+
+    /// The environment's configuration and its platform's lifecycle: DescribeConfigurationSettings,
+    /// then DescribePlatformVersion of its platform ARN (a failure of the second is kept in
+    /// `platform_error`, the settings still come back).
+    async fn config(&self, env: &EnvRef) -> CloudResult<EnvConfig>;
 
     /// Versions that finished deploying to the environment, newest first (from its events).
     async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>>;

@@ -8,7 +8,8 @@
 
 use super::{Cloud, CloudError, CloudResult};
 use crate::domain::{
-    AppVersion, DeployRecord, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis, StackEvent,
+    AppVersion, DeployRecord, EnvConfig, EnvEvent, EnvRef, Environment, HealthSnapshot, Millis,
+    StackEvent,
 };
 
 /// A read the app can ask for. Cursors travel with the request.
@@ -45,6 +46,10 @@ pub enum Request {
     LogGroups {
         env: EnvRef,
     },
+    /// The Config view: option settings and the platform's lifecycle.
+    Config {
+        env: EnvRef,
+    },
 }
 
 /// A read without its cursor: what "the same poll" means for in-flight and schedule bookkeeping.
@@ -60,6 +65,7 @@ pub enum PollKey {
     Versions(String),
     History(String),
     LogGroups(String),
+    Config(String),
 }
 
 /// The AWS API family of a read; throttling backs off per family.
@@ -83,6 +89,7 @@ pub enum Answer {
     Versions(Vec<AppVersion>),
     History(Vec<DeployRecord>),
     LogGroups(Vec<String>),
+    Config(EnvConfig),
 }
 
 /// A request and what came of it.
@@ -121,6 +128,7 @@ impl Request {
             Request::Versions { app } => PollKey::Versions(app.clone()),
             Request::History { env } => PollKey::History(env.name.clone()),
             Request::LogGroups { env } => PollKey::LogGroups(env.name.clone()),
+            Request::Config { env } => PollKey::Config(env.name.clone()),
         }
     }
 }
@@ -133,7 +141,8 @@ impl PollKey {
             | PollKey::Events(_)
             | PollKey::OlderEvents(_)
             | PollKey::Versions(_)
-            | PollKey::History(_) => Api::ElasticBeanstalk,
+            | PollKey::History(_)
+            | PollKey::Config(_) => Api::ElasticBeanstalk,
             PollKey::Health(_) => Api::Health,
             PollKey::StackEvents(_) => Api::CloudFormation,
             PollKey::LogGroups(_) => Api::Logs,
@@ -152,6 +161,7 @@ impl PollKey {
             PollKey::Health(_) => "elasticbeanstalk:DescribeInstancesHealth",
             PollKey::Versions(_) => "elasticbeanstalk:DescribeApplicationVersions",
             PollKey::LogGroups(_) => "logs:DescribeLogGroups",
+            PollKey::Config(_) => "elasticbeanstalk:DescribeConfigurationSettings",
         }
     }
 
@@ -167,6 +177,7 @@ impl PollKey {
             PollKey::Versions(a) => format!("versions of {a}"),
             PollKey::History(n) => format!("deploy history of {n}"),
             PollKey::LogGroups(n) => format!("log groups of {n}"),
+            PollKey::Config(n) => format!("configuration of {n}"),
         }
     }
 }
@@ -185,6 +196,7 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
             Answer::Versions(v) => Answer::Versions(v.clean()),
             Answer::History(v) => Answer::History(v.clean()),
             Answer::LogGroups(v) => Answer::LogGroups(v.clean()),
+            Answer::Config(c) => Answer::Config(c.clean()),
         }
     }
     let result = match &request {
@@ -202,6 +214,7 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
         Request::Versions { app } => cloud.versions(app).await.map(Answer::Versions),
         Request::History { env } => cloud.deploy_history(env).await.map(Answer::History),
         Request::LogGroups { env } => cloud.log_groups(env).await.map(Answer::LogGroups),
+        Request::Config { env } => cloud.config(env).await.map(Answer::Config),
     };
     let result = result.map(clean).map_err(crate::domain::Clean::clean);
     Reply { request, result }

@@ -28,8 +28,9 @@
 use std::borrow::Cow;
 
 use super::{
-    AppVersion, DeployRecord, EnvEvent, EnvHealth, EnvRef, EnvStatus, Environment, HealthSnapshot,
-    HealthStatus, InstanceDeployment, InstanceHealth, StackEvent,
+    AppVersion, DeployRecord, EnvConfig, EnvEvent, EnvHealth, EnvRef, EnvStatus, Environment,
+    HealthSnapshot, HealthStatus, InstanceDeployment, InstanceHealth, OptionSetting, PlatformInfo,
+    StackEvent,
 };
 use crate::cloud::{CloudError, OpAccepted, S3Location, Uploaded};
 use crate::logs::sanitize;
@@ -353,6 +354,34 @@ impl Clean for CloudError {
             CloudError::Other(m) => CloudError::Other(m.clean()),
             CloudError::AnswerLost(m) => CloudError::AnswerLost(m.clean()),
             CloudError::Cancelled(m) => CloudError::Cancelled(m.clean()),
+        }
+    }
+}
+
+/// An environment's configuration: every string is AWS's (a property's value is the user's, and
+/// may hold anything).
+impl Clean for EnvConfig {
+    fn clean(self) -> Self {
+        EnvConfig {
+            settings: self
+                .settings
+                .into_iter()
+                .map(|s| OptionSetting {
+                    namespace: s.namespace.clean(),
+                    name: s.name.clean(),
+                    value: s.value.clean(),
+                })
+                .collect(),
+            solution_stack: self.solution_stack.clean(),
+            platform_arn: self.platform_arn.clean(),
+            platform: self.platform.map(|p| PlatformInfo {
+                branch: p.branch.clean(),
+                branch_state: p.branch_state.clean(),
+                version_state: p.version_state.clean(),
+                version: p.version.clean(),
+                created: p.created,
+            }),
+            platform_error: self.platform_error.clean(),
         }
     }
 }

@@ -133,6 +133,39 @@ impl std::fmt::Debug for OptionSetting {
     }
 }
 
+/// An option named without its value (OptionsToRemove).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OptionKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+/// An environment's configuration (DescribeConfigurationSettings) and what its platform's
+/// lifecycle is (DescribePlatformVersion).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnvConfig {
+    pub settings: Vec<OptionSetting>,
+    pub solution_stack: Option<String>,
+    pub platform_arn: Option<String>,
+    /// `None` when the platform could not be described (no ARN, or the read failed: `platform_error`).
+    pub platform: Option<PlatformInfo>,
+    pub platform_error: Option<String>,
+}
+
+/// A platform version's lifecycle, as DescribePlatformVersion tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlatformInfo {
+    /// e.g. "Python 3.11 running on 64bit Amazon Linux 2023".
+    pub branch: Option<String>,
+    /// The branch's lifecycle state: "Supported", "Beta", "Deprecated" or "Retired".
+    pub branch_state: Option<String>,
+    /// The version's own lifecycle ("recommended" or none).
+    pub version_state: Option<String>,
+    pub version: Option<String>,
+    /// When this platform version was released.
+    pub created: Option<Millis>,
+}
+
 /// The namespace and option of Elastic Beanstalk's command timeout (seconds).
 pub const COMMAND_TIMEOUT: (&str, &str) = ("aws:elasticbeanstalk:command", "Timeout");
 

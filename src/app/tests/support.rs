@@ -101,6 +101,7 @@ pub(crate) fn request(app: &App, key: PollKey) -> Request {
         PollKey::Versions(a) => Request::Versions { app: a },
         PollKey::History(n) => Request::History { env: env(&n) },
         PollKey::LogGroups(n) => Request::LogGroups { env: env(&n) },
+        PollKey::Config(n) => Request::Config { env: env(&n) },
     }
 }
 

@@ -67,6 +67,7 @@ fn op_label(op: &Op) -> String {
         Op::RequestTailLogs { .. } => "Request tail logs".to_string(),
         Op::UploadBundle { upload, .. } => format!("Upload {}", upload.label),
         Op::CreateVersion { label, .. } => format!("Create version {label}"),
+        Op::Configure { what, .. } => format!("Configure: {what}"),
     }
 }
 

@@ -155,6 +155,7 @@ fn request_for(app: &App, key: &PollKey) -> Option<Request> {
         PollKey::Health(n) => Request::Health { env: env(n)? },
         PollKey::History(n) => Request::History { env: env(n)? },
         PollKey::LogGroups(n) => Request::LogGroups { env: env(n)? },
+        PollKey::Config(n) => Request::Config { env: env(n)? },
         PollKey::Versions(a) => Request::Versions { app: a.clone() },
     })
 }

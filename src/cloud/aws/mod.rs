@@ -209,6 +209,12 @@ impl Cloud for AwsCloud {
         self.read_versions(app).await
     }
 
+    async fn config(&self, _env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
+        Err(crate::cloud::CloudError::Unsupported(
+            "the configuration read is not built yet".into(),
+        ))
+    }
+
     async fn option_settings(
         &self,
         env: &EnvRef,

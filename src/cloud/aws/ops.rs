@@ -145,6 +145,9 @@ impl AwsCloud {
                         uploaded: Some(u),
                     })
             }
+            Op::Configure { .. } => Err(crate::cloud::CloudError::Unsupported(
+                "configuration changes are not built yet".into(),
+            )),
             Op::CreateVersion {
                 app,
                 label,

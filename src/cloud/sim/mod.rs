@@ -364,6 +364,12 @@ impl Cloud for SimCloud {
         Ok(out)
     }
 
+    async fn config(&self, _env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
+        Err(crate::cloud::CloudError::Unsupported(
+            "the configuration is not simulated yet".into(),
+        ))
+    }
+
     async fn option_settings(
         &self,
         env: &EnvRef,

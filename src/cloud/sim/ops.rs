@@ -51,6 +51,11 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
         Op::RequestTailLogs { env } => {
             find(w, env)?;
         }
+        Op::Configure { .. } => {
+            return Err(CloudError::Unsupported(
+                "configuration changes are not simulated yet".into(),
+            ));
+        }
         Op::UploadBundle { .. } | Op::CreateVersion { .. } => {
             // They take simulated time, so `SimCloud::execute` carries them out itself.
             return Err(CloudError::Unsupported(
