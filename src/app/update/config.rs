@@ -1,0 +1,486 @@
+//! The Config view's keys and messages: open it (`E`, `:config`), reveal and sort, edit the
+//! properties in a working copy (add, change, rename, delete, paste a `.env` block,
+//! `:props-import`), export them (`:props-export`), and apply the diff as one confirmed
+//! `Op::Configure`; turn log streaming on (`L`).
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::super::config_view::{self, ConfigView, Edit, Line, Reveal, Sort};
+use super::super::modal::{Modal, PickItem, PickPurpose};
+use super::super::{App, Effect, Level};
+use crate::cloud::{Op, PollKey};
+use crate::domain::{EnvStatus, OptionKey};
+use crate::props::{self, Property};
+
+/// `E` / `:config`: the selected environment's configuration, read afresh.
+pub(in crate::app) fn open(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(env) = app.selected_env().cloned() else {
+        app.flash(Level::Warn, "select an environment first");
+        return;
+    };
+    let key = app.account.envs.key_of(&env);
+    app.view.modal = Some(Modal::Config(ConfigView::new(key.clone(), env.env.clone())));
+    super::polls::force(app, PollKey::Config(key), fx);
+}
+
+/// The properties of the environment as last read, if read.
+fn current(app: &App, env: &str) -> Option<Vec<Property>> {
+    app.account
+        .configs
+        .get(env)
+        .map(|c| props::from_settings(&c.settings).0)
+}
+
+/// Keys while the view is open: it takes them all (a line being typed takes text).
+pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Modal::Config(mut view)) = app.view.modal.take() else {
+        return;
+    };
+    app.view.dirty = true;
+    let typing = matches!(
+        view.edit.as_ref().and_then(|e| e.line.as_ref()),
+        Some(Line::Add(_) | Line::Change { .. })
+    );
+    if typing {
+        line_key(app, &mut view, k);
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    if let Some(Edit { line, .. }) = view.edit.as_mut() {
+        // Problems stay until the next key.
+        if matches!(line, Some(Line::Problems(_))) {
+            *line = None;
+        }
+    }
+    let n = current(app, &view.env).map_or(0, |p| p.len());
+    let n = view.edit.as_ref().map_or(n, |e| e.props.len());
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            if view.edit.take().is_some_and(|e| e.changed()) {
+                app.flash(Level::Info, "edits discarded: nothing was sent");
+            } else if view.edit.is_none() && k.code == KeyCode::Esc {
+                return; // closed
+            }
+        }
+        KeyCode::Down | KeyCode::Char('j') => view.cursor = (view.cursor + 1).min(n.saturating_sub(1)),
+        KeyCode::Up | KeyCode::Char('k') => view.cursor = view.cursor.saturating_sub(1),
+        KeyCode::PageDown => view.cursor = (view.cursor + 10).min(n.saturating_sub(1)),
+        KeyCode::PageUp => view.cursor = view.cursor.saturating_sub(10),
+        KeyCode::Char('v') => toggle_one(app, &mut view),
+        KeyCode::Char('V') => {
+            view.reveal = match view.reveal {
+                Reveal::All => Reveal::Hidden,
+                _ => Reveal::All,
+            }
+        }
+        KeyCode::Char('s') => {
+            view.sort = match view.sort {
+                Sort::Name => Sort::Size,
+                Sort::Size => Sort::Name,
+            }
+        }
+        KeyCode::Char('e') if view.edit.is_none() => start_edit(app, &mut view),
+        KeyCode::Char('a') if view.edit.is_some() => {
+            if let Some(e) = view.edit.as_mut() {
+                e.line = Some(Line::Add(Input::default()));
+            }
+        }
+        KeyCode::Enter if view.edit.is_some() => change_selected(app, &mut view),
+        KeyCode::Char('d') | KeyCode::Delete if view.edit.is_some() => delete_selected(app, &mut view),
+        KeyCode::Char('w') | KeyCode::Char('s')
+            if view.edit.is_some() && k.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            return apply(app, view, fx);
+        }
+        KeyCode::Char('w') if view.edit.is_some() => return apply(app, view, fx),
+        KeyCode::Char('L') => return log_streaming(app, view),
+        _ => {}
+    }
+    app.view.modal = Some(Modal::Config(view));
+}
+
+fn toggle_one(app: &App, view: &mut ConfigView) {
+    let props = view
+        .edit
+        .as_ref()
+        .map(|e| e.props.clone())
+        .or_else(|| current(app, &view.env))
+        .unwrap_or_default();
+    let shown = config_view::ordered(&props, view.sort);
+    if let Some(p) = shown.get(view.cursor) {
+        view.reveal = match &view.reveal {
+            Reveal::One(k) if *k == p.key => Reveal::Hidden,
+            _ => Reveal::One(p.key.clone()),
+        };
+    }
+}
+
+/// `e`: a working copy of the properties. Refused, with Elastic Beanstalk's rule, while the
+/// environment is not Ready, and until the configuration has been read.
+fn start_edit(app: &mut App, view: &mut ConfigView) {
+    let Some(props) = current(app, &view.env) else {
+        app.flash(Level::Warn, "the configuration is still being read");
+        return;
+    };
+    if app.settings.read_only {
+        app.flash(
+            Level::Warn,
+            "read-only mode: editing properties refused (ebtui was started with --read-only)",
+        );
+        return;
+    }
+    if let Some(why) = not_ready(app, &view.env) {
+        app.flash(Level::Warn, why);
+        return;
+    }
+    view.edit = Some(Edit::new(props));
+}
+
+/// Why the environment cannot take a configuration change now (Elastic Beanstalk's rule).
+fn not_ready(app: &App, env: &str) -> Option<String> {
+    let e = app.account.envs.get(env)?;
+    (e.status != EnvStatus::Ready).then(|| {
+        format!(
+            "{} is {}: Elastic Beanstalk changes the configuration only of a Ready environment; wait for it to finish",
+            e.env.name,
+            e.status.as_str()
+        )
+    })
+}
+
+fn selected_key(view: &ConfigView) -> Option<String> {
+    let e = view.edit.as_ref()?;
+    config_view::ordered(&e.props, view.sort)
+        .get(view.cursor)
+        .map(|p| p.key.clone())
+}
+
+fn change_selected(_app: &mut App, view: &mut ConfigView) {
+    let Some(key) = selected_key(view) else {
+        return;
+    };
+    let Some(e) = view.edit.as_mut() else { return };
+    let value = e
+        .props
+        .iter()
+        .find(|p| p.key == key)
+        .map(|p| p.value.clone())
+        .unwrap_or_default();
+    // Editing shows the value being edited: it is on screen because the user asked for it.
+    e.line = Some(Line::Change {
+        input: Input::new(props::render(&[Property { key: key.clone(), value }], true).trim_end().to_string()),
+        key,
+    });
+}
+
+fn delete_selected(_app: &mut App, view: &mut ConfigView) {
+    let Some(key) = selected_key(view) else {
+        return;
+    };
+    if let Some(e) = view.edit.as_mut() {
+        e.props.retain(|p| p.key != key);
+        view.cursor = view.cursor.min(e.props.len().saturating_sub(1));
+    }
+}
+
+/// A key while a `KEY=value` line is typed: Enter takes it (parsed as one `.env` line), Esc
+/// drops it.
+fn line_key(app: &mut App, view: &mut ConfigView, k: KeyEvent) {
+    let Some(e) = view.edit.as_mut() else { return };
+    let Some(line) = e.line.take() else { return };
+    let (input, replacing) = match line {
+        Line::Add(i) => (i, None),
+        Line::Change { key, input } => (input, Some(key)),
+        other => {
+            e.line = Some(other);
+            return;
+        }
+    };
+    match k.code {
+        KeyCode::Esc => {}
+        KeyCode::Enter => match props::parse(input.value()) {
+            Ok(parsed) if parsed.len() == 1 => {
+                let p = parsed.into_iter().next().unwrap_or_else(|| Property {
+                    key: String::new(),
+                    value: String::new(),
+                });
+                if let Some(old) = replacing {
+                    e.props.retain(|q| q.key != old);
+                }
+                e.upsert(p);
+            }
+            Ok(_) => {
+                app.flash(Level::Warn, "type one KEY=value");
+                e.line = Some(restore(input, replacing));
+            }
+            Err(problems) => {
+                let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                app.flash(Level::Warn, text.join("; "));
+                e.line = Some(restore(input, replacing));
+            }
+        },
+        _ => {
+            let mut input = input;
+            if let Some(r) = to_input_request(&Event::Key(k)) {
+                input.handle(r);
+            }
+            e.line = Some(restore(input, replacing));
+        }
+    }
+}
+
+fn restore(input: Input, replacing: Option<String>) -> Line {
+    match replacing {
+        Some(key) => Line::Change { key, input },
+        None => Line::Add(input),
+    }
+}
+
+/// A pasted block while editing: `.env` lines added or replacing by key; a bad line stops it all.
+pub(super) fn on_paste(app: &mut App, text: &str) -> bool {
+    let Some(Modal::Config(view)) = app.view.modal.as_mut() else {
+        return false;
+    };
+    let Some(e) = view.edit.as_mut() else {
+        app.flash(Level::Info, "press e to edit, then paste a .env block");
+        return true;
+    };
+    if let Some(Line::Add(i) | Line::Change { input: i, .. }) = e.line.as_mut() {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            i.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        return true;
+    }
+    merge(app, text, "pasted");
+    true
+}
+
+/// Lines of `.env` text into the working copy; any bad line and nothing is taken.
+fn merge(app: &mut App, text: &str, from: &str) {
+    let Some(Modal::Config(view)) = app.view.modal.as_mut() else {
+        return;
+    };
+    let Some(e) = view.edit.as_mut() else { return };
+    match props::parse(text) {
+        Ok(parsed) => {
+            let n = parsed.len();
+            for p in parsed {
+                e.upsert(p);
+            }
+            app.flash(Level::Info, format!("{n} properties {from} into the edit (not sent)"));
+        }
+        Err(problems) => {
+            e.line = Some(Line::Problems(
+                problems.iter().map(|p| format!("{from}: {p}")).collect(),
+            ));
+            app.flash(Level::Warn, format!("nothing {from}: fix the lines shown"));
+        }
+    }
+}
+
+/// `:props-import FILE`: read the file (the runtime does), then merge it into the edit.
+pub(in crate::app) fn import(app: &mut App, path: Option<&str>, fx: &mut Vec<Effect>) {
+    let Some(path) = path else {
+        app.flash(Level::Warn, ":props-import needs a file (a .env)");
+        return;
+    };
+    let editing = matches!(&app.view.modal, Some(Modal::Config(v)) if v.edit.is_some());
+    if !editing {
+        app.flash(
+            Level::Warn,
+            "open the Config view (E) and press e to edit first: an import goes into the edit",
+        );
+        return;
+    }
+    fx.push(Effect::ReadFile(path.into()));
+}
+
+/// The file of `:props-import` was read (or not).
+pub(super) fn on_file(app: &mut App, path: &str, result: Result<String, String>) {
+    match result {
+        Ok(text) => merge(app, &text, &format!("imported from {path}")),
+        Err(e) => app.flash(Level::Error, format!("cannot import {path}: {e}")),
+    }
+}
+
+/// `:props-export FILE [--values]`: the properties as `.env`, values only when asked for, to a
+/// new owner-only file.
+pub(in crate::app) fn export(app: &mut App, args: &[&str], fx: &mut Vec<Effect>) {
+    let with_values = args.contains(&"--values");
+    let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
+        app.flash(Level::Warn, ":props-export needs a file, e.g. :props-export prod.env [--values]");
+        return;
+    };
+    let env = match &app.view.modal {
+        Some(Modal::Config(v)) => v.env.clone(),
+        _ => match app.account.selected.clone() {
+            Some(e) => e,
+            None => return app.flash(Level::Warn, "select an environment first"),
+        },
+    };
+    let Some(props) = current(app, &env) else {
+        app.flash(Level::Warn, "open the Config view (E) first: the properties are not read yet");
+        return;
+    };
+    fx.push(Effect::SaveFile {
+        path: path.to_string(),
+        contents: props::render(&props, with_values),
+    });
+}
+
+/// Apply the working copy: validated first (nothing is sent while anything is wrong, over the
+/// limit included, with what to move to secrets), then one confirmation showing the diff.
+fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
+    let Some(e) = view.edit.as_mut() else {
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    };
+    if !e.changed() {
+        app.flash(Level::Info, "nothing changed");
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    let problems = props::validate(&e.props);
+    if !problems.is_empty() {
+        e.line = Some(Line::Problems(problems.iter().map(|p| p.to_string()).collect()));
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    if let Some(why) = not_ready(app, &view.env) {
+        app.flash(Level::Warn, why);
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    let diff = props::diff(&e.original, &e.props);
+    let (set, remove) = props::to_update(&diff);
+    let total = props::bytes(&e.props);
+    let mut lines = vec![format!(
+        "UpdateEnvironment {}: environment properties",
+        view.env_ref.name
+    )];
+    for k in &diff.added {
+        lines.push(format!("  + {k} = ••••"));
+    }
+    for k in &diff.changed {
+        lines.push(format!("  ~ {k} = •••• (changed)"));
+    }
+    for k in &diff.removed {
+        lines.push(format!("  - {k}"));
+    }
+    lines.push(format!(
+        "{} / {} bytes after the change",
+        thousands(total),
+        thousands(props::LIMIT)
+    ));
+    lines.push("All instances restart their application.".into());
+    let what = format!(
+        "{} added, {} changed, {} removed",
+        diff.added.len(),
+        diff.changed.len(),
+        diff.removed.len()
+    );
+    let op = Op::Configure {
+        env: view.env_ref.clone(),
+        set,
+        remove: remove
+            .into_iter()
+            .map(|k| OptionKey {
+                namespace: k.namespace,
+                name: k.name,
+            })
+            .collect(),
+        what: format!("properties ({what})"),
+    };
+    app.view.modal = Some(Modal::confirm(op, lines, None));
+}
+
+/// `L`: turn instance log streaming on, retention and delete-on-terminate picked first.
+fn log_streaming(app: &mut App, view: ConfigView) {
+    if app.settings.read_only {
+        app.flash(
+            Level::Warn,
+            "read-only mode: turning log streaming on refused (ebtui was started with --read-only)",
+        );
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    if let Some(why) = not_ready(app, &view.env) {
+        app.flash(Level::Warn, why);
+        app.view.modal = Some(Modal::Config(view));
+        return;
+    }
+    let env = view.env.clone();
+    open_log_streaming_picker(app, env);
+}
+
+/// The retention picker of log streaming, for `env` (also from the logs pane).
+pub(in crate::app) fn open_log_streaming_picker(app: &mut App, env: String) {
+    let items = [(7, false), (30, false), (90, false), (365, false), (7, true), (30, true)]
+        .iter()
+        .map(|(days, delete)| PickItem {
+            value: format!("{days}:{delete}"),
+            label: format!("keep {days} days"),
+            detail: if *delete {
+                "delete the logs when the environment is terminated".into()
+            } else {
+                "keep the logs after the environment is terminated".into()
+            },
+        })
+        .collect();
+    app.view.modal = Some(Modal::Pick {
+        title: format!("Stream {env}'s instance logs to CloudWatch"),
+        purpose: PickPurpose::LogStreaming { env },
+        items,
+        cursor: 0,
+        loading: false,
+    });
+}
+
+/// A retention was picked: the confirmation of the configuration change.
+pub(in crate::app) fn log_streaming_picked(app: &mut App, env: &str, value: &str) {
+    let Some(e) = app.account.envs.get(env).cloned() else {
+        return;
+    };
+    let (days, delete) = value
+        .split_once(':')
+        .map(|(d, x)| (d.parse().unwrap_or(7), x == "true"))
+        .unwrap_or((7, false));
+    let lines = vec![
+        format!(
+            "UpdateEnvironment {}: stream the instances' logs to CloudWatch Logs",
+            e.env.name
+        ),
+        format!(
+            "keep {days} days; {}",
+            if delete {
+                "delete them when the environment is terminated"
+            } else {
+                "keep them after the environment is terminated"
+            }
+        ),
+        "CloudWatch Logs charges for what is stored; the log groups appear once the update ends."
+            .into(),
+    ];
+    let op = Op::Configure {
+        env: e.env.clone(),
+        set: config_view::log_streaming_on(days, delete),
+        remove: Vec::new(),
+        what: "log streaming on".into(),
+    };
+    app.view.modal = Some(Modal::confirm(op, lines, None));
+}
+
+/// 3412 -> "3,412".
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
