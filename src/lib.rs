@@ -14,6 +14,7 @@ pub mod files;
 pub mod headless;
 pub mod logfile;
 pub mod logs;
+pub mod props;
 pub mod redact;
 pub mod runtime;
 pub mod ui;

@@ -39,7 +39,13 @@ const HEADLESS_OUT: &str = "src/headless/report.rs";
 /// The file that owns the terminal: the only one that may take a handle on stdout or stderr.
 const TERMINAL: &str = "src/runtime/terminal.rs";
 /// The pure layers: `update`, `render` and what they call. No I/O, no await, no clock.
-const PURE_LAYERS: &[&str] = &["src/app/", "src/ui/", "src/logs/", "src/domain/"];
+const PURE_LAYERS: &[&str] = &[
+    "src/app/",
+    "src/ui/",
+    "src/logs/",
+    "src/domain/",
+    "src/props/",
+];
 /// The only place SDK names may appear.
 const SDK_HOME: &str = "src/cloud/aws/";
 /// Layers that must not know ratatui.
