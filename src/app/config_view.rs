@@ -34,7 +34,7 @@ pub enum Sort {
 }
 
 /// What the line editor at the bottom of the form is doing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Line {
     /// A new property: `KEY=value`.
     Add(Input),
@@ -46,7 +46,7 @@ pub enum Line {
 }
 
 /// A working copy of the properties, changed locally until applied as one write.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Edit {
     pub original: Vec<Property>,
     pub props: Vec<Property>,
@@ -80,7 +80,7 @@ impl Edit {
 }
 
 /// The view of one environment's configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ConfigView {
     /// The environment's key in the app.
     pub env: String,
@@ -110,8 +110,8 @@ pub fn ordered(props: &[Property], sort: Sort) -> Vec<&Property> {
     match sort {
         Sort::Name => v.sort_by(|a, b| a.key.cmp(&b.key)),
         Sort::Size => v.sort_by(|a, b| {
-            crate::props::bytes(std::slice::from_ref(*b))
-                .cmp(&crate::props::bytes(std::slice::from_ref(*a)))
+            crate::props::meter::share(b)
+                .cmp(&crate::props::meter::share(a))
                 .then_with(|| a.key.cmp(&b.key))
         }),
     }
@@ -152,3 +152,16 @@ pub fn log_streaming_on(days: u32, delete_on_terminate: bool) -> Vec<OptionSetti
 pub const RETENTION_DAYS: &[u32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653,
 ];
+
+/// 3412 -> "3,412".
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

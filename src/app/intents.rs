@@ -298,6 +298,9 @@ pub fn versions_arrived(app: &mut App, app_name: &str) {
 /// A picked item in a picker becomes a confirmation.
 pub fn picked(app: &mut App, purpose: PickPurpose, value: String, fx: &mut Vec<Effect>) {
     match purpose {
+        PickPurpose::LogStreaming { env } => {
+            super::update::log_streaming_picked(app, &env, &value);
+        }
         PickPurpose::DeployVersion { .. } if value == NEW_VERSION => {
             super::update::ship_start(app, None, fx);
         }

@@ -72,6 +72,8 @@ actions! {
     Restart => "restart", "restart app servers";
     Swap => "swap", "swap CNAMEs with another environment";
     History => "history", "operations of the environment (Enter: an operation's events)";
+    Config => "config", "environment properties, secrets and configuration";
+    LogStreaming => "log_streaming", "turn instance log streaming to CloudWatch on";
     Confirm => "confirm", "confirm";
     Cancel => "cancel", "cancel / back";
     NextHit => "next_hit", "next search match";
@@ -260,6 +262,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Global, "S", Restart),
         (Global, "W", Swap),
         (Global, "o", History),
+        (Global, "E", Config),
         (Global, "esc", Cancel),
         (Envs, "enter", Select),
         (Envs, "/", Search),
@@ -286,6 +289,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Logs, "4", Back1h),
         (Logs, "5", Back6h),
         (Logs, "F", SearchBack),
+        (Logs, "L", LogStreaming),
         (Modal, "y", Confirm),
         (Modal, "enter", Confirm),
         (Modal, "n", Cancel),

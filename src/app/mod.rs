@@ -5,6 +5,7 @@
 //! poll when), `intents` (what the write keys mean), `log_session` (the log stream the pane
 //! shows), `msg` (messages and effects), and `update/` (the message handlers, one file a concern).
 
+pub mod config_view;
 pub mod envs;
 pub mod intents;
 pub mod keymap;
@@ -144,6 +145,9 @@ pub struct Account {
     pub timelines: HashMap<String, Timeline>,
     pub health: HashMap<String, HealthSnapshot>,
     pub versions: HashMap<String, Vec<AppVersion>>,
+    /// Each environment's configuration as last read (the Config view); property values are
+    /// secrets, held here only to be shown masked and diffed.
+    pub configs: HashMap<String, crate::domain::EnvConfig>,
     pub history: HashMap<String, Vec<DeployRecord>>,
     pub log_groups: HashMap<String, Vec<String>>,
     /// Every operation of every environment, from the events.
@@ -181,6 +185,7 @@ impl Account {
             timelines: HashMap::new(),
             health: HashMap::new(),
             versions: HashMap::new(),
+            configs: HashMap::new(),
             history: HashMap::new(),
             log_groups: HashMap::new(),
             ledger: Ledger::default(),

@@ -19,6 +19,8 @@ pub enum PickPurpose {
     DeployVersion { env: String },
     /// Swap CNAMEs of the environment with the picked one.
     SwapWith { env: String },
+    /// Turn log streaming on for the environment, kept as picked.
+    LogStreaming { env: String },
 }
 
 #[derive(Debug)]
@@ -62,6 +64,8 @@ pub enum Modal {
     Command(Input),
     /// Deploying the code in a directory; its state is `Account::ship`.
     Ship,
+    /// An environment's properties, secrets and configuration (`E`).
+    Config(super::config_view::ConfigView),
 }
 
 impl Modal {

@@ -55,6 +55,11 @@ pub enum Msg {
         ship: u64,
         result: Result<crate::bundle::Bundle, String>,
     },
+    /// A file asked for by `Effect::ReadFile` (`:props-import`), or why it could not be read.
+    FileRead {
+        path: String,
+        result: Result<String, String>,
+    },
     /// Bytes of a bundle acknowledged so far by the upload `op_id`.
     Uploading {
         epoch: u64,
@@ -107,6 +112,8 @@ pub enum Effect {
     CancelUpload {
         op_id: u64,
     },
+    /// Read a small text file (`:props-import`): `Msg::FileRead`.
+    ReadFile(String),
     /// Remove a zip ebtui wrote (shipped, cancelled or refused).
     Discard(std::path::PathBuf),
     /// Put text on the clipboard with OSC 52.

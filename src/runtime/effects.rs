@@ -125,6 +125,12 @@ impl Executor {
                     let _ = tx.send(Msg::Bundled { ship, result }).await;
                 });
             }
+            Effect::ReadFile(path) => {
+                tokio::spawn(async move {
+                    let result = read_text(&path).await;
+                    let _ = tx.send(Msg::FileRead { path, result }).await;
+                });
+            }
             Effect::Discard(path) => {
                 tokio::spawn(async move {
                     if let Err(e) = tokio::fs::remove_file(&path).await {
@@ -317,4 +323,25 @@ impl Executor {
     pub fn shutdown(&mut self) {
         self.stop_tail();
     }
+}
+
+/// The largest file `:props-import` reads: environment properties fit in 4 KB, so a bigger file
+/// is not what the user meant.
+const READ_MAX: u64 = 1024 * 1024;
+
+/// A small UTF-8 text file, or why not (the line where it stops being UTF-8).
+async fn read_text(path: &str) -> Result<String, String> {
+    let meta = tokio::fs::metadata(path).await.map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > READ_MAX {
+        return Err(format!("{} bytes: more than 1 MB is not a .env file", meta.len()));
+    }
+    let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        format!("line {line} is not UTF-8 text; save the file as UTF-8")
+    })
 }

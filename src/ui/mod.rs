@@ -1,5 +1,6 @@
 //! Drawing: pure functions of `&App`. One module per pane or overlay; `layout` places them.
 
+pub mod config;
 pub mod envs;
 pub mod fmt;
 pub mod health;

@@ -58,6 +58,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         ),
         Modal::Budget => budget(app, frame, area, theme),
         Modal::Ship => super::ship::render(app, frame, area, theme),
+        Modal::Config(view) => super::config::render(app, view, frame, area, theme),
     }
 }
 

@@ -12,7 +12,7 @@ use super::super::modal::{Modal, PickItem, PickPurpose};
 use super::super::{App, Effect, Level};
 use crate::cloud::{Op, PollKey};
 use crate::domain::{EnvStatus, OptionKey};
-use crate::props::{self, Property};
+use crate::props::{self, Property, dotenv, escape};
 
 /// `E` / `:config`: the selected environment's configuration, read afresh.
 pub(in crate::app) fn open(app: &mut App, fx: &mut Vec<Effect>) {
@@ -56,7 +56,9 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
     let n = current(app, &view.env).map_or(0, |p| p.len());
     let n = view.edit.as_ref().map_or(n, |e| e.props.len());
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
+        KeyCode::Char('s') if ctrl && view.edit.is_some() => return apply(app, view, fx),
         KeyCode::Esc | KeyCode::Char('q') => {
             if view.edit.take().is_some_and(|e| e.changed()) {
                 app.flash(Level::Info, "edits discarded: nothing was sent");
@@ -89,11 +91,6 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         KeyCode::Enter if view.edit.is_some() => change_selected(app, &mut view),
         KeyCode::Char('d') | KeyCode::Delete if view.edit.is_some() => delete_selected(app, &mut view),
-        KeyCode::Char('w') | KeyCode::Char('s')
-            if view.edit.is_some() && k.modifiers.contains(KeyModifiers::CONTROL) =>
-        {
-            return apply(app, view, fx);
-        }
         KeyCode::Char('w') if view.edit.is_some() => return apply(app, view, fx),
         KeyCode::Char('L') => return log_streaming(app, view),
         _ => {}
@@ -170,7 +167,11 @@ fn change_selected(_app: &mut App, view: &mut ConfigView) {
         .unwrap_or_default();
     // Editing shows the value being edited: it is on screen because the user asked for it.
     e.line = Some(Line::Change {
-        input: Input::new(props::render(&[Property { key: key.clone(), value }], true).trim_end().to_string()),
+        input: Input::new(
+            dotenv::render(&escape::to_plain(&[Property::new(key.clone(), value)]), true)
+                .trim_end()
+                .to_string(),
+        ),
         key,
     });
 }
@@ -200,12 +201,13 @@ fn line_key(app: &mut App, view: &mut ConfigView, k: KeyEvent) {
     };
     match k.code {
         KeyCode::Esc => {}
-        KeyCode::Enter => match props::parse(input.value()) {
+        // Typed as the application sees the value; stored escaped, as Elastic Beanstalk keeps it.
+        KeyCode::Enter => match dotenv::parse(input.value()).map(|p| escape::to_stored(&p)) {
             Ok(parsed) if parsed.len() == 1 => {
-                let p = parsed.into_iter().next().unwrap_or_else(|| Property {
-                    key: String::new(),
-                    value: String::new(),
-                });
+                let p = parsed
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Property::new("", ""));
                 if let Some(old) = replacing {
                     e.props.retain(|q| q.key != old);
                 }
@@ -263,7 +265,7 @@ fn merge(app: &mut App, text: &str, from: &str) {
         return;
     };
     let Some(e) = view.edit.as_mut() else { return };
-    match props::parse(text) {
+    match dotenv::parse(text).map(|p| escape::to_stored(&p)) {
         Ok(parsed) => {
             let n = parsed.len();
             for p in parsed {
@@ -326,7 +328,7 @@ pub(in crate::app) fn export(app: &mut App, args: &[&str], fx: &mut Vec<Effect>)
     };
     fx.push(Effect::SaveFile {
         path: path.to_string(),
-        contents: props::render(&props, with_values),
+        contents: dotenv::render(&escape::to_plain(&props), with_values),
     });
 }
 
@@ -342,9 +344,26 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::Config(view));
         return;
     }
-    let problems = props::validate(&e.props);
-    if !problems.is_empty() {
-        e.line = Some(Line::Problems(problems.iter().map(|p| p.to_string()).collect()));
+    let secrets = app
+        .account
+        .configs
+        .get(&view.env)
+        .map(|c| props::from_settings(&c.settings).1)
+        .unwrap_or_default();
+    let problems = props::validate(&e.props, &secrets);
+    if problems.iter().any(|p| p.is_error()) {
+        let mut shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let over = props::meter::over_by(&e.props);
+        if over > 0 {
+            let moves = props::proposals(&e.props, over);
+            let freed: usize = moves.iter().map(|(_, b)| b).sum();
+            let keys: Vec<&str> = moves.iter().map(|(k, _)| k.as_str()).collect();
+            shown.push(format!(
+                "move {} to secrets (Secrets Manager or Parameter Store): that frees {freed} bytes",
+                keys.join(", ")
+            ));
+        }
+        e.line = Some(Line::Problems(shown));
         app.view.modal = Some(Modal::Config(view));
         return;
     }
@@ -360,20 +379,26 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         "UpdateEnvironment {}: environment properties",
         view.env_ref.name
     )];
-    for k in &diff.added {
-        lines.push(format!("  + {k} = ••••"));
+    for p in &diff.added {
+        lines.push(format!("  + {} = ••••", p.key));
     }
-    for k in &diff.changed {
-        lines.push(format!("  ~ {k} = •••• (changed)"));
+    for c in &diff.changed {
+        if c.old.key == c.new.key {
+            lines.push(format!("  ~ {} = •••• (changed)", c.new.key));
+        }
     }
-    for k in &diff.removed {
-        lines.push(format!("  - {k}"));
+    for p in &diff.removed {
+        lines.push(format!("  - {}", p.key));
     }
     lines.push(format!(
         "{} / {} bytes after the change",
-        thousands(total),
-        thousands(props::LIMIT)
+        config_view::thousands(total),
+        config_view::thousands(props::LIMIT)
     ));
+    for p in problems {
+        // Warnings do not block: a value Elastic Beanstalk already holds may look like this.
+        lines.push(format!("  ! {p}"));
+    }
     lines.push("All instances restart their application.".into());
     let what = format!(
         "{} added, {} changed, {} removed",
@@ -386,10 +411,7 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         set,
         remove: remove
             .into_iter()
-            .map(|k| OptionKey {
-                namespace: k.namespace,
-                name: k.name,
-            })
+            .map(|(namespace, name)| OptionKey { namespace, name })
             .collect(),
         what: format!("properties ({what})"),
     };
@@ -470,17 +492,4 @@ pub(in crate::app) fn log_streaming_picked(app: &mut App, env: &str, value: &str
         what: "log streaming on".into(),
     };
     app.view.modal = Some(Modal::confirm(op, lines, None));
-}
-
-/// 3412 -> "3,412".
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -48,6 +48,11 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn on_paste(app: &mut App, text: &str) {
+    // The Config view's edit takes a whole pasted `.env` block, line breaks included.
+    if super::config::on_paste(app, text) {
+        app.view.dirty = true;
+        return;
+    }
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let input = match &mut app.view.modal {
         Some(Modal::Command(i)) => Some(i),
@@ -97,6 +102,10 @@ fn text_input(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         }
         Some(Modal::Ship) => {
             super::ship::on_key(app, k, fx);
+            return true;
+        }
+        Some(Modal::Config(_)) => {
+            super::config::on_key(app, k, fx);
             return true;
         }
         Some(Modal::Confirm {
@@ -173,6 +182,12 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         ("budget", _) => app.view.modal = Some(Modal::Budget),
         ("history" | "o", _) => open_history(app),
         ("deploy", path) => super::ship::start(app, path, fx),
+        ("config", _) => super::config::open(app, fx),
+        ("props-import", file) => super::config::import(app, file, fx),
+        ("props-export", _) => {
+            let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+            super::config::export(app, &args, fx)
+        }
         ("", _) => {}
         ("env" | "e" | "profile" | "region", None) => {
             app.flash(Level::Warn, format!(":{cmd} needs a name"))
@@ -180,7 +195,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         _ => app.flash(
             Level::Warn,
             format!(
-                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :history, :budget, :profile NAME, :region NAME, :q)"
+                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :config, :props-import FILE, :props-export FILE [--values], :history, :budget, :profile NAME, :region NAME, :q)"
             ),
         ),
     }
@@ -222,6 +237,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Zoom => view.zoom = !view.zoom,
         Action::Command => view.modal = Some(Modal::Command(Default::default())),
         Action::History => open_history(app),
+        Action::Config => super::config::open(app, fx),
         Action::Deploy
         | Action::Rollback
         | Action::Rebuild

@@ -114,8 +114,9 @@ pub(super) fn open_logs(app: &mut App, fx: &mut Vec<Effect>) {
         app.logs.pane.reset_for(&name, Vec::new(), Vec::new());
         fx.push(Effect::StopTail);
         let key = keys_label(app, Context::Logs, Action::Groups);
+        let stream = keys_label(app, Context::Logs, Action::LogStreaming);
         app.logs.pane.set_status(format!(
-            "logs of {name} are not streamed to CloudWatch: press {key} (Logs pane) for Elastic Beanstalk tail logs",
+            "logs of {name} are not streamed to CloudWatch: {stream} turns streaming on, {key} gets Elastic Beanstalk tail logs",
         ));
         return;
     }
@@ -340,6 +341,7 @@ pub(super) fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::SearchBack => search_back(app, fx),
         Action::Groups => groups_or_eb_tail(app, fx),
+        Action::LogStreaming => log_streaming(app),
         Action::Save => save(app, fx),
         Action::Copy => match l.selected_text() {
             Some(t) => {
@@ -364,4 +366,33 @@ pub(super) fn keys_label(app: &App, ctx: Context, action: Action) -> String {
         .first()
         .map(|k| k.to_string())
         .unwrap_or_else(|| action.id().to_string())
+}
+
+/// `L`: turn the shown environment's log streaming on (a confirmed configuration change).
+fn log_streaming(app: &mut App) {
+    if app.settings.read_only {
+        app.flash(
+            Level::Warn,
+            "read-only mode: turning log streaming on refused (ebtui was started with --read-only)",
+        );
+        return;
+    }
+    let Some((_, name)) = shown(app) else {
+        return;
+    };
+    if !groups_of(app, &name).is_empty() {
+        app.flash(Level::Info, format!("{name} streams its logs to CloudWatch already"));
+        return;
+    }
+    match app.account.envs.get(&name).map(|e| e.status.clone()) {
+        Some(crate::domain::EnvStatus::Ready) => super::config::open_log_streaming_picker(app, name),
+        Some(s) => app.flash(
+            Level::Warn,
+            format!(
+                "{name} is {}: Elastic Beanstalk changes the configuration only of a Ready environment",
+                s.as_str()
+            ),
+        ),
+        None => {}
+    }
 }

@@ -9,8 +9,10 @@
 //! - `keys`: keys, paste, text inputs and the command line
 //! - `modal`: keys while a dialog is open
 //! - `notify`: telling the person an operation ended or an environment turned red
+//! - `config`: the Config view (properties, secrets, configuration) and its one write
 //! - `ship`: deploying the code in a directory (bundle, dialog, upload, version, deploy)
 
+mod config;
 mod keys;
 mod logs;
 mod modal;
@@ -21,6 +23,7 @@ mod select;
 mod ship;
 
 pub(in crate::app) use polls::force as force_read;
+pub(in crate::app) use config::log_streaming_picked;
 pub(in crate::app) use ship::start as ship_start;
 #[cfg(test)]
 pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
@@ -69,6 +72,7 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
         Msg::Saved(Ok(path)) => app.flash(Level::Info, format!("saved to {path}")),
         Msg::Saved(Err(e)) => app.flash(Level::Error, format!("could not save: {e}")),
         Msg::Bundled { ship, result } => ship::on_bundled(app, ship, result, &mut fx),
+        Msg::FileRead { path, result } => config::on_file(app, &path, result),
         Msg::Uploading {
             op_id, progress, ..
         } => ship::on_progress(app, op_id, progress),
@@ -92,7 +96,8 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         | Msg::Context { .. }
         | Msg::Stats { .. }
         | Msg::Saved(_)
-        | Msg::Bundled { .. } => None,
+        | Msg::Bundled { .. }
+        | Msg::FileRead { .. } => None,
     }
 }
 

@@ -45,6 +45,7 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         Modal::Command(_) => {}
         // The deploy dialog takes its keys as text (`keys::text_input`).
         m @ Modal::Ship => app.view.modal = Some(m),
+        m @ Modal::Config(_) => app.view.modal = Some(m),
     }
 }
 

@@ -233,6 +233,11 @@ fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Eff
                 app.view.dirty |= is_shown(app, &k);
             }
         }
+        (Request::Config { env }, Answer::Config(c)) => {
+            let k = app.account.envs.key_for_ref(&env);
+            app.account.configs.insert(k, c);
+            app.view.dirty = true;
+        }
         (Request::Versions { app: name }, Answer::Versions(v)) => {
             app.account.versions.insert(name.clone(), v);
             intents::versions_arrived(app, &name);
