@@ -80,7 +80,13 @@ pub(super) fn on_bundled(
         .and_then(|s| app.account.envs.get(&s.env_key))
         .map(|e| e.platform.clone())
         .unwrap_or_default();
-    let current = app.account.ship.as_mut().filter(|s| s.id == id);
+    // Only the ship waiting for it takes a bundle: one that arrives for a ship past bundling
+    // (or for another ship) must not replace what is on screen or under way.
+    let current = app
+        .account
+        .ship
+        .as_mut()
+        .filter(|s| s.id == id && s.stage == Stage::Bundling);
     let Some(ship) = current else {
         // A ship given up (Esc, a context switch) before its bundle was done.
         if let Ok(b) = result
