@@ -17,11 +17,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(ship) = app.account.ship.as_ref() else {
         return;
     };
-    let title = format!("Deploy {} to {}", shown(ship), ship.env.name);
+    let title = format!("Deploy {} to {}", inert(&shown(ship)), ship.env.name);
     let w = area.width.saturating_sub(4).min(90);
     let mut lines = match (&ship.stage, &ship.bundle) {
         (Stage::Bundling, _) => vec![
-            Line::raw(format!("Bundling {} ...", ship.path.display())),
+            Line::raw(format!(
+                "Bundling {} ...",
+                inert(&ship.path.display().to_string())
+            )),
             Line::raw(""),
             Line::styled("Esc cancel", theme.dim),
         ],
@@ -49,6 +52,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
+/// A path, a file name or an error naming one, as the terminal may show it: file names are
+/// anyone's (a repository's author chooses them) and may hold escape sequences, controls, bidi
+/// or invisible characters; they are drawn inert, as AWS's text is (`logs::sanitize`).
+fn inert(s: &str) -> String {
+    crate::logs::sanitize(s).into_owned()
+}
+
 fn shown(ship: &Ship) -> String {
     let name = ship
         .path
@@ -61,13 +71,17 @@ fn shown(ship: &Ship) -> String {
 fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![kv(
         "Source",
-        format!("{} · {}", b.source.display(), b.rules.describe()),
+        format!(
+            "{} · {}",
+            inert(&b.source.display().to_string()),
+            b.rules.describe()
+        ),
         theme,
     )];
     if let Some(g) = &b.git {
         let at = match &g.branch {
-            Some(br) => format!("{br} @ {}", g.commit),
-            None => format!("detached HEAD @ {}", g.commit),
+            Some(br) => inert(&format!("{br} @ {}", g.commit)),
+            None => inert(&format!("detached HEAD @ {}", g.commit)),
         };
         out.push(kv("Commit", at, theme));
         if b.rules == Rules::GitHead && g.uncommitted > 0 {
@@ -93,11 +107,14 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
     let largest: Vec<String> = b
         .largest(5)
         .into_iter()
-        .map(|e| format!("{} {}", e.path, human_bytes(e.size)))
+        .map(|e| format!("{} {}", inert(&e.path), human_bytes(e.size)))
         .collect();
     out.push(kv("Largest", largest.join(" · "), theme));
     for w in &ship.warnings {
-        out.push(Line::styled(format!("  ! {w}"), theme.warn));
+        out.push(Line::styled(
+            format!("  ! {}", inert(&w.to_string())),
+            theme.warn,
+        ));
     }
     out.push(Line::raw(""));
     // The label as typed, the cursor where it is.
@@ -108,9 +125,9 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         .map_or(value.len(), |(i, _)| i);
     out.push(Line::from(vec![
         Span::styled(format!("{:<9}", "Label"), theme.header),
-        Span::raw(value[..at].to_string()),
+        Span::raw(inert(&value[..at])),
         Span::styled("▏", theme.warn),
-        Span::raw(value[at..].to_string()),
+        Span::raw(inert(&value[at..])),
     ]));
     if let Some(p) = &ship.problem {
         out.push(Line::styled(format!("  {p}"), theme.error));
@@ -145,7 +162,7 @@ fn files<'a>(b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         let link = if e.symlink { " (symlink)" } else { "" };
         out.push(Line::from(vec![
             Span::styled(format!("{:>10} ", human_bytes(e.size)), theme.dim),
-            Span::raw(format!("{}{link}", e.path)),
+            Span::raw(format!("{}{link}", inert(&e.path))),
         ]));
     }
     out
@@ -153,7 +170,7 @@ fn files<'a>(b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
 
 /// The writes, in order, with where each one is.
 fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Line<'a>> {
-    let label = ship.label.value().trim().to_string();
+    let label = inert(ship.label.value().trim());
     let (upload, create, deploy) = match stage {
         Stage::Uploading { .. } => (Mark::Now, Mark::Later, Mark::Later),
         Stage::Creating { .. } => (Mark::Done, Mark::Now, Mark::Later),
@@ -192,7 +209,7 @@ fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Li
     out.push(Line::raw(""));
     match stage {
         Stage::Stopped(why) => {
-            out.push(Line::styled(why.clone(), theme.error));
+            out.push(Line::styled(inert(why), theme.error));
             out.push(Line::styled("Esc close", theme.dim));
         }
         Stage::Uploading { .. } => out.push(Line::styled(

@@ -48,7 +48,7 @@ pub(in crate::app) fn start(app: &mut App, path: Option<&str>, fx: &mut Vec<Effe
             Level::Warn,
             format!(
                 "a deploy of {} is on its way already: wait for it, or cancel it (Esc in its dialog)",
-                s.path.display()
+                crate::logs::sanitize(&s.path.display().to_string())
             ),
         );
         app.view.modal = Some(Modal::Ship);
