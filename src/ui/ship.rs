@@ -19,6 +19,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let title = format!("Deploy {} to {}", inert(&shown(ship)), ship.env.name);
     let w = area.width.saturating_sub(4).min(90);
+    let max_h = area.height.saturating_sub(2).max(3);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
     let mut lines = match (&ship.stage, &ship.bundle) {
         (Stage::Bundling, _) => vec![
             Line::raw(format!(
@@ -29,15 +31,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             Line::styled("Esc cancel", theme.dim),
         ],
         (Stage::Review, Some(b)) if ship.files_open => files(b, theme),
-        (Stage::Review, Some(b)) => review(ship, b, theme),
+        (Stage::Review, Some(b)) => {
+            let (body, foot) = review(ship, b, theme);
+            fit(
+                body,
+                foot,
+                ship.scroll,
+                inner_w,
+                max_h.saturating_sub(2) as usize,
+                theme,
+            )
+        }
         (stage, _) => steps(ship, stage, theme, w),
     };
     if let (Stage::Review, true) = (&ship.stage, ship.files_open) {
         let skip = (ship.scroll as usize).min(lines.len().saturating_sub(1));
         lines.drain(..skip);
     }
-    let max_h = area.height.saturating_sub(2).max(3);
-    let inner_w = w.saturating_sub(2).max(1) as usize;
     let rows: usize = lines
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_w))
@@ -67,8 +77,62 @@ fn shown(ship: &Ship) -> String {
     name.unwrap_or_else(|| ship.path.display().to_string())
 }
 
-/// The summary: what ships, from where, by which rules, and what to look at first.
-fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
+/// Rows a line takes, wrapped at `width`.
+fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().max(1).div_ceil(width)
+}
+
+/// The summary in `room` rows: the footer (the label, the steps, the keys) always shows, since
+/// Enter ships what it says; the body above it scrolls (↑↓) when it does not fit, and says so.
+fn fit<'a>(
+    body: Vec<Line<'a>>,
+    foot: Vec<Line<'a>>,
+    scroll: u16,
+    width: usize,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let foot_rows: usize = foot.iter().map(|l| rows_of(l, width)).sum();
+    let body_rows: usize = body.iter().map(|l| rows_of(l, width)).sum();
+    if body_rows + foot_rows <= room {
+        return body.into_iter().chain(foot).collect();
+    }
+    let total = body.len();
+    // One row for the line that says what is out of view.
+    let left = room.saturating_sub(foot_rows + 1);
+    // Scrolled to the end, the last lines fill the room rather than leave it empty.
+    let mut last_page = 0;
+    let mut tail_rows = 0;
+    for line in body.iter().rev() {
+        tail_rows += rows_of(line, width);
+        if tail_rows > left {
+            break;
+        }
+        last_page += 1;
+    }
+    let skip = (scroll as usize).min(total.saturating_sub(last_page.max(1)));
+    let mut out = Vec::new();
+    let mut used = 0;
+    for line in body.into_iter().skip(skip) {
+        let r = rows_of(&line, width);
+        if used + r > left {
+            break;
+        }
+        used += r;
+        out.push(line);
+    }
+    let below = total - skip - out.len();
+    out.push(Line::styled(
+        format!("  ↑↓ scroll: {skip} line(s) above, {below} below"),
+        theme.dim,
+    ));
+    out.extend(foot);
+    out
+}
+
+/// The summary: what ships, from where, by which rules, and what to look at first (the body),
+/// and the label to edit, the steps and the keys (the footer).
+fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let mut out = vec![kv(
         "Source",
         format!(
@@ -116,6 +180,7 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
             theme.warn,
         ));
     }
+    let body = std::mem::take(&mut out);
     out.push(Line::raw(""));
     // The label as typed, the cursor where it is.
     let value = ship.label.value();
@@ -145,7 +210,7 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         "Enter deploy · Tab list files · type to edit the label · Esc cancel",
         theme.dim,
     ));
-    out
+    (body, out)
 }
 
 /// `Tab`: every file, largest marked by its size.

@@ -426,3 +426,19 @@ fn a_second_bundle_never_resets_a_ship_under_way() {
     assert_eq!(ship.stage, Stage::Uploading { op_id: up });
     assert_eq!(ship.label.value(), "app-6");
 }
+
+#[test]
+fn scrolling_the_review_stops_at_its_end() {
+    let mut app = reviewing("app-7");
+    for _ in 0..50 {
+        code(&mut app, KeyCode::Down);
+    }
+    // One warning (.env) and the summary's lines: never scrolled past them.
+    let ship = app.account.ship.as_ref().unwrap();
+    assert!(ship.scroll <= 6, "{}", ship.scroll);
+    code(&mut app, KeyCode::Tab);
+    for _ in 0..50 {
+        code(&mut app, KeyCode::PageDown);
+    }
+    assert!(app.account.ship.as_ref().unwrap().scroll <= 3);
+}

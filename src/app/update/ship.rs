@@ -154,6 +154,17 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         _ => {}
     }
+    // Scrolling stops near the last line (the dialog shows the last page), so a key back up
+    // moves at once.
+    if let Some(ship) = app.account.ship.as_mut() {
+        let lines = match (&ship.bundle, ship.files_open) {
+            (Some(b), true) => b.entries.len(),
+            // Source, commit, uncommitted, bundle, largest, then the warnings.
+            (Some(_), false) => ship.warnings.len() + 5,
+            (None, _) => 0,
+        };
+        ship.scroll = ship.scroll.min(u16::try_from(lines).unwrap_or(u16::MAX));
+    }
 }
 
 /// The review was confirmed: check the label, then the first write.
