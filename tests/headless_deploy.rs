@@ -354,6 +354,29 @@ fn ctrl_c_while_following_stops_and_exits_unknown() {
     out.extend(rx.try_iter());
     assert_eq!(status.code(), Some(9), "{out:?}");
     let text = out.join("\n");
-    assert!(text.contains("interrupted: ebtui stopped following"), "{text}");
+    assert!(
+        text.contains("interrupted: ebtui stopped following"),
+        "{text}"
+    );
     assert!(text.ends_with("outcome  unknown (exit 9)"), "{text}");
+}
+
+/// A file name is one piece of one plain line: a name with a line break cannot start a line of
+/// its own in the CI log (a runner may read `::error::...` as a command), nor pass an escape on.
+#[tokio::test]
+async fn a_file_name_cannot_forge_a_line_of_the_ci_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = sample(tmp.path());
+    std::fs::write(app.join("x\n::error::forged\x1b[2J.pem"), "k").unwrap();
+    // The sample's .ebignore ships what it does not name.
+    let cloud = SimCloud::new(Scenario::Quiet, 7, SPEED);
+    let (_exit, text) = run(&cloud, &plan("storefront-prod", &app, tmp.path()), false).await;
+    assert!(
+        text.contains("forged"),
+        "the warning names the file: {text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("::")) && !text.contains('\x1b'),
+        "{text}"
+    );
 }
