@@ -442,3 +442,16 @@ fn scrolling_the_review_stops_at_its_end() {
     }
     assert!(app.account.ship.as_ref().unwrap().scroll <= 3);
 }
+
+#[test]
+fn a_path_with_spaces_is_deployed_whole() {
+    let mut app = app_with(prod(), false);
+    let fx = command(&mut app, "deploy  my projects/shop api ");
+    assert!(
+        fx.contains(&Effect::Bundle {
+            ship: 1,
+            path: PathBuf::from("my projects/shop api")
+        }),
+        "{fx:?}"
+    );
+}
