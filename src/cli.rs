@@ -68,7 +68,7 @@ pub enum Command {
 }
 
 /// The headless deploy's exit codes (also in the README).
-pub const EXIT_CODES: &str = "Exit codes:\n  0  succeeded (with --wait-healthy: and the environment is Ok)\n  2  a mistake in the flags or the config\n  3  failed (or the version failed processing; or the roll back failed)\n  4  aborted (or the upload was interrupted)\n  5  reverted: Elastic Beanstalk, or --rollback-on-failure, brought the previous version back\n  6  completed with errors\n  7  timed out (the deploy goes on)\n  8  refused: nothing was changed (read-only, no such environment, not Ready, label exists, bundle error, AWS refused)\n  9  unknown: the outcome could not be told (an answer lost, events unreadable)";
+pub const EXIT_CODES: &str = "Exit codes:\n  0  succeeded (with --wait-healthy: and the environment is Ok)\n  2  a mistake in the flags or the config\n  3  failed (or the version failed processing; or the roll back failed)\n  4  aborted (or Ctrl-C before the deploy was sent: an upload is aborted, nothing is deployed)\n  5  reverted: Elastic Beanstalk, or --rollback-on-failure, brought the previous version back\n  6  completed with errors\n  7  timed out (the deploy goes on)\n  8  refused: nothing was changed (read-only, no such environment, not Ready, label exists, bundle error, AWS refused)\n  9  unknown: the outcome could not be told (an answer lost, events unreadable, Ctrl-C while following)";
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {

@@ -146,3 +146,63 @@ fn a_big_upload_shows_its_progress_and_esc_cancels_it() {
     assert!(tui.wait_exit(KEY).is_some(), "ebtui quits");
     tui.assert_terminal_restored();
 }
+
+/// The zips ebtui wrote in the temporary directory.
+fn bundles_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("ebtui-bundle-"))
+        .collect()
+}
+
+/// Quitting (Ctrl-C quits from anywhere) with the dialog in review, or mid-upload, leaves no
+/// zip behind in the temporary directory: the upload is cancelled, then ebtui's zip removed.
+#[test]
+fn quitting_mid_deploy_leaves_no_zip_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("shop-api");
+    big_project(&project);
+    let tmpdir = tmp.path().join("tmp");
+    std::fs::create_dir_all(&tmpdir).unwrap();
+    for upload in [false, true] {
+        let mut tui = Tui::spawn(
+            &[
+                "--demo",
+                "quiet",
+                "--demo-speed",
+                "1",
+                "--app-dir",
+                project.to_str().unwrap(),
+            ],
+            &[("TMPDIR", tmpdir.to_str().unwrap())],
+            100,
+            30,
+        );
+        select(&mut tui, "storefront-prod");
+        tui.send(":deploy\r");
+        tui.expect(
+            "the dialog on the bundle",
+            |s| s.contains("Deploy shop-api to storefront-prod") && s.contains("Enter deploy"),
+            START,
+        );
+        assert_eq!(bundles_in(&tmpdir).len(), 1, "the zip is made");
+        if upload {
+            tui.send("\r");
+            tui.expect(
+                "the upload under way",
+                |s| s.lines().any(|l| l.contains('█') && l.contains(" MB / ")),
+                KEY * 2,
+            );
+        }
+        tui.send("\x03");
+        assert!(tui.wait_exit(KEY).is_some(), "ebtui quits");
+        tui.assert_terminal_restored();
+        assert_eq!(
+            bundles_in(&tmpdir),
+            Vec::<String>::new(),
+            "upload: {upload}"
+        );
+    }
+}

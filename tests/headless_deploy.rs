@@ -284,3 +284,99 @@ fn the_binary_exits_with_the_outcomes_code() {
     let err = String::from_utf8_lossy(&usage.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// Ctrl-C (SIGINT) is never ignored: while the deploy is followed it stops following (the
+/// deploy goes on in AWS) and exits 9, unknown; it used to be swallowed once the upload had
+/// listened for it, so the command ran on to its timeout.
+#[test]
+fn ctrl_c_while_following_stops_and_exits_unknown() {
+    use std::io::BufRead;
+    let bin = env!("CARGO_BIN_EXE_ebtui");
+    let tmp = tempfile::tempdir().unwrap();
+    let app = sample(tmp.path());
+    let log = tmp.path().join("ebtui.log");
+    let mut child = Command::new(bin)
+        .args(["--log-file", log.to_str().unwrap()])
+        .args([
+            "deploy",
+            "--demo",
+            "quiet",
+            "--demo-speed",
+            "1",
+            "storefront-prod",
+            app.to_str().unwrap(),
+        ])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        let sent = line.starts_with("deploy ");
+        out.push(line);
+        if sent {
+            break;
+        }
+    }
+    assert!(
+        out.last().is_some_and(|l| l.starts_with("deploy ")),
+        "{out:?}"
+    );
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "Ctrl-C was ignored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    out.extend(rx.try_iter());
+    assert_eq!(status.code(), Some(9), "{out:?}");
+    let text = out.join("\n");
+    assert!(
+        text.contains("interrupted: ebtui stopped following"),
+        "{text}"
+    );
+    assert!(text.ends_with("outcome  unknown (exit 9)"), "{text}");
+}
+
+/// A file name is one piece of one plain line: a name with a line break cannot start a line of
+/// its own in the CI log (a runner may read `::error::...` as a command), nor pass an escape on.
+#[tokio::test]
+async fn a_file_name_cannot_forge_a_line_of_the_ci_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = sample(tmp.path());
+    std::fs::write(app.join("x\n::error::forged\x1b[2J.pem"), "k").unwrap();
+    // The sample's .ebignore ships what it does not name.
+    let cloud = SimCloud::new(Scenario::Quiet, 7, SPEED);
+    let (_exit, text) = run(&cloud, &plan("storefront-prod", &app, tmp.path()), false).await;
+    assert!(
+        text.contains("forged"),
+        "the warning names the file: {text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("::")) && !text.contains('\x1b'),
+        "{text}"
+    );
+}

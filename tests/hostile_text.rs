@@ -563,3 +563,119 @@ fn log_stream_names_are_cleaned() {
         panic!("{e}");
     }
 }
+
+/// A bundle's file names are the user's, not AWS's, but can be as hostile (a file is named by
+/// whoever wrote the repository): the deploy dialog shows its source, names, warnings and a
+/// bundling error inert, in the summary, the file list and the stopped dialog.
+#[test]
+fn a_bundles_file_names_are_shown_inert() {
+    use ebtui::bundle::{Bundle, Entry, Rules, Warning};
+    use ebtui::cloud::{Answer, Reply, Request};
+    let hostile = [
+        "\x1b[31mred\x1b[0m.pem",
+        "\u{202e}gpj.exe",
+        "two\nlines.txt",
+        "ring\x07\u{200b}.key",
+    ];
+    let settings = Settings {
+        app_dir: std::path::PathBuf::from("shop\u{202e}\x1b[2J"),
+        ..Settings::default()
+    };
+    let mut app = App::new(settings, KeyMap::default(), CloudContext::default(), START);
+    let env = Environment {
+        env: EnvRef {
+            app: "shop".into(),
+            name: "shop-prod".into(),
+            id: "e-1".into(),
+        },
+        status: EnvStatus::Ready,
+        health: HealthColor::Green,
+        health_status: Some(HealthStatus::Ok),
+        version: Some("v1".into()),
+        tier: Tier::Web,
+        cname: None,
+        abortable: false,
+        updated: START - 60_000,
+        created: START - 3_600_000,
+        platform: "Python 3.12 running on 64bit Amazon Linux 2023".into(),
+        deployment_policy: None,
+    };
+    let reply = |request, result| Msg::Cloud {
+        epoch: 0,
+        reply: Reply { request, result },
+    };
+    update(
+        &mut app,
+        reply(Request::Environments, Ok(Answer::Environments(vec![env]))),
+        START,
+    );
+    let press = |app: &mut App, k: KeyCode| {
+        app.drawn();
+        update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)), START)
+    };
+    for c in ":deploy".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let entries: Vec<Entry> = hostile
+        .iter()
+        .map(|p| Entry {
+            path: (*p).into(),
+            size: 10,
+            symlink: false,
+        })
+        .collect();
+    let bundle = Bundle {
+        source: std::path::PathBuf::from("shop\u{202e}\x1b[2J"),
+        rules: Rules::Whole,
+        git: None,
+        warnings: hostile
+            .iter()
+            .map(|p| Warning::Secret { path: (*p).into() })
+            .collect(),
+        entries,
+        content_bytes: 40,
+        zip: std::path::PathBuf::from("b.zip"),
+        zip_bytes: 30,
+        owned: true,
+        label: "app-\u{202e}1".into(),
+    };
+    let mut shown = String::new();
+    let mut look = |app: &App, what: &str| {
+        if let Err(e) = check(app, what) {
+            panic!("{e}");
+        }
+        let mut term = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
+        term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+        shown.push_str(&screen(&term));
+    };
+    look(&app, "deploy dialog, bundling");
+    update(
+        &mut app,
+        Msg::Bundled {
+            ship: 1,
+            result: Ok(bundle),
+        },
+        START,
+    );
+    look(&app, "deploy dialog");
+    press(&mut app, KeyCode::Tab);
+    look(&app, "deploy dialog, every file");
+    press(&mut app, KeyCode::Esc);
+    for c in ":deploy".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Msg::Bundled {
+            ship: 2,
+            result: Err("cannot read shop/\x1b[31mred\x1b[0m.pem: permission denied".into()),
+        },
+        START,
+    );
+    look(&app, "deploy dialog, stopped");
+    for mark in ["␛[31mred␛[0m.pem", "<U+202E>gpj.exe", "two␊lines.txt"] {
+        assert!(shown.contains(mark), "{mark:?} is not on screen:\n{shown}");
+    }
+}

@@ -213,3 +213,76 @@ async fn operations_overlay_80x24() {
         "{screen}"
     );
 }
+
+/// A review longer than the screen (a project with many key files) keeps the label, the steps
+/// and the keys in view: Enter ships what it says. The warnings above scroll with ↑↓.
+#[tokio::test]
+async fn a_long_deploy_review_keeps_the_label_and_keys_in_view_80x24() {
+    use ebtui::bundle::{Bundle, Entry, Rules, Warning};
+    let (mut app, cloud) = bad_deploy_app().await;
+    // The ready environment next to it.
+    let mut fx = key(&mut app, &cloud, KeyCode::Char(':'));
+    for c in "env storefront-staging".chars() {
+        fx.extend(key(&mut app, &cloud, KeyCode::Char(c)));
+    }
+    fx.extend(key(&mut app, &cloud, KeyCode::Enter));
+    drive(&mut app, &cloud, fx).await;
+    for c in ":deploy".chars() {
+        key(&mut app, &cloud, KeyCode::Char(c));
+    }
+    key(&mut app, &cloud, KeyCode::Enter);
+    let names: Vec<String> = (1..=20).map(|i| format!("certs/key{i:02}.pem")).collect();
+    let bundle = Bundle {
+        source: std::path::PathBuf::from("shop"),
+        rules: Rules::Whole,
+        git: None,
+        warnings: names
+            .iter()
+            .map(|p| Warning::Secret { path: p.clone() })
+            .collect(),
+        entries: names
+            .iter()
+            .map(|p| Entry {
+                path: p.clone(),
+                size: 2,
+                symlink: false,
+            })
+            .collect(),
+        content_bytes: 40,
+        zip: std::path::PathBuf::from("b.zip"),
+        zip_bytes: 30,
+        owned: true,
+        label: "app-261130_101500".into(),
+    };
+    let ship = app.account.ship.as_ref().expect("a ship").id;
+    update(
+        &mut app,
+        Msg::Bundled {
+            ship,
+            result: Ok(bundle),
+        },
+        cloud.now(),
+    );
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = text(&draw(&app, w, h));
+        assert!(
+            screen.contains("Label    app-261130_101500") && screen.contains("Enter deploy"),
+            "{w}x{h}: {screen}"
+        );
+    }
+    let screen = text(&draw(&app, 80, 24));
+    assert!(
+        screen.contains("below"),
+        "says more is out of view: {screen}"
+    );
+    assert!(!screen.contains("key20.pem"), "{screen}");
+    for _ in 0..19 {
+        key(&mut app, &cloud, KeyCode::Down);
+    }
+    let screen = text(&draw(&app, 80, 24));
+    assert!(
+        screen.contains("key20.pem"),
+        "scrolled to the last: {screen}"
+    );
+    assert!(screen.contains("Enter deploy"), "{screen}");
+}

@@ -327,6 +327,14 @@ impl App {
         }
     }
 
+    /// The zip ebtui made for the deploy of a directory it holds, if any: removed when ebtui quits
+    /// (a user's own archive is never ebtui's to remove).
+    pub fn ship_zip(&self) -> Option<&std::path::Path> {
+        let ship = self.account.ship.as_ref()?;
+        let bundle = ship.bundle.as_ref().filter(|b| b.owned)?;
+        Some(bundle.zip.as_path())
+    }
+
     /// Which panes are on screen (a zoomed pane hides the others).
     pub fn visible(&self, pane: Pane) -> bool {
         !self.view.zoom || self.view.focus == pane

@@ -55,7 +55,8 @@ pub enum Exit {
     /// The deploy failed (or the version failed processing); with `--rollback-on-failure`,
     /// the roll back failed too.
     Failed = 3,
-    /// Someone aborted the deploy, or the upload was cancelled (Ctrl-C).
+    /// Someone aborted the deploy, or Ctrl-C came before the deploy was sent (an upload under
+    /// way is cancelled and its multipart upload aborted; nothing is deployed).
     Aborted = 4,
     /// Elastic Beanstalk reverted it, or `--rollback-on-failure` brought the last good version
     /// back: the environment runs what it ran before.
@@ -66,7 +67,8 @@ pub enum Exit {
     /// Nothing was changed: read-only mode, no such environment, not Ready, a label that exists,
     /// a bundle that could not be made, a write AWS refused.
     Refused = 8,
-    /// The outcome could not be told (events unreadable, an answer lost): look before trusting.
+    /// The outcome could not be told (events unreadable, an answer lost, or Ctrl-C after the
+    /// deploy was sent: ebtui stops following, the deploy goes on): look before trusting.
     Unknown = 9,
 }
 

@@ -104,12 +104,14 @@ impl Report {
                 warnings,
             } => {
                 let mut s = format!(
-                    "bundle   {source} ({rules}): {files} files, {}, zip {}; label {label}",
+                    "bundle   {} ({rules}): {files} files, {}, zip {}; label {}",
+                    inert(source),
                     crate::app::ship::human_bytes(*bytes),
-                    crate::app::ship::human_bytes(*zip_bytes)
+                    crate::app::ship::human_bytes(*zip_bytes),
+                    inert(label)
                 );
                 for w in warnings {
-                    s.push_str(&format!("\nwarning  {w}"));
+                    s.push_str(&format!("\nwarning  {}", inert(w)));
                 }
                 s
             }
@@ -151,10 +153,17 @@ impl Report {
             Note::Batch { n, of: None } => format!("batch    {n}"),
             Note::Health { status } => format!("health   {status}"),
             Note::Rollback { to } => format!("rollback to {to}"),
-            Note::Problem(p) => format!("error    {p}"),
+            Note::Problem(p) => format!("error    {}", inert(p)),
             Note::Done { outcome, exit } => format!("outcome  {outcome} (exit {exit})"),
         })
     }
+}
+
+/// A path, a file name or a text naming one, as one inert piece of a plain line: a file name may
+/// hold a line break (a line of its own in the CI log, which a runner may read as a command,
+/// like GitHub's `::error::`), an escape sequence or a bidi control. JSON escapes them itself.
+fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::logs::sanitize(s)
 }
 
 fn json_line(note: &Note) -> Value {

@@ -41,7 +41,42 @@ impl Writer<'_> {
     }
 }
 
+/// Ctrl-C (SIGINT), from the start to the end: a listener holds the switch for the whole run, so
+/// an interrupt is never lost between steps and never ignored (once a program listens for
+/// SIGINT, the signal no longer ends it by itself).
+fn interrupt_switch() -> (watch::Receiver<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = watch::channel(false);
+    let listener = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = tx.send(true);
+            // Keep the switch on until the run is over.
+            std::future::pending::<()>().await;
+        }
+    });
+    (rx, listener)
+}
+
+/// Resolves once Ctrl-C was pressed; never when it cannot be listened for.
+async fn interrupted(rx: &watch::Receiver<bool>) {
+    let mut rx = rx.clone();
+    if rx.wait_for(|i| *i).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> Exit {
+    let (int, listener) = interrupt_switch();
+    let exit = run_until_interrupted(cloud, plan, report, &int).await;
+    listener.abort();
+    exit
+}
+
+async fn run_until_interrupted(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    report: &mut Report,
+    int: &watch::Receiver<bool>,
+) -> Exit {
     if plan.read_only {
         report.note(Note::Problem(
             "read-only mode: deploy refused (--read-only, or read_only in the config)".into(),
@@ -55,16 +90,20 @@ pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> 
             return Exit::Refused;
         }
     };
-    let bundle = match make_bundle(plan).await {
+    let bundle = match make_bundle(plan, int).await {
         Ok(b) => b,
         Err(why) => {
             report.note(Note::Problem(why));
-            return Exit::Refused;
+            return if *int.borrow() {
+                Exit::Aborted
+            } else {
+                Exit::Refused
+            };
         }
     };
     let label = plan.label.clone().unwrap_or_else(|| bundle.label.clone());
     tell_bundle(report, &bundle, &env, &label);
-    let shipped = ship(cloud, plan, &env, &bundle, &label, report).await;
+    let shipped = ship(cloud, plan, &env, &bundle, &label, report, int).await;
     if bundle.owned {
         // The zip was ours, and its work is done whatever happened.
         let _ = tokio::fs::remove_file(&bundle.zip).await;
@@ -80,27 +119,47 @@ pub(super) async fn run(cloud: &dyn Cloud, plan: &Plan, report: &mut Report) -> 
     let deadline = cloud.now() + timeout;
     let since = cloud.now() - follow::CLOCK_SLACK_MS;
     let mut told = follow::Told::default();
-    let followed = follow::operation(
-        &mut told,
-        cloud,
-        &env,
-        &request_id,
-        since,
-        deadline,
-        plan,
-        report,
-    )
-    .await;
-    finish(
-        &mut told,
-        cloud,
-        plan,
-        (&env, &label),
-        followed,
-        deadline,
-        report,
-    )
-    .await
+    // Ctrl-C from here on stops following, not the deploy: it goes on in AWS, its outcome untold.
+    let stopped = || {
+        Followed::Unknown(format!(
+            "interrupted: ebtui stopped following; the deploy goes on in {} (its outcome is not known here)",
+            env.env.name
+        ))
+    };
+    let followed = tokio::select! {
+        f = follow::operation(
+            &mut told,
+            cloud,
+            &env,
+            &request_id,
+            since,
+            deadline,
+            plan,
+            report,
+        ) => f,
+        () = interrupted(int) => stopped(),
+    };
+    // The health wait and the roll back stop too; a roll back sent goes on in AWS.
+    let finished = tokio::select! {
+        biased;
+        e = finish(
+            &mut told,
+            cloud,
+            plan,
+            (&env, &label),
+            followed,
+            deadline,
+            report,
+        ) => Some(e),
+        () = interrupted(int) => None,
+    };
+    finished.unwrap_or_else(|| {
+        report.note(Note::Problem(format!(
+            "interrupted: ebtui stopped waiting; what it started goes on in {}",
+            env.env.name
+        )));
+        Exit::Unknown
+    })
 }
 
 /// The environment's command timeout plus a margin; Elastic Beanstalk's default when it cannot
@@ -145,16 +204,42 @@ async fn ready_env(cloud: &dyn Cloud, name: &str) -> Result<Environment, String>
     Ok(env)
 }
 
-async fn make_bundle(plan: &Plan) -> Result<Bundle, String> {
+/// The bundle; Ctrl-C while it is being made stops the command, and the zip, once written, is
+/// removed by the thread that wrote it (the process waits for that thread before it exits).
+async fn make_bundle(plan: &Plan, int: &watch::Receiver<bool>) -> Result<Bundle, String> {
     let request = BundleRequest {
         path: plan.path.clone(),
         out_dir: plan.out_dir.clone(),
         now: plan.now_local,
     };
-    tokio::task::spawn_blocking(move || bundle::build(&request).map_err(|e| e.to_string()))
-        .await
-        .unwrap_or_else(|e| Err(format!("bundling stopped: {e}")))
+    let gone = int.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let made = bundle::build(&request).map_err(|e| e.to_string());
+        if *gone.borrow()
+            && let Ok(b) = &made
+            && b.owned
+        {
+            let _ = std::fs::remove_file(&b.zip);
+        }
+        made
+    });
+    tokio::select! {
+        biased;
+        r = made => match r {
+            Ok(Ok(b)) if *int.borrow() => {
+                if b.owned {
+                    let _ = tokio::fs::remove_file(&b.zip).await;
+                }
+                Err(INTERRUPTED_BEFORE.into())
+            }
+            Ok(r) => r,
+            Err(e) => Err(format!("bundling stopped: {e}")),
+        },
+        () = interrupted(int) => Err(INTERRUPTED_BEFORE.into()),
+    }
 }
+
+const INTERRUPTED_BEFORE: &str = "interrupted before anything was sent: nothing was changed";
 
 fn tell_bundle(report: &mut Report, b: &Bundle, env: &Environment, label: &str) {
     let mut warnings: Vec<String> = b.warnings.iter().map(|w| w.to_string()).collect();
@@ -190,6 +275,7 @@ async fn ship(
     bundle: &Bundle,
     label: &str,
     report: &mut Report,
+    int: &watch::Receiver<bool>,
 ) -> Result<String, Exit> {
     let existing = cloud
         .versions(&env.env.app)
@@ -216,7 +302,7 @@ async fn ship(
         file: bundle.zip.clone(),
         size: bundle.zip_bytes,
     };
-    let uploaded = upload_with_progress(&writer, &upload, report).await?;
+    let uploaded = upload_with_progress(&writer, &upload, report, int).await?;
     let create = Op::CreateVersion {
         env: env.env.clone(),
         app: env.env.app.clone(),
@@ -224,7 +310,23 @@ async fn ship(
         source: uploaded.location,
         description: format!("ebtui deploy: {}", bundle.rules.describe()),
     };
-    match writer.send(&create).await {
+    // Processing takes minutes: Ctrl-C stops waiting for it, and nothing is deployed.
+    let created = tokio::select! {
+        r = writer.send(&create) => r,
+        () = interrupted(int) => {
+            report.note(Note::Problem(format!(
+                "interrupted while version {label} was being created: nothing was deployed (the version may be there; its bundle is)"
+            )));
+            return Err(Exit::Aborted);
+        }
+    };
+    if *int.borrow() {
+        report.note(Note::Problem(format!(
+            "interrupted: version {label} was created, nothing was deployed"
+        )));
+        return Err(Exit::Aborted);
+    }
+    match created {
         Ok(_) => report.note(Note::Version {
             label: label.to_string(),
         }),
@@ -280,18 +382,20 @@ async fn upload_with_progress(
     writer: &Writer<'_>,
     upload: &BundleUpload,
     report: &mut Report,
+    int: &watch::Receiver<bool>,
 ) -> Result<Uploaded, Exit> {
     let (ptx, mut prx) = mpsc::channel(16);
-    let (cancel_tx, cancel_rx) = watch::channel(false);
-    let upload_fut = writer.upload(upload, ptx, cancel_rx);
+    // Ctrl-C is the upload's cancel switch.
+    let upload_fut = writer.upload(upload, ptx, int.clone());
     tokio::pin!(upload_fut);
+    let mut told = false;
     let result = loop {
         tokio::select! {
             r = &mut upload_fut => break r,
             Some(p) = prx.recv() => report.note(Note::Upload { sent: p.sent, total: p.total }),
-            _ = tokio::signal::ctrl_c() => {
+            () = interrupted(int), if !told => {
                 report.note(Note::Problem("interrupted: cancelling the upload".into()));
-                let _ = cancel_tx.send(true);
+                told = true;
             }
         }
     };

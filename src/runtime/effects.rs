@@ -110,19 +110,27 @@ impl Executor {
                 }
             }
             Effect::Bundle { ship, path } => {
-                tokio::spawn(async move {
+                // The answer is sent from the blocking thread itself: when ebtui quit while the
+                // bundle was being made, the runtime still waits for that thread, so the zip
+                // nobody will take is removed there rather than left behind.
+                tokio::task::spawn_blocking(move || {
                     let request = crate::bundle::BundleRequest {
                         path,
                         out_dir: std::env::temp_dir(),
                         // The label carries local time, as the EB CLI's does.
                         now: chrono::Local::now().naive_local(),
                     };
-                    let result = tokio::task::spawn_blocking(move || {
-                        crate::bundle::build(&request).map_err(|e| e.to_string())
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(format!("bundling stopped: {e}")));
-                    let _ = tx.send(Msg::Bundled { ship, result }).await;
+                    let result = std::panic::catch_unwind(|| crate::bundle::build(&request))
+                        .unwrap_or_else(|_| {
+                            Err(crate::bundle::BundleError("bundling stopped".into()))
+                        })
+                        .map_err(|e| e.to_string());
+                    if let Err(mpsc::error::SendError(Msg::Bundled { result: Ok(b), .. })) =
+                        tx.blocking_send(Msg::Bundled { ship, result })
+                        && b.owned
+                    {
+                        let _ = std::fs::remove_file(&b.zip);
+                    }
                 });
             }
             Effect::ReadFile(path) => {

@@ -116,6 +116,11 @@ async fn event_loop(
         }
     }
     exec.finish_uploads().await;
+    // The zip of a ship still on screen (in review, uploading, or its version processing) is
+    // ebtui's own temporary file: it goes with ebtui.
+    if let Some(zip) = app.ship_zip() {
+        let _ = tokio::fs::remove_file(zip).await;
+    }
     exec.shutdown();
     Ok(())
 }

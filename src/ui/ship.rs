@@ -17,24 +17,37 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(ship) = app.account.ship.as_ref() else {
         return;
     };
-    let title = format!("Deploy {} to {}", shown(ship), ship.env.name);
+    let title = format!("Deploy {} to {}", inert(&shown(ship)), ship.env.name);
     let w = area.width.saturating_sub(4).min(90);
+    let max_h = area.height.saturating_sub(2).max(3);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
     let mut lines = match (&ship.stage, &ship.bundle) {
         (Stage::Bundling, _) => vec![
-            Line::raw(format!("Bundling {} ...", ship.path.display())),
+            Line::raw(format!(
+                "Bundling {} ...",
+                inert(&ship.path.display().to_string())
+            )),
             Line::raw(""),
             Line::styled("Esc cancel", theme.dim),
         ],
         (Stage::Review, Some(b)) if ship.files_open => files(b, theme),
-        (Stage::Review, Some(b)) => review(ship, b, theme),
+        (Stage::Review, Some(b)) => {
+            let (body, foot) = review(ship, b, theme);
+            fit(
+                body,
+                foot,
+                ship.scroll,
+                inner_w,
+                max_h.saturating_sub(2) as usize,
+                theme,
+            )
+        }
         (stage, _) => steps(ship, stage, theme, w),
     };
     if let (Stage::Review, true) = (&ship.stage, ship.files_open) {
         let skip = (ship.scroll as usize).min(lines.len().saturating_sub(1));
         lines.drain(..skip);
     }
-    let max_h = area.height.saturating_sub(2).max(3);
-    let inner_w = w.saturating_sub(2).max(1) as usize;
     let rows: usize = lines
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_w))
@@ -49,6 +62,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
+/// A path, a file name or an error naming one, as the terminal may show it: file names are
+/// anyone's (a repository's author chooses them) and may hold escape sequences, controls, bidi
+/// or invisible characters; they are drawn inert, as AWS's text is (`logs::sanitize`).
+fn inert(s: &str) -> String {
+    crate::logs::sanitize(s).into_owned()
+}
+
 fn shown(ship: &Ship) -> String {
     let name = ship
         .path
@@ -57,17 +77,75 @@ fn shown(ship: &Ship) -> String {
     name.unwrap_or_else(|| ship.path.display().to_string())
 }
 
-/// The summary: what ships, from where, by which rules, and what to look at first.
-fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
+/// Rows a line takes, wrapped at `width`.
+fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().max(1).div_ceil(width)
+}
+
+/// The summary in `room` rows: the footer (the label, the steps, the keys) always shows, since
+/// Enter ships what it says; the body above it scrolls (↑↓) when it does not fit, and says so.
+fn fit<'a>(
+    body: Vec<Line<'a>>,
+    foot: Vec<Line<'a>>,
+    scroll: u16,
+    width: usize,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let foot_rows: usize = foot.iter().map(|l| rows_of(l, width)).sum();
+    let body_rows: usize = body.iter().map(|l| rows_of(l, width)).sum();
+    if body_rows + foot_rows <= room {
+        return body.into_iter().chain(foot).collect();
+    }
+    let total = body.len();
+    // One row for the line that says what is out of view.
+    let left = room.saturating_sub(foot_rows + 1);
+    // Scrolled to the end, the last lines fill the room rather than leave it empty.
+    let mut last_page = 0;
+    let mut tail_rows = 0;
+    for line in body.iter().rev() {
+        tail_rows += rows_of(line, width);
+        if tail_rows > left {
+            break;
+        }
+        last_page += 1;
+    }
+    let skip = (scroll as usize).min(total.saturating_sub(last_page.max(1)));
+    let mut out = Vec::new();
+    let mut used = 0;
+    for line in body.into_iter().skip(skip) {
+        let r = rows_of(&line, width);
+        if used + r > left {
+            break;
+        }
+        used += r;
+        out.push(line);
+    }
+    let below = total - skip - out.len();
+    out.push(Line::styled(
+        format!("  ↑↓ scroll: {skip} line(s) above, {below} below"),
+        theme.dim,
+    ));
+    out.extend(foot);
+    out
+}
+
+/// The summary: what ships, from where, by which rules, and what to look at first (the body),
+/// and the label to edit, the steps and the keys (the footer).
+fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let mut out = vec![kv(
         "Source",
-        format!("{} · {}", b.source.display(), b.rules.describe()),
+        format!(
+            "{} · {}",
+            inert(&b.source.display().to_string()),
+            b.rules.describe()
+        ),
         theme,
     )];
     if let Some(g) = &b.git {
         let at = match &g.branch {
-            Some(br) => format!("{br} @ {}", g.commit),
-            None => format!("detached HEAD @ {}", g.commit),
+            Some(br) => inert(&format!("{br} @ {}", g.commit)),
+            None => inert(&format!("detached HEAD @ {}", g.commit)),
         };
         out.push(kv("Commit", at, theme));
         if b.rules == Rules::GitHead && g.uncommitted > 0 {
@@ -93,12 +171,16 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
     let largest: Vec<String> = b
         .largest(5)
         .into_iter()
-        .map(|e| format!("{} {}", e.path, human_bytes(e.size)))
+        .map(|e| format!("{} {}", inert(&e.path), human_bytes(e.size)))
         .collect();
     out.push(kv("Largest", largest.join(" · "), theme));
     for w in &ship.warnings {
-        out.push(Line::styled(format!("  ! {w}"), theme.warn));
+        out.push(Line::styled(
+            format!("  ! {}", inert(&w.to_string())),
+            theme.warn,
+        ));
     }
+    let body = std::mem::take(&mut out);
     out.push(Line::raw(""));
     // The label as typed, the cursor where it is.
     let value = ship.label.value();
@@ -108,9 +190,9 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         .map_or(value.len(), |(i, _)| i);
     out.push(Line::from(vec![
         Span::styled(format!("{:<9}", "Label"), theme.header),
-        Span::raw(value[..at].to_string()),
+        Span::raw(inert(&value[..at])),
         Span::styled("▏", theme.warn),
-        Span::raw(value[at..].to_string()),
+        Span::raw(inert(&value[at..])),
     ]));
     if let Some(p) = &ship.problem {
         out.push(Line::styled(format!("  {p}"), theme.error));
@@ -128,7 +210,7 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         "Enter deploy · Tab list files · type to edit the label · Esc cancel",
         theme.dim,
     ));
-    out
+    (body, out)
 }
 
 /// `Tab`: every file, largest marked by its size.
@@ -145,7 +227,7 @@ fn files<'a>(b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
         let link = if e.symlink { " (symlink)" } else { "" };
         out.push(Line::from(vec![
             Span::styled(format!("{:>10} ", human_bytes(e.size)), theme.dim),
-            Span::raw(format!("{}{link}", e.path)),
+            Span::raw(format!("{}{link}", inert(&e.path))),
         ]));
     }
     out
@@ -153,7 +235,7 @@ fn files<'a>(b: &'a Bundle, theme: &Theme) -> Vec<Line<'a>> {
 
 /// The writes, in order, with where each one is.
 fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Line<'a>> {
-    let label = ship.label.value().trim().to_string();
+    let label = inert(ship.label.value().trim());
     let (upload, create, deploy) = match stage {
         Stage::Uploading { .. } => (Mark::Now, Mark::Later, Mark::Later),
         Stage::Creating { .. } => (Mark::Done, Mark::Now, Mark::Later),
@@ -192,7 +274,7 @@ fn steps<'a>(ship: &'a Ship, stage: &Stage, theme: &Theme, width: u16) -> Vec<Li
     out.push(Line::raw(""));
     match stage {
         Stage::Stopped(why) => {
-            out.push(Line::styled(why.clone(), theme.error));
+            out.push(Line::styled(inert(why), theme.error));
             out.push(Line::styled("Esc close", theme.dim));
         }
         Stage::Uploading { .. } => out.push(Line::styled(

@@ -374,3 +374,84 @@ fn a_failed_versions_read_is_named_and_nothing_ships() {
         "{problem}"
     );
 }
+
+#[test]
+fn a_bundle_of_the_old_account_is_not_taken_for_a_new_ship() {
+    let mut app = app_with(prod(), false);
+    versions_arrive(&mut app, &["v1.4.4"]);
+    command(&mut app, "deploy old-dir");
+    // `:region`: the old account's ship is given up while its bundle is still being made.
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::Context {
+            epoch: 1,
+            result: Ok(crate::domain::CloudContext::default()),
+        },
+        now,
+    );
+    assert!(app.account.ship.is_none());
+    reply(
+        &mut app,
+        PollKey::Environments,
+        Ok(crate::cloud::Answer::Environments(prod())),
+    );
+    versions_arrive(&mut app, &["v1.4.4"]);
+    let fx = command(&mut app, "deploy new-dir");
+    let new_id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Bundle { ship, .. } => Some(*ship),
+            _ => None,
+        })
+        .expect("a bundle for the new ship");
+    assert_ne!(new_id, 1, "a new ship has a new id");
+    // The old ship's bundle arrives: removed, and the new dialog still waits for its own.
+    let fx = bundled(&mut app, 1, Ok(bundle("app-old")));
+    assert_eq!(fx, vec![Effect::Discard(PathBuf::from("bundle.zip"))]);
+    let ship = app.account.ship.as_ref().unwrap();
+    assert_eq!(ship.stage, Stage::Bundling);
+    assert!(ship.bundle.is_none());
+}
+
+#[test]
+fn a_second_bundle_never_resets_a_ship_under_way() {
+    let mut app = reviewing("app-6");
+    let up = op_id(&code(&mut app, KeyCode::Enter));
+    let mut late = bundle("app-late");
+    late.zip = PathBuf::from("late.zip");
+    let fx = bundled(&mut app, 1, Ok(late));
+    assert_eq!(fx, vec![Effect::Discard(PathBuf::from("late.zip"))]);
+    let ship = app.account.ship.as_ref().unwrap();
+    assert_eq!(ship.stage, Stage::Uploading { op_id: up });
+    assert_eq!(ship.label.value(), "app-6");
+}
+
+#[test]
+fn scrolling_the_review_stops_at_its_end() {
+    let mut app = reviewing("app-7");
+    for _ in 0..50 {
+        code(&mut app, KeyCode::Down);
+    }
+    // One warning (.env) and the summary's lines: never scrolled past them.
+    let ship = app.account.ship.as_ref().unwrap();
+    assert!(ship.scroll <= 6, "{}", ship.scroll);
+    code(&mut app, KeyCode::Tab);
+    for _ in 0..50 {
+        code(&mut app, KeyCode::PageDown);
+    }
+    assert!(app.account.ship.as_ref().unwrap().scroll <= 3);
+}
+
+#[test]
+fn a_path_with_spaces_is_deployed_whole() {
+    let mut app = app_with(prod(), false);
+    let fx = command(&mut app, "deploy  my projects/shop api ");
+    assert!(
+        fx.contains(&Effect::Bundle {
+            ship: 1,
+            path: PathBuf::from("my projects/shop api")
+        }),
+        "{fx:?}"
+    );
+}

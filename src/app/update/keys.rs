@@ -181,7 +181,12 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         ("help", _) => app.view.modal = Some(Modal::Help { scroll: 0 }),
         ("budget", _) => app.view.modal = Some(Modal::Budget),
         ("history" | "o", _) => open_history(app),
-        ("deploy", path) => super::ship::start(app, path, fx),
+        // The rest of the line is the path: a directory's name may hold spaces.
+        ("deploy", Some(_)) => {
+            let path = line.trim_start()[cmd.len()..].trim();
+            super::ship::start(app, Some(path), fx)
+        }
+        ("deploy", None) => super::ship::start(app, None, fx),
         ("config", _) => super::config::open(app, fx),
         ("props-import", file) => super::config::import(app, file, fx),
         ("props-export", _) => {

@@ -103,7 +103,11 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
 
 /// A new cloud context: everything learned from the old one goes, whole.
 fn reset_context(app: &mut App, epoch: u64, ctx: CloudContext) {
+    // Ship ids go on counting: a bundle still being made for the old account's ship (bundles
+    // carry no epoch, so that theirs are removed) must not be taken for a new ship's.
+    let ships = app.account.ships;
     app.account = Account::new(epoch, ctx);
+    app.account.ships = ships;
     app.logs = LogSession::new(&app.settings);
     // A dialog may hold an operation on an environment of the old account.
     app.view.modal = None;

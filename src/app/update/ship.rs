@@ -48,7 +48,7 @@ pub(in crate::app) fn start(app: &mut App, path: Option<&str>, fx: &mut Vec<Effe
             Level::Warn,
             format!(
                 "a deploy of {} is on its way already: wait for it, or cancel it (Esc in its dialog)",
-                s.path.display()
+                crate::logs::sanitize(&s.path.display().to_string())
             ),
         );
         app.view.modal = Some(Modal::Ship);
@@ -80,7 +80,13 @@ pub(super) fn on_bundled(
         .and_then(|s| app.account.envs.get(&s.env_key))
         .map(|e| e.platform.clone())
         .unwrap_or_default();
-    let current = app.account.ship.as_mut().filter(|s| s.id == id);
+    // Only the ship waiting for it takes a bundle: one that arrives for a ship past bundling
+    // (or for another ship) must not replace what is on screen or under way.
+    let current = app
+        .account
+        .ship
+        .as_mut()
+        .filter(|s| s.id == id && s.stage == Stage::Bundling);
     let Some(ship) = current else {
         // A ship given up (Esc, a context switch) before its bundle was done.
         if let Ok(b) = result
@@ -147,6 +153,17 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             app.view.modal = None;
         }
         _ => {}
+    }
+    // Scrolling stops near the last line (the dialog shows the last page), so a key back up
+    // moves at once.
+    if let Some(ship) = app.account.ship.as_mut() {
+        let lines = match (&ship.bundle, ship.files_open) {
+            (Some(b), true) => b.entries.len(),
+            // Source, commit, uncommitted, bundle, largest, then the warnings.
+            (Some(_), false) => ship.warnings.len() + 5,
+            (None, _) => 0,
+        };
+        ship.scroll = ship.scroll.min(u16::try_from(lines).unwrap_or(u16::MAX));
     }
 }
 
