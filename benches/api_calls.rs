@@ -578,7 +578,10 @@ impl Driver {
                     self.unexpected.push("SwitchContext".into());
                     None
                 }
-                Effect::Bundle { .. } | Effect::CancelUpload { .. } | Effect::Discard(_) => {
+                Effect::Bundle { .. }
+                | Effect::CancelUpload { .. }
+                | Effect::Discard(_)
+                | Effect::ReadFile(_) => {
                     self.unexpected.push("a deploy of a directory".into());
                     None
                 }

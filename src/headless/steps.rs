@@ -46,8 +46,21 @@ impl Writer<'_> {
 /// SIGINT, the signal no longer ends it by itself).
 fn interrupt_switch() -> (watch::Receiver<bool>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = watch::channel(false);
+    // Ctrl-C, and SIGTERM: what a CI runner sends when a job is cancelled.
     let listener = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        let interrupted = tokio::select! {
+            r = tokio::signal::ctrl_c() => r.is_ok(),
+            () = term => true,
+        };
+        if interrupted {
             let _ = tx.send(true);
             // Keep the switch on until the run is over.
             std::future::pending::<()>().await;
@@ -504,15 +517,28 @@ async fn roll_back(
             request_id: Some(rid),
             ..
         }) => rid,
-        Ok(_) | Err(_) => {
-            report.note(Note::Problem("the roll back was not accepted".into()));
-            return Exit::Failed;
+        Ok(_) => {
+            report.note(Note::Problem(
+                "the roll back was accepted without a request id: its outcome cannot be told; watch the environment".into(),
+            ));
+            return Exit::Unknown;
+        }
+        Err(e) => {
+            report.note(Note::Problem(format!(
+                "the roll back was not accepted: {}",
+                e.message()
+            )));
+            return write_failed(&e, Exit::Failed);
         }
     };
     let since = cloud.now() - follow::CLOCK_SLACK_MS;
     match follow::operation(told, cloud, env, &rid, since, deadline, plan, report).await {
         Followed::Ended(Outcome::Succeeded) => Exit::Reverted,
+        Followed::Ended(_) => Exit::Failed,
         Followed::TimedOut => Exit::TimedOut,
-        _ => Exit::Failed,
+        Followed::Unknown(why) => {
+            report.note(Note::Problem(why));
+            Exit::Unknown
+        }
     }
 }

@@ -115,7 +115,7 @@ impl Executor {
                 // nobody will take is removed there rather than left behind.
                 tokio::task::spawn_blocking(move || {
                     let request = crate::bundle::BundleRequest {
-                        path,
+                        path: home_expanded(path),
                         out_dir: std::env::temp_dir(),
                         // The label carries local time, as the EB CLI's does.
                         now: chrono::Local::now().naive_local(),
@@ -344,7 +344,10 @@ async fn read_text(path: &str) -> Result<String, String> {
         return Err("not a regular file".into());
     }
     if meta.len() > READ_MAX {
-        return Err(format!("{} bytes: more than 1 MB is not a .env file", meta.len()));
+        return Err(format!(
+            "{} bytes: more than 1 MB is not a .env file",
+            meta.len()
+        ));
     }
     let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
@@ -352,4 +355,13 @@ async fn read_text(path: &str) -> Result<String, String> {
         let line = good.iter().filter(|b| **b == b'\n').count() + 1;
         format!("line {line} is not UTF-8 text; save the file as UTF-8")
     })
+}
+
+/// `~/x` as a shell would read it (`:deploy ~/src/app`): the home directory, then the rest.
+fn home_expanded(path: std::path::PathBuf) -> std::path::PathBuf {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path,
+    }
 }

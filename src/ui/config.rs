@@ -41,7 +41,11 @@ pub fn render(app: &App, view: &ConfigView, frame: &mut Frame, area: Rect, theme
             .get(&crate::cloud::PollKey::Config(view.env.clone()))
             .cloned()
             .unwrap_or_else(|| "reading the configuration...".into());
-        let lines = vec![Line::raw(why), Line::raw(""), Line::styled("Esc close", theme.dim)];
+        let lines = vec![
+            Line::raw(why),
+            Line::raw(""),
+            Line::styled("Esc close", theme.dim),
+        ];
         draw_box(frame, r, &title, theme, Paragraph::new(lines));
         return;
     };
@@ -68,11 +72,17 @@ fn overview<'a>(cfg: &EnvConfig, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let platform = match &cfg.platform {
         Some(p) => {
-            let state = p.branch_state.clone().unwrap_or_else(|| "state unknown".into());
+            let state = p
+                .branch_state
+                .clone()
+                .unwrap_or_else(|| "state unknown".into());
             let bad = matches!(state.as_str(), "Deprecated" | "Retired");
             let text = format!(
                 "{} · {} · branch {state}",
-                p.branch.clone().or_else(|| cfg.solution_stack.clone()).unwrap_or_default(),
+                p.branch
+                    .clone()
+                    .or_else(|| cfg.solution_stack.clone())
+                    .unwrap_or_default(),
                 p.version.clone().unwrap_or_default()
             );
             (text, if bad { theme.warn } else { Style::default() })
@@ -93,7 +103,10 @@ fn overview<'a>(cfg: &EnvConfig, theme: &Theme) -> Vec<Line<'a>> {
     let types = get("aws:ec2:instances", "InstanceTypes")
         .or_else(|| get("aws:autoscaling:launchconfiguration", "InstanceType"))
         .unwrap_or_else(|| "-".into());
-    let cap = match (get("aws:autoscaling:asg", "MinSize"), get("aws:autoscaling:asg", "MaxSize")) {
+    let cap = match (
+        get("aws:autoscaling:asg", "MinSize"),
+        get("aws:autoscaling:asg", "MaxSize"),
+    ) {
         (Some(a), Some(b)) => format!("{a}–{b} instances"),
         _ => "capacity -".into(),
     };
@@ -113,10 +126,16 @@ fn overview<'a>(cfg: &EnvConfig, theme: &Theme) -> Vec<Line<'a>> {
     ));
     let health = get("aws:elasticbeanstalk:healthreporting:system", "SystemType")
         .unwrap_or_else(|| "-".into());
-    let check = get("aws:elasticbeanstalk:application", "Application Healthcheck URL")
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "/".into());
-    let managed = match get("aws:elasticbeanstalk:managedactions", "ManagedActionsEnabled") {
+    let check = get(
+        "aws:elasticbeanstalk:application",
+        "Application Healthcheck URL",
+    )
+    .filter(|v| !v.is_empty())
+    .unwrap_or_else(|| "/".into());
+    let managed = match get(
+        "aws:elasticbeanstalk:managedactions",
+        "ManagedActionsEnabled",
+    ) {
         Some(v) if v == "true" => format!(
             "managed updates on ({})",
             get("aws:elasticbeanstalk:managedactions", "PreferredStartTime").unwrap_or_default()
@@ -213,11 +232,12 @@ fn property_rows<'a>(
     let first = view.cursor.saturating_sub(rows.saturating_sub(1));
     for (i, p) in order.iter().enumerate().skip(first).take(rows) {
         let bytes = props::meter::share(p);
-        let value = if view.reveal.shows(&p.key) || view.edit.is_some() && view.reveal == Reveal::All {
-            p.value.chars().take(value_w).collect::<String>()
-        } else {
-            MASK.to_string()
-        };
+        let value =
+            if view.reveal.shows(&p.key) || view.edit.is_some() && view.reveal == Reveal::All {
+                p.value.chars().take(value_w).collect::<String>()
+            } else {
+                MASK.to_string()
+            };
         let mark = if i == view.cursor { "▶ " } else { "  " };
         let line = format!(
             "{mark}{:<key_w$} {:<value_w$} {:>6} {:>5.1}%",
@@ -267,7 +287,11 @@ fn secrets_lines<'a>(cfg: &EnvConfig, secrets: &[Secret], theme: &Theme) -> Vec<
             .as_ref()
             .map(|k| format!(" · key {k}"))
             .unwrap_or_default();
-        out.push(Line::raw(format!("  {:<26} {source:<16} {}{key}", clip(&s.name, 26), s.arn)));
+        out.push(Line::raw(format!(
+            "  {:<26} {source:<16} {}{key}",
+            clip(&s.name, 26),
+            s.arn
+        )));
     }
     out
 }

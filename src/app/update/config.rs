@@ -66,7 +66,9 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
                 return; // closed
             }
         }
-        KeyCode::Down | KeyCode::Char('j') => view.cursor = (view.cursor + 1).min(n.saturating_sub(1)),
+        KeyCode::Down | KeyCode::Char('j') => {
+            view.cursor = (view.cursor + 1).min(n.saturating_sub(1))
+        }
         KeyCode::Up | KeyCode::Char('k') => view.cursor = view.cursor.saturating_sub(1),
         KeyCode::PageDown => view.cursor = (view.cursor + 10).min(n.saturating_sub(1)),
         KeyCode::PageUp => view.cursor = view.cursor.saturating_sub(10),
@@ -90,7 +92,9 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         KeyCode::Enter if view.edit.is_some() => change_selected(app, &mut view),
-        KeyCode::Char('d') | KeyCode::Delete if view.edit.is_some() => delete_selected(app, &mut view),
+        KeyCode::Char('d') | KeyCode::Delete if view.edit.is_some() => {
+            delete_selected(app, &mut view)
+        }
         KeyCode::Char('w') if view.edit.is_some() => return apply(app, view, fx),
         KeyCode::Char('L') => return log_streaming(app, view),
         _ => {}
@@ -168,9 +172,12 @@ fn change_selected(_app: &mut App, view: &mut ConfigView) {
     // Editing shows the value being edited: it is on screen because the user asked for it.
     e.line = Some(Line::Change {
         input: Input::new(
-            dotenv::render(&escape::to_plain(&[Property::new(key.clone(), value)]), true)
-                .trim_end()
-                .to_string(),
+            dotenv::render(
+                &escape::to_plain(&[Property::new(key.clone(), value)]),
+                true,
+            )
+            .trim_end()
+            .to_string(),
         ),
         key,
     });
@@ -271,7 +278,10 @@ fn merge(app: &mut App, text: &str, from: &str) {
             for p in parsed {
                 e.upsert(p);
             }
-            app.flash(Level::Info, format!("{n} properties {from} into the edit (not sent)"));
+            app.flash(
+                Level::Info,
+                format!("{n} properties {from} into the edit (not sent)"),
+            );
         }
         Err(problems) => {
             e.line = Some(Line::Problems(
@@ -312,7 +322,10 @@ pub(super) fn on_file(app: &mut App, path: &str, result: Result<String, String>)
 pub(in crate::app) fn export(app: &mut App, args: &[&str], fx: &mut Vec<Effect>) {
     let with_values = args.contains(&"--values");
     let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
-        app.flash(Level::Warn, ":props-export needs a file, e.g. :props-export prod.env [--values]");
+        app.flash(
+            Level::Warn,
+            ":props-export needs a file, e.g. :props-export prod.env [--values]",
+        );
         return;
     };
     let env = match &app.view.modal {
@@ -323,7 +336,10 @@ pub(in crate::app) fn export(app: &mut App, args: &[&str], fx: &mut Vec<Effect>)
         },
     };
     let Some(props) = current(app, &env) else {
-        app.flash(Level::Warn, "open the Config view (E) first: the properties are not read yet");
+        app.flash(
+            Level::Warn,
+            "open the Config view (E) first: the properties are not read yet",
+        );
         return;
     };
     fx.push(Effect::SaveFile {
@@ -439,18 +455,25 @@ fn log_streaming(app: &mut App, view: ConfigView) {
 
 /// The retention picker of log streaming, for `env` (also from the logs pane).
 pub(in crate::app) fn open_log_streaming_picker(app: &mut App, env: String) {
-    let items = [(7, false), (30, false), (90, false), (365, false), (7, true), (30, true)]
-        .iter()
-        .map(|(days, delete)| PickItem {
-            value: format!("{days}:{delete}"),
-            label: format!("keep {days} days"),
-            detail: if *delete {
-                "delete the logs when the environment is terminated".into()
-            } else {
-                "keep the logs after the environment is terminated".into()
-            },
-        })
-        .collect();
+    let items = [
+        (7, false),
+        (30, false),
+        (90, false),
+        (365, false),
+        (7, true),
+        (30, true),
+    ]
+    .iter()
+    .map(|(days, delete)| PickItem {
+        value: format!("{days}:{delete}"),
+        label: format!("keep {days} days"),
+        detail: if *delete {
+            "delete the logs when the environment is terminated".into()
+        } else {
+            "keep the logs after the environment is terminated".into()
+        },
+    })
+    .collect();
     app.view.modal = Some(Modal::Pick {
         title: format!("Stream {env}'s instance logs to CloudWatch"),
         purpose: PickPurpose::LogStreaming { env },

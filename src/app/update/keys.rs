@@ -54,7 +54,17 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
         return;
     }
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    let label = app
+        .account
+        .ship
+        .as_mut()
+        .filter(|s| s.stage == super::super::ship::Stage::Review && !s.files_open)
+        .map(|s| {
+            s.problem = None;
+            &mut s.label
+        });
     let input = match &mut app.view.modal {
+        Some(Modal::Ship) => label,
         Some(Modal::Command(i)) => Some(i),
         Some(Modal::Confirm {
             typed: Some((_, i)),

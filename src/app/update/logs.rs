@@ -381,7 +381,10 @@ fn log_streaming(app: &mut App) {
         return;
     };
     if !groups_of(app, &name).is_empty() {
-        app.flash(Level::Info, format!("{name} streams its logs to CloudWatch already"));
+        app.flash(
+            Level::Info,
+            format!("{name} streams its logs to CloudWatch already"),
+        );
         return;
     }
     match app.account.envs.get(&name).map(|e| e.status.clone()) {

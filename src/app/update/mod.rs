@@ -22,8 +22,8 @@ mod polls;
 mod select;
 mod ship;
 
-pub(in crate::app) use polls::force as force_read;
 pub(in crate::app) use config::log_streaming_picked;
+pub(in crate::app) use polls::force as force_read;
 pub(in crate::app) use ship::start as ship_start;
 #[cfg(test)]
 pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
