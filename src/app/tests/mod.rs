@@ -5,6 +5,7 @@ mod keys;
 mod logs;
 mod modal;
 mod ops;
+mod config;
 mod polls;
 mod ship;
 mod support;
