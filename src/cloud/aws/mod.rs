@@ -10,6 +10,7 @@
 //! Every read is paginated to the end (bounded by `Pager`) and incremental where the API allows
 //! (a time cursor), because the poller calls them every few seconds.
 
+mod config;
 mod connect;
 mod convert;
 mod eb;
@@ -209,10 +210,8 @@ impl Cloud for AwsCloud {
         self.read_versions(app).await
     }
 
-    async fn config(&self, _env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
-        Err(crate::cloud::CloudError::Unsupported(
-            "the configuration read is not built yet".into(),
-        ))
+    async fn config(&self, env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
+        self.read_config(env).await
     }
 
     async fn option_settings(
