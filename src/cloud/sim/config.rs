@@ -243,6 +243,9 @@ const STOREFRONT_SECRETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Names and values of one namespace.
+type Pairs = &'static [(&'static str, &'static str)];
+
 fn setting(namespace: &str, name: &str, value: impl Into<String>) -> OptionSetting {
     OptionSetting {
         namespace: namespace.to_string(),
@@ -253,7 +256,7 @@ fn setting(namespace: &str, name: &str, value: impl Into<String>) -> OptionSetti
 
 /// The settings an environment of the demo starts with, sorted by namespace and name.
 pub(crate) fn initial(env: &Env, streams_logs: bool) -> Vec<OptionSetting> {
-    let (props, secrets): (&[(&str, &str)], &[(&str, &str)]) = match env.name.as_str() {
+    let (props, secrets): (Pairs, Pairs) = match env.name.as_str() {
         "storefront-prod" => (STOREFRONT_PROD, STOREFRONT_SECRETS),
         "storefront-staging" => (STOREFRONT_STAGING, &[]),
         "storefront-worker" => (STOREFRONT_WORKER, &[]),
