@@ -6,17 +6,18 @@
 //! the clock only, never on how often it polls. Content is seeded: the same seed, start and
 //! sequence of clock readings and operations give the same events, health and log lines.
 //!
-//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps
-//! and hands commands and scenario ticks to `ops` and `scenario`, the only way back up the
-//! module graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and
-//! `launch` (the writes and their timed steps), `storage` (the storage bucket and uploading a
-//! bundle into it), `versions` (creating a version from an uploaded bundle), `contents` (what a
-//! bundle holds and what Elastic Beanstalk makes of it), `sample` (the project the demo offers
-//! to deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error
-//! texts shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and
-//! `engine` (log groups and lines), `timefmt` (each file's timestamp format), `search`
-//! (filter-pattern searches over them), `scenario` (the stories), `rng` (splitmix64 and stable
-//! hashing). `tests/` drives all of it through `SimCloud`.
+//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps and
+//! hands commands and scenario ticks to `ops` and `scenario`, the only way back up the module
+//! graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and `launch` (the
+//! writes and their timed steps), `config` (each environment's option settings and platform) and
+//! `configure` (a configuration change and its checks), `storage` (the storage bucket and uploading
+//! a bundle into it), `versions` (creating a version from an uploaded bundle), `contents` (what a
+//! bundle holds and what Elastic Beanstalk makes of it), `sample` (the project the demo offers to
+//! deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error texts
+//! shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and `engine`
+//! (log groups and lines), `timefmt` (each file's timestamp format), `search` (filter-pattern
+//! searches over them), `scenario` (the stories), `rng` (splitmix64 and stable hashing). `tests/`
+//! drives all of it through `SimCloud`.
 
 mod build;
 mod config;
