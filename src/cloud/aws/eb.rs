@@ -259,36 +259,6 @@ impl AwsCloud {
         Ok(out)
     }
 
-    /// DescribeConfigurationSettings of the environment: its option settings. Values may be
-    /// secrets (environment properties): nothing here logs them.
-    pub(super) async fn read_option_settings(
-        &self,
-        env: &EnvRef,
-    ) -> CloudResult<Vec<crate::domain::OptionSetting>> {
-        let resp = self
-            .eb
-            .describe_configuration_settings()
-            .application_name(&env.app)
-            .environment_name(&env.name)
-            .send()
-            .await
-            .map_err(|e| self.sdk_err(e))?;
-        Ok(resp
-            .configuration_settings()
-            .first()
-            .map(|c| {
-                c.option_settings()
-                    .iter()
-                    .map(|o| crate::domain::OptionSetting {
-                        namespace: o.namespace().unwrap_or_default().to_string(),
-                        name: o.option_name().unwrap_or_default().to_string(),
-                        value: o.value().map(str::to_string),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default())
-    }
-
     pub(super) async fn read_health(&self, env: &EnvRef) -> CloudResult<HealthSnapshot> {
         let now = self.now();
         let known_basic = lock(&self.basic_health)

@@ -1,15 +1,18 @@
 //! The AWS SDK backend: `AwsCloud`. SDK types appear only under this module and are converted to
 //! domain types at the boundary (`convert`).
 //!
-//! Files by responsibility: `connect` builds the clients, `eb` reads Elastic Beanstalk, `stacks`
-//! finds the environment's CloudFormation stacks and reads their events, `history` infers the
-//! deployment history, `ops` carries out the writes (and waits for a new version to be processed),
-//! `upload` puts a source bundle in S3, `error` classifies SDK errors, `quirks` tolerates a
-//! documented response oddity, `logs` reads CloudWatch Logs and Elastic Beanstalk tail logs.
+//! Files by responsibility: `connect` builds the clients, `eb` reads Elastic Beanstalk, `config`
+//! reads an environment's option settings and its platform's lifecycle (and shapes a configuration
+//! change's request), `stacks` finds the environment's CloudFormation stacks and reads their
+//! events, `history` infers the deployment history, `ops` carries out the writes (and waits for a
+//! new version to be processed), `upload` puts a source bundle in S3, `error` classifies SDK
+//! errors, `quirks` tolerates a documented response oddity, `logs` reads CloudWatch Logs and
+//! Elastic Beanstalk tail logs.
 //!
 //! Every read is paginated to the end (bounded by `Pager`) and incremental where the API allows
 //! (a time cursor), because the poller calls them every few seconds.
 
+mod config;
 mod connect;
 mod convert;
 mod eb;
@@ -209,10 +212,8 @@ impl Cloud for AwsCloud {
         self.read_versions(app).await
     }
 
-    async fn config(&self, _env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
-        Err(crate::cloud::CloudError::Unsupported(
-            "the configuration read is not built yet".into(),
-        ))
+    async fn config(&self, env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
+        self.read_config(env).await
     }
 
     async fn option_settings(

@@ -28,7 +28,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
 use super::error::{classify_write, reword};
-use super::{AwsCloud, lock};
+use super::{AwsCloud, config, lock};
 use crate::cloud::{Cloud, CloudError, CloudResult, Op, OpAccepted, RollbackVia, S3Location};
 
 /// How often a new version's status is read while Elastic Beanstalk processes its bundle.
@@ -145,9 +145,24 @@ impl AwsCloud {
                         uploaded: Some(u),
                     })
             }
-            Op::Configure { .. } => Err(crate::cloud::CloudError::Unsupported(
-                "configuration changes are not built yet".into(),
-            )),
+            // Values are never logged: `OptionSetting`'s Debug hides them, and the request
+            // itself is not logged.
+            Op::Configure {
+                env, set, remove, ..
+            } => {
+                let request = self
+                    .eb
+                    .update_environment()
+                    .set_option_settings(config::option_settings(set))
+                    .set_options_to_remove(config::options_to_remove(remove));
+                // By id when known: a name can be reused by a newer environment.
+                let request = if env.id.is_empty() {
+                    request.environment_name(&env.name)
+                } else {
+                    request.environment_id(&env.id)
+                };
+                send_write!(self, request)
+            }
             Op::CreateVersion {
                 app,
                 label,

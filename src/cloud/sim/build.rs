@@ -3,6 +3,7 @@
 
 use crate::domain::{EnvStatus, HealthStatus, Millis, Tier};
 
+use super::config;
 use super::model::{App, DAY, Env, HOUR, Policy, REGION, Version};
 use super::resources::new_env_id;
 use super::rng::LOWER_ALNUM;
@@ -26,6 +27,8 @@ struct Spec {
     /// Labels deployed after the first, and how long after each label's upload.
     deploys: &'static [&'static str],
     lag: Millis,
+    /// Instance logs stream to CloudWatch (billing-prod's do not).
+    streams_logs: bool,
 }
 
 const STOREFRONT: [(&str, &str, i64); 5] = [
@@ -64,6 +67,7 @@ fn specs(scenario: Scenario) -> Vec<Spec> {
             age_days: 70,
             deploys: &["v1.4.1", "v1.4.2", "v1.4.3"],
             lag: DAY,
+            streams_logs: true,
         },
         Spec {
             name: "storefront-staging",
@@ -77,6 +81,7 @@ fn specs(scenario: Scenario) -> Vec<Spec> {
             age_days: 72,
             deploys: &["v1.4.1", "v1.4.2", "v1.4.3", "v1.4.4"],
             lag: 2 * HOUR,
+            streams_logs: true,
         },
         Spec {
             name: "storefront-worker",
@@ -90,6 +95,7 @@ fn specs(scenario: Scenario) -> Vec<Spec> {
             age_days: 69,
             deploys: &["v1.4.1", "v1.4.3"],
             lag: DAY + 3 * HOUR,
+            streams_logs: true,
         },
         Spec {
             name: "billing-prod",
@@ -103,6 +109,7 @@ fn specs(scenario: Scenario) -> Vec<Spec> {
             age_days: 75,
             deploys: &["v2.7.1", "v2.7.2", "v2.7.3", "v2.7.4"],
             lag: DAY,
+            streams_logs: false,
         },
     ]
 }
@@ -136,7 +143,7 @@ fn env(w: &mut World, spec: &Spec, created: Millis, first_version: &str) -> Env 
             w.rng.chars(LOWER_ALNUM, 8)
         )
     });
-    Env {
+    let mut env = Env {
         name: spec.name.to_string(),
         id,
         app: spec.app.to_string(),
@@ -167,7 +174,12 @@ fn env(w: &mut World, spec: &Spec, created: Millis, first_version: &str) -> Env 
         next_file_seq: 0,
         health: HealthStatus::Pending,
         dirty_until: created,
-    }
+        platform: config::platform_of(spec.name),
+        settings: Vec::new(),
+        streaming: spec.streams_logs.then_some((created, None)),
+    };
+    env.settings = config::initial(&env, spec.streams_logs);
+    env
 }
 
 /// Build the account for `scenario` and play its history up to `start`.
@@ -226,6 +238,7 @@ pub(crate) fn build(scenario: Scenario, seed: u64, start: Millis) -> World {
             age_days: 0,
             deploys: &[],
             lag: 0,
+            streams_logs: true,
         };
         // Created by the scenario a few seconds into the demo (see `scenario::schedule`).
         let canary = env(&mut w, &spec, start + 5_000, CANARY_LABEL);

@@ -78,6 +78,8 @@ pub(crate) enum EngineScript {
         bundle: Option<Arc<Contents>>,
     },
     Restart,
+    /// New configuration settings: the application restarts with them.
+    ConfigDeploy,
 }
 
 impl EngineScript {
@@ -103,7 +105,7 @@ impl EngineScript {
             EngineScript::Bootstrap { outcome, .. } | EngineScript::AppDeploy { outcome, .. } => {
                 *outcome
             }
-            EngineScript::Restart => Outcome::Ok,
+            EngineScript::Restart | EngineScript::ConfigDeploy => Outcome::Ok,
         }
     }
 }
@@ -142,6 +144,7 @@ pub(crate) fn lines(
     let mut p = Plan::default();
     let (command, version, bundle) = match script {
         EngineScript::Restart => ("restart-app-server", None, None),
+        EngineScript::ConfigDeploy => ("config-deploy", None, None),
         EngineScript::Bootstrap {
             version, bundle, ..
         }

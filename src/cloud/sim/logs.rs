@@ -20,8 +20,32 @@ pub(crate) fn group_name(env: &str, file: LogFile) -> String {
     format!("/aws/elasticbeanstalk/{env}/{}", file.suffix())
 }
 
-/// The environment's log groups, sorted by name.
+/// The environment's log groups in CloudWatch, sorted by name: none while its instances do not
+/// stream their logs.
 pub(crate) fn groups(env: &Env) -> Vec<(String, LogFile)> {
+    if streaming_now(env) {
+        files(env)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Are the instances' logs streamed to CloudWatch now?
+pub(crate) fn streaming_now(env: &Env) -> bool {
+    matches!(env.streaming, Some((_, None)))
+}
+
+/// The part of `[from, to)` whose lines reached CloudWatch (empty when none did).
+pub(crate) fn streamed(env: &Env, from: Millis, to: Millis) -> (Millis, Millis) {
+    match env.streaming {
+        Some((since, until)) => (from.max(since), until.map_or(to, |u| to.min(u))),
+        None => (from, from),
+    }
+}
+
+/// The log files on the environment's instances (each a log group when streamed), sorted by
+/// group name.
+pub(crate) fn files(env: &Env) -> Vec<(String, LogFile)> {
     let mut out: Vec<(String, LogFile)> = LogFile::ALL
         .into_iter()
         .filter(|f| f.exists_for(env.tier))

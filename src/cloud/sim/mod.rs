@@ -6,19 +6,22 @@
 //! the clock only, never on how often it polls. Content is seeded: the same seed, start and
 //! sequence of clock readings and operations give the same events, health and log lines.
 //!
-//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps
-//! and hands commands and scenario ticks to `ops` and `scenario`, the only way back up the
-//! module graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and
-//! `launch` (the writes and their timed steps), `storage` (the storage bucket and uploading a
-//! bundle into it), `versions` (creating a version from an uploaded bundle), `contents` (what a
-//! bundle holds and what Elastic Beanstalk makes of it), `sample` (the project the demo offers
-//! to deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error
-//! texts shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and
-//! `engine` (log groups and lines), `timefmt` (each file's timestamp format), `search`
-//! (filter-pattern searches over them), `scenario` (the stories), `rng` (splitmix64 and stable
-//! hashing). `tests/` drives all of it through `SimCloud`.
+//! Layout: `model` (the data) and `world` (stepping through time: it applies scheduled steps and
+//! hands commands and scenario ticks to `ops` and `scenario`, the only way back up the module
+//! graph), `build` (the seeded account and its weeks of history), `ops`, `deploy` and `launch` (the
+//! writes and their timed steps), `config` (each environment's option settings and platform) and
+//! `configure` (a configuration change and its checks), `storage` (the storage bucket and uploading
+//! a bundle into it), `versions` (creating a version from an uploaded bundle), `contents` (what a
+//! bundle holds and what Elastic Beanstalk makes of it), `sample` (the project the demo offers to
+//! deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error texts
+//! shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and `engine`
+//! (log groups and lines), `timefmt` (each file's timestamp format), `search` (filter-pattern
+//! searches over them), `scenario` (the stories), `rng` (splitmix64 and stable hashing). `tests/`
+//! drives all of it through `SimCloud`.
 
 mod build;
+mod config;
+mod configure;
 mod contents;
 mod deploy;
 mod engine;
@@ -63,7 +66,7 @@ use crate::domain::{
 pub use sample::{sample_app_files, write_sample_app};
 pub use scenario::Scenario;
 
-use model::{ACCOUNT, Env, HOUR, LogFile, PLATFORM, REGION};
+use model::{ACCOUNT, Env, HOUR, LogFile, REGION};
 use world::World;
 
 /// Lines a tail sends as backfill at most.
@@ -205,7 +208,7 @@ fn describe(env: &Env) -> Environment {
         abortable: env.op.as_ref().is_some_and(|o| o.abortable),
         updated: env.updated,
         created: env.created,
-        platform: PLATFORM.to_string(),
+        platform: env.platform.stack.to_string(),
         deployment_policy: Some(env.policy.name().to_string()),
     }
 }
@@ -364,10 +367,11 @@ impl Cloud for SimCloud {
         Ok(out)
     }
 
-    async fn config(&self, _env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
-        Err(crate::cloud::CloudError::Unsupported(
-            "the configuration is not simulated yet".into(),
-        ))
+    async fn config(&self, env: &EnvRef) -> CloudResult<crate::domain::EnvConfig> {
+        self.call();
+        let (w, _) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(config::describe(&w.envs[e]))
     }
 
     async fn option_settings(
@@ -377,21 +381,7 @@ impl Cloud for SimCloud {
         self.call();
         let (w, _) = self.world();
         let e = find_any(&w, env)?;
-        let setting = |namespace: &str, name: &str, value: String| crate::domain::OptionSetting {
-            namespace: namespace.into(),
-            name: name.into(),
-            value: Some(value),
-        };
-        // What the demo's environments are configured with: Elastic Beanstalk's default command
-        // timeout, and the deployment policy each one follows.
-        Ok(vec![
-            setting("aws:elasticbeanstalk:command", "Timeout", "600".into()),
-            setting(
-                "aws:elasticbeanstalk:command",
-                "DeploymentPolicy",
-                w.envs[e].policy.name().to_string(),
-            ),
-        ])
+        Ok(w.envs[e].settings.clone())
     }
 
     async fn deploy_history(&self, env: &EnvRef) -> CloudResult<Vec<DeployRecord>> {
@@ -417,15 +407,8 @@ impl Cloud for SimCloud {
             let (w, now) = self.world();
             let e = find_any(&w, &target.env)?;
             let files = logs::resolve(&w.envs[e], &target.groups)?;
-            let backfill = logs::collect(
-                w.seed,
-                &w.envs[e],
-                &files,
-                None,
-                target.start,
-                now,
-                BACKFILL_CAP,
-            );
+            let (from, to) = logs::streamed(&w.envs[e], target.start, now);
+            let backfill = logs::collect(w.seed, &w.envs[e], &files, None, from, to, BACKFILL_CAP);
             (e, files, backfill, now.max(target.start))
         };
         if tx
@@ -448,7 +431,8 @@ impl Cloud for SimCloud {
                 if now <= cursor {
                     continue;
                 }
-                let batch = logs::collect(w.seed, &w.envs[e], &files, None, cursor, now, LIVE_CAP);
+                let (from, to) = logs::streamed(&w.envs[e], cursor, now);
+                let batch = logs::collect(w.seed, &w.envs[e], &files, None, from, to, LIVE_CAP);
                 cursor = now;
                 batch
             };
@@ -472,6 +456,7 @@ impl Cloud for SimCloud {
             let (w, _) = self.world();
             let e = find_any(&w, &search.env)?;
             let files = logs::resolve(&w.envs[e], &search.groups)?;
+            let (from, to) = logs::streamed(&w.envs[e], from, to);
             Ok(logs::collect(
                 w.seed,
                 &w.envs[e],
@@ -496,7 +481,7 @@ impl Cloud for SimCloud {
         let mut out = Vec::new();
         // The tail bundle holds the instance's log files; the health agent's stream is
         // CloudWatch-only.
-        let files: Vec<(String, LogFile)> = logs::groups(env)
+        let files: Vec<(String, LogFile)> = logs::files(env)
             .into_iter()
             .filter(|(_, f)| *f != LogFile::Health)
             .collect();

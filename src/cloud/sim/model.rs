@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::domain::{DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, StackEvent, Tier};
+use crate::domain::{
+    DeployRecord, EnvEvent, EnvStatus, HealthStatus, Millis, OptionSetting, StackEvent, Tier,
+};
 
+use super::config::Platform;
 use super::contents::{Contents, Layout};
 
 pub(crate) const SEC: Millis = 1_000;
@@ -14,7 +17,6 @@ pub(crate) const DAY: Millis = 24 * HOUR;
 
 pub(crate) const REGION: &str = "us-east-1";
 pub(crate) const ACCOUNT: &str = "123456789012";
-pub(crate) const PLATFORM: &str = "64bit Amazon Linux 2023 v6.1.0 running Node.js 20";
 
 /// Elastic Beanstalk re-evaluates health every 10 seconds.
 pub(crate) const HEALTH_PERIOD: Millis = 10 * SEC;
@@ -321,6 +323,14 @@ pub(crate) struct Env {
     /// The enhanced health status last evaluated, for transition events.
     pub health: HealthStatus,
     pub dirty_until: Millis,
+    /// The platform version it runs on.
+    pub platform: &'static Platform,
+    /// Its option settings (DescribeConfigurationSettings), sorted by namespace and name.
+    pub settings: Vec<OptionSetting>,
+    /// Instance log streaming to CloudWatch: since when, and until when when it was turned off
+    /// (then no lines reach the groups and they are not listed). `None`: never streamed, the
+    /// environment has no log groups.
+    pub streaming: Option<(Millis, Option<Millis>)>,
 }
 
 impl Env {

@@ -6,13 +6,13 @@
 use crate::cloud::{CloudError, CloudResult, Op, OpAccepted, RollbackVia};
 use crate::domain::{EnvRef, EnvStatus, Millis, Tier};
 
-use super::deploy;
 use super::engine::{EngineScript, Outcome};
 use super::launch;
 use super::model::{Env, OpKind, OpState, Phase, SEC};
 use super::refusals::{not_found, require_ready};
 use super::resources::{LAUNCH_TEMPLATE, STACK, group_event, launch_instances};
 use super::world::{Command, ConfigEnd, Script, Step, World};
+use super::{configure, deploy};
 
 /// Carry out an operation the user confirmed.
 pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
@@ -51,10 +51,11 @@ pub(crate) fn execute(w: &mut World, op: &Op) -> CloudResult<OpAccepted> {
         Op::RequestTailLogs { env } => {
             find(w, env)?;
         }
-        Op::Configure { .. } => {
-            return Err(CloudError::Unsupported(
-                "configuration changes are not simulated yet".into(),
-            ));
+        Op::Configure {
+            env, set, remove, ..
+        } => {
+            let e = find(w, env)?;
+            configure::configure(w, e, set, remove, rid.clone())?;
         }
         Op::UploadBundle { .. } | Op::CreateVersion { .. } => {
             // They take simulated time, so `SimCloud::execute` carries them out itself.
@@ -135,7 +136,7 @@ fn skipped(w: &World, e: usize, result: CloudResult<()>) {
     }
 }
 
-fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
+pub(crate) fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
     let token = w.token();
     let now = w.now;
     let env = &mut w.envs[e];
@@ -151,7 +152,7 @@ fn begin(w: &mut World, e: usize, kind: OpKind) -> u64 {
 }
 
 /// The version and brokenness each live, serving instance has now.
-fn serving(env: &Env, t: Millis) -> Vec<(String, String, bool)> {
+pub(crate) fn serving(env: &Env, t: Millis) -> Vec<(String, String, bool)> {
     env.live_instances(t)
         .filter_map(|i| match i.phase_at(t) {
             Some(Phase::Serving { version, broken }) => {

@@ -5,7 +5,9 @@
 //! evaluations Elastic Beanstalk performs, so the state at a time depends only on the clock and
 //! never on how often it was read.
 
-use crate::domain::{DeployRecord, EnvEvent, EnvStatus, Millis, Severity, StackEvent};
+use crate::domain::{
+    DeployRecord, EnvEvent, EnvStatus, Millis, OptionSetting, Severity, StackEvent,
+};
 
 use super::engine::{self, EngineScript};
 use super::model::{App, DeployMark, Env, HEALTH_PERIOD, Instance, MIN, Phase, Version, align_up};
@@ -13,7 +15,7 @@ use super::rng::{Rng, mix, stream};
 use super::scenario::Scenario;
 use super::storage::Bucket;
 use super::timefmt::iso_millis;
-use super::{health, ops, scenario};
+use super::{config, health, ops, scenario};
 
 /// How long after a change health keeps being evaluated: longer than the 60 s window the
 /// environment status is computed over, so a recovery always reaches its final state.
@@ -103,6 +105,8 @@ pub(crate) enum Step {
     SwapCname {
         other: usize,
     },
+    /// A configuration update deployed these settings: they are the environment's now.
+    Settings(Vec<OptionSetting>),
     OpDone,
     Terminated,
     Command(Command),
@@ -441,6 +445,7 @@ fn apply_status(env: &mut Env, at: Millis, step: Step) {
                 env.launch = Some((started, Some(at)));
             }
         }
+        Step::Settings(settings) => config::apply(env, at, settings),
         Step::OpDone => env.op = None,
         Step::Terminated => {
             env.terminated = Some(at);

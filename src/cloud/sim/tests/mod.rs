@@ -3,6 +3,7 @@
 //! Unit tests of one module's helpers stay in that module.
 
 mod account;
+mod config;
 mod logs;
 mod ops;
 mod scenarios;
