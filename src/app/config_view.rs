@@ -89,6 +89,9 @@ pub struct ConfigView {
     pub sort: Sort,
     pub cursor: usize,
     pub edit: Option<Edit>,
+    /// `:` inside the view: `props-import FILE`, `props-export FILE [--values]`, typed here so
+    /// the edit stays open around them.
+    pub command: Option<Input>,
 }
 
 impl ConfigView {
@@ -100,6 +103,7 @@ impl ConfigView {
             sort: Sort::Name,
             cursor: 0,
             edit: None,
+            command: None,
         }
     }
 }

@@ -191,7 +191,7 @@ fn meter<'a>(shown: &[Property], theme: &Theme) -> Line<'a> {
     let cells = 24;
     let full = (used * cells / props::LIMIT).min(cells);
     Line::from(vec![
-        Span::styled(format!("{:<10}", "Properties"), theme.header),
+        Span::styled(format!("{:<11}", "Properties"), theme.header),
         Span::styled(
             format!(
                 "{} / {} bytes ",
@@ -203,7 +203,7 @@ fn meter<'a>(shown: &[Property], theme: &Theme) -> Line<'a> {
         Span::styled("█".repeat(full), style),
         Span::styled("░".repeat(cells - full), theme.dim),
         Span::styled(format!(" {pct} %"), style),
-        Span::styled(format!("  ({} properties)", shown.len()), theme.dim),
+        Span::styled(format!("  {} properties", shown.len()), theme.dim),
     ])
 }
 
@@ -223,8 +223,11 @@ fn property_rows<'a>(
     let value_w = (width as usize).saturating_sub(key_w + 24).max(8);
     let mut out = vec![Line::styled(
         format!(
-            "  {:<key_w$} {:<value_w$} {:>6} {:>6}   ({sorted})",
-            "KEY", "VALUE", "BYTES", "SHARE"
+            "  {:<key_w$} {:<value_w$} {:>6} {:>6}",
+            format!("KEY ({sorted})"),
+            "VALUE",
+            "BYTES",
+            "SHARE"
         ),
         theme.header,
     )];
@@ -265,7 +268,7 @@ fn secrets_lines<'a>(cfg: &EnvConfig, secrets: &[Secret], theme: &Theme) -> Vec<
         .and_then(|p| p.created)
         .is_some_and(|c| c < SECRETS_FROM_MS);
     let mut out = vec![Line::from(vec![
-        Span::styled(format!("{:<10}", "Secrets"), theme.header),
+        Span::styled(format!("{:<11}", "Secrets"), theme.header),
         Span::styled(
             format!(
                 "{} from Secrets Manager / Parameter Store · platform versions from {SECRETS_FROM}",
@@ -298,6 +301,13 @@ fn secrets_lines<'a>(cfg: &EnvConfig, secrets: &[Secret], theme: &Theme) -> Vec<
 
 fn footer<'a>(view: &ConfigView, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
+    if let Some(i) = &view.command {
+        out.push(Line::from(vec![
+            Span::styled(":", theme.warn),
+            Span::raw(i.value().to_string()),
+            Span::styled("▏", theme.warn),
+        ]));
+    }
     if let Some(e) = &view.edit {
         match &e.line {
             Some(EditLine::Add(i)) => out.push(Line::from(vec![
@@ -332,7 +342,7 @@ fn footer<'a>(view: &ConfigView, theme: &Theme) -> Vec<Line<'a>> {
 
 fn kv<'a>(key: &str, value: String, style: Style, theme: &Theme) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{key:<10}"), theme.header),
+        Span::styled(format!("{key:<11}"), theme.header),
         Span::styled(value, style),
     ])
 }

@@ -87,7 +87,11 @@ fn values_are_masked_until_revealed_and_masked_again_next_time() {
     code(&mut app, KeyCode::Esc);
     assert!(app.view.modal.is_none());
     key(&mut app, 'E');
-    assert_eq!(view(&app).reveal, Reveal::Hidden, "masked after every opening");
+    assert_eq!(
+        view(&app).reveal,
+        Reveal::Hidden,
+        "masked after every opening"
+    );
 }
 
 #[test]
@@ -98,7 +102,11 @@ fn an_added_property_becomes_one_confirmed_write() {
     typed(&mut app, "FEATURE_X=on");
     code(&mut app, KeyCode::Enter);
     let e = view(&app).edit.as_ref().expect("editing");
-    assert!(e.props.iter().any(|p| p.key == "FEATURE_X" && p.value == "on"));
+    assert!(
+        e.props
+            .iter()
+            .any(|p| p.key == "FEATURE_X" && p.value == "on")
+    );
     ctrl(&mut app, 's');
     let lines = match &app.view.modal {
         Some(Modal::Confirm { lines, op, .. }) => {
@@ -114,10 +122,19 @@ fn an_added_property_becomes_one_confirmed_write() {
         other => panic!("{other:?}"),
     };
     assert!(lines.contains("+ FEATURE_X = ••••"), "{lines}");
-    assert!(!lines.contains("on\n"), "values stay masked in the diff:\n{lines}");
-    assert!(lines.contains("All instances restart their application."), "{lines}");
+    assert!(
+        !lines.contains("on\n"),
+        "values stay masked in the diff:\n{lines}"
+    );
+    assert!(
+        lines.contains("All instances restart their application."),
+        "{lines}"
+    );
     let fx = key(&mut app, 'y');
-    assert!(matches!(&executed(&fx)[..], [Op::Configure { .. }]), "{fx:?}");
+    assert!(
+        matches!(&executed(&fx)[..], [Op::Configure { .. }]),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -216,7 +233,15 @@ fn import_reads_the_file_and_export_writes_no_values_unless_asked() {
         },
         now,
     );
-    assert!(view(&app).edit.as_ref().unwrap().props.iter().any(|p| p.key == "NEW"));
+    assert!(
+        view(&app)
+            .edit
+            .as_ref()
+            .unwrap()
+            .props
+            .iter()
+            .any(|p| p.key == "NEW")
+    );
 
     code(&mut app, KeyCode::Esc); // discard the edit
     key(&mut app, ':');

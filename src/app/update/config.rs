@@ -39,6 +39,9 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     };
     app.view.dirty = true;
+    if let Some(input) = view.command.take() {
+        return command_key(app, view, input, k, fx);
+    }
     let typing = matches!(
         view.edit.as_ref().and_then(|e| e.line.as_ref()),
         Some(Line::Add(_) | Line::Change { .. })
@@ -97,7 +100,47 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         KeyCode::Char('w') if view.edit.is_some() => return apply(app, view, fx),
         KeyCode::Char('L') => return log_streaming(app, view),
+        KeyCode::Char(':') => view.command = Some(Input::default()),
         _ => {}
+    }
+    app.view.modal = Some(Modal::Config(view));
+}
+
+/// A key while `:` is typed in the view. Enter runs the line; the view stays open around it.
+fn command_key(
+    app: &mut App,
+    mut view: ConfigView,
+    mut input: Input,
+    k: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
+    match k.code {
+        KeyCode::Esc => {}
+        KeyCode::Enter => {
+            let line = input.value().trim().to_string();
+            let mut words = line.split_whitespace();
+            let cmd = words.next().unwrap_or("");
+            let args: Vec<&str> = words.collect();
+            app.view.modal = Some(Modal::Config(view));
+            match cmd {
+                "props-import" => import(app, args.first().copied(), fx),
+                "props-export" => export(app, &args, fx),
+                "" => {}
+                _ => app.flash(
+                    Level::Warn,
+                    format!(
+                        "in the Config view: :props-import FILE, :props-export FILE [--values] (not :{cmd})"
+                    ),
+                ),
+            }
+            return;
+        }
+        _ => {
+            if let Some(r) = to_input_request(&Event::Key(k)) {
+                input.handle(r);
+            }
+            view.command = Some(input);
+        }
     }
     app.view.modal = Some(Modal::Config(view));
 }
@@ -366,7 +409,19 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         .get(&view.env)
         .map(|c| props::from_settings(&c.settings).1)
         .unwrap_or_default();
-    let problems = props::validate(&e.props, &secrets);
+    let diff = props::diff(&e.original, &e.props);
+    // Only what is sent is judged (and the total): a value Elastic Beanstalk holds already and
+    // that this change leaves alone is not ours to refuse.
+    let touched: std::collections::HashSet<String> = diff
+        .added
+        .iter()
+        .map(|p| p.key.clone())
+        .chain(diff.changed.iter().map(|c| c.new.key.clone()))
+        .collect();
+    let problems: Vec<props::Problem> = props::validate(&e.props, &secrets)
+        .into_iter()
+        .filter(|p| p.key.as_ref().is_none_or(|k| touched.contains(k)))
+        .collect();
     if problems.iter().any(|p| p.is_error()) {
         let mut shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         let over = props::meter::over_by(&e.props);
@@ -388,7 +443,6 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::Config(view));
         return;
     }
-    let diff = props::diff(&e.original, &e.props);
     let (set, remove) = props::to_update(&diff);
     let total = props::bytes(&e.props);
     let mut lines = vec![format!(
@@ -407,7 +461,8 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         lines.push(format!("  - {}", p.key));
     }
     lines.push(format!(
-        "{} / {} bytes after the change",
+        "{} -> {} / {} bytes",
+        config_view::thousands(props::bytes(&e.original)),
         config_view::thousands(total),
         config_view::thousands(props::LIMIT)
     ));

@@ -232,6 +232,16 @@ fn settle(app: &mut App, name: &str) {
         // The status settled: read the events once more to learn how it ended.
         acc.schedule.expire(&key);
     }
+    if !ended.is_empty() {
+        // A configuration change may have changed properties or turned log streaming on: the
+        // Config view and the log groups are read again now rather than at their next turn.
+        for k in [
+            PollKey::Config(name.to_string()),
+            PollKey::LogGroups(name.to_string()),
+        ] {
+            acc.schedule.expire(&k);
+        }
+    }
     keep_last_ended(&mut acc.ops, name);
     for s in ended {
         let level = if s.ends_with("succeeded") {

@@ -49,6 +49,15 @@ pub(super) fn poll_due(app: &mut App, fx: &mut Vec<Effect>) {
             None => app.account.schedule.finished(app.now, &key, Finish::Ok),
         }
     }
+    // The open Config view is read again once a configuration change on its environment ended
+    // (`ops::settle` expires its read), so the meter shows what Elastic Beanstalk now holds.
+    if let Some(Modal::Config(v)) = &app.view.modal {
+        let key = PollKey::Config(v.env.clone());
+        let sched = &app.account.schedule;
+        if sched.started_at(&key).is_none() && !sched.in_flight(&key) {
+            force(app, key, fx);
+        }
+    }
 }
 
 /// Ask for a read now (a selection, an accepted operation, a dialog that needs data), unless it is
