@@ -6,7 +6,7 @@
 use tui_input::Input;
 
 use crate::domain::{EnvRef, OptionSetting};
-use crate::props::Property;
+use crate::props::{Property, Secret};
 
 /// Which values are shown. Masked is the default every time the view opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,10 @@ pub enum Line {
     Add(Input),
     /// The property that had this key: `KEY=value` (a new key renames it).
     Change { key: String, input: Input },
+    /// A new secret: `NAME=ARN[:jsonKey]`.
+    AddSecret(Input),
+    /// The secret of this name: `NAME=ARN[:jsonKey]`.
+    ChangeSecret { name: String, input: Input },
     /// `:props-import`-like, typed: a path is not typed here; this is a pasted `.env` block's
     /// problems shown until the next key.
     Problems(Vec<String>),
@@ -50,14 +54,18 @@ pub enum Line {
 pub struct Edit {
     pub original: Vec<Property>,
     pub props: Vec<Property>,
+    pub original_secrets: Vec<Secret>,
+    pub secrets: Vec<Secret>,
     pub line: Option<Line>,
 }
 
 impl Edit {
-    pub fn new(props: Vec<Property>) -> Self {
+    pub fn new(props: Vec<Property>, secrets: Vec<Secret>) -> Self {
         Self {
             original: props.clone(),
             props,
+            original_secrets: secrets.clone(),
+            secrets,
             line: None,
         }
     }
@@ -67,7 +75,36 @@ impl Edit {
         let mut b = self.props.clone();
         a.sort_by(|x, y| x.key.cmp(&y.key));
         b.sort_by(|x, y| x.key.cmp(&y.key));
-        a != b
+        let mut s = self.original_secrets.clone();
+        let mut t = self.secrets.clone();
+        s.sort_by(|x, y| x.name.cmp(&y.name));
+        t.sort_by(|x, y| x.name.cmp(&y.name));
+        a != b || s != t
+    }
+
+    /// Add or replace a secret by name.
+    pub fn upsert_secret(&mut self, s: Secret) {
+        match self.secrets.iter_mut().find(|q| q.name == s.name) {
+            Some(q) => *q = s,
+            None => self.secrets.push(s),
+        }
+    }
+
+    /// The row under the cursor: the properties in view order, then the secrets by name.
+    pub fn row(&self, sort: Sort, cursor: usize) -> Option<Row> {
+        let props = ordered(&self.props, sort);
+        if let Some(p) = props.get(cursor) {
+            return Some(Row::Property(p.key.clone()));
+        }
+        let mut names: Vec<&str> = self.secrets.iter().map(|s| s.name.as_str()).collect();
+        names.sort();
+        names
+            .get(cursor - props.len())
+            .map(|n| Row::Secret(n.to_string()))
+    }
+
+    pub fn rows(&self) -> usize {
+        self.props.len() + self.secrets.len()
     }
 
     /// Add or replace by key (a pasted block, an imported file, the line editor).
@@ -77,6 +114,13 @@ impl Edit {
             None => self.props.push(p),
         }
     }
+}
+
+/// What a row of the edit form is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Property(String),
+    Secret(String),
 }
 
 /// The view of one environment's configuration.

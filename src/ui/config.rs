@@ -49,13 +49,23 @@ pub fn render(app: &App, view: &ConfigView, frame: &mut Frame, area: Rect, theme
         draw_box(frame, r, &title, theme, Paragraph::new(lines));
         return;
     };
-    let (stored, secrets) = props::from_settings(&cfg.settings);
+    let (stored, stored_secrets) = props::from_settings(&cfg.settings);
     let shown: Vec<Property> = view.edit.as_ref().map_or(stored, |e| e.props.clone());
+    let mut secrets: Vec<Secret> = view
+        .edit
+        .as_ref()
+        .map_or(stored_secrets, |e| e.secrets.clone());
+    secrets.sort_by(|a, b| a.name.cmp(&b.name));
+    // In the edit, the cursor goes on past the properties into the secrets.
+    let secret_cursor = view
+        .edit
+        .as_ref()
+        .and_then(|_| view.cursor.checked_sub(shown.len()));
     let inner_h = r.height.saturating_sub(2) as usize;
     let mut lines = overview(cfg, theme);
     lines.push(meter(&shown, theme));
     let tail = footer(view, theme);
-    let secret_lines = secrets_lines(cfg, &secrets, theme);
+    let secret_lines = secrets_lines(cfg, &secrets, secret_cursor, theme);
     // What is left for the property rows, header included.
     let room = inner_h
         .saturating_sub(lines.len() + tail.len() + secret_lines.len())
@@ -261,7 +271,12 @@ fn property_rows<'a>(
     out
 }
 
-fn secrets_lines<'a>(cfg: &EnvConfig, secrets: &[Secret], theme: &Theme) -> Vec<Line<'a>> {
+fn secrets_lines<'a>(
+    cfg: &EnvConfig,
+    secrets: &[Secret],
+    cursor: Option<usize>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let old_platform = cfg
         .platform
         .as_ref()
@@ -283,18 +298,24 @@ fn secrets_lines<'a>(cfg: &EnvConfig, secrets: &[Secret], theme: &Theme) -> Vec<
             theme.warn,
         ));
     }
-    for s in secrets {
+    for (i, s) in secrets.iter().enumerate() {
         let source = s.source().map_or("unknown source", |x| x.label());
         let key = s
             .json_key
             .as_ref()
             .map(|k| format!(" · key {k}"))
             .unwrap_or_default();
-        out.push(Line::raw(format!(
-            "  {:<26} {source:<16} {}{key}",
+        let mark = if cursor == Some(i) { "▶ " } else { "  " };
+        let line = format!(
+            "{mark}{:<26} {source:<16} {}{key}",
             clip(&s.name, 26),
             s.arn
-        )));
+        );
+        out.push(if cursor == Some(i) {
+            Line::styled(line, theme.selected)
+        } else {
+            Line::raw(line)
+        });
     }
     out
 }
@@ -320,6 +341,16 @@ fn footer<'a>(view: &ConfigView, theme: &Theme) -> Vec<Line<'a>> {
                 Span::raw(input.value().to_string()),
                 Span::styled("▏", theme.warn),
             ])),
+            Some(EditLine::AddSecret(i)) => out.push(Line::from(vec![
+                Span::styled("add secret NAME=ARN[:jsonKey]: ", theme.warn),
+                Span::raw(i.value().to_string()),
+                Span::styled("▏", theme.warn),
+            ])),
+            Some(EditLine::ChangeSecret { name, input }) => out.push(Line::from(vec![
+                Span::styled(format!("change secret {name}: "), theme.warn),
+                Span::raw(input.value().to_string()),
+                Span::styled("▏", theme.warn),
+            ])),
             Some(EditLine::Problems(p)) => {
                 for line in p.iter().take(6) {
                     out.push(Line::styled(format!("! {line}"), theme.error));
@@ -328,7 +359,7 @@ fn footer<'a>(view: &ConfigView, theme: &Theme) -> Vec<Line<'a>> {
             None => {}
         }
         out.push(Line::styled(
-            "a add · Enter change/rename · d delete · paste a .env block · v/V show · Ctrl-S apply · Esc discard",
+            "a add · A add secret · Enter change · d delete · paste .env · v/V show · Ctrl-S apply · Esc discard",
             theme.dim,
         ));
     } else {

@@ -310,3 +310,74 @@ fn log_streaming_is_one_confirmed_configuration_change() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn secrets_are_added_checked_and_removed_in_the_same_write() {
+    let mut cfg = config(&[("A", "1")]);
+    cfg.settings.push(setting(
+        "aws:elasticbeanstalk:application:environmentsecrets",
+        "OLD_TOKEN",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/prod/old-token",
+    ));
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'E');
+    reply(
+        &mut app,
+        PollKey::Config("storefront-prod".into()),
+        Ok(Answer::Config(cfg)),
+    );
+    key(&mut app, 'e');
+    // An ARN of the wrong shape is refused with the reason; nothing is added.
+    key(&mut app, 'A');
+    typed(&mut app, "DB_PASSWORD=arn:aws:s3:::bucket");
+    code(&mut app, KeyCode::Enter);
+    let e = view(&app).edit.as_ref().unwrap();
+    assert_eq!(e.secrets.len(), 1);
+    assert!(
+        app.view
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("secret: ")
+    );
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, 'A');
+    typed(
+        &mut app,
+        "DB_PASSWORD=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password",
+    );
+    code(&mut app, KeyCode::Enter);
+    // The rows: A, then the secrets by name: DB_PASSWORD, OLD_TOKEN. Delete OLD_TOKEN.
+    code(&mut app, KeyCode::Down);
+    code(&mut app, KeyCode::Down);
+    key(&mut app, 'd');
+    ctrl(&mut app, 's');
+    match &app.view.modal {
+        Some(Modal::Confirm {
+            op: Op::Configure { set, remove, .. },
+            lines,
+            ..
+        }) => {
+            assert_eq!(
+                set,
+                &vec![setting(
+                    "aws:elasticbeanstalk:application:environmentsecrets",
+                    "DB_PASSWORD",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password"
+                )]
+            );
+            assert_eq!(
+                remove,
+                &vec![OptionKey {
+                    namespace: "aws:elasticbeanstalk:application:environmentsecrets".into(),
+                    name: "OLD_TOKEN".into()
+                }]
+            );
+            let text = lines.join("\n");
+            assert!(text.contains("+ secret DB_PASSWORD"), "{text}");
+            assert!(text.contains("- secret OLD_TOKEN"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -7,12 +7,12 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::super::config_view::{self, ConfigView, Edit, Line, Reveal, Sort};
+use super::super::config_view::{self, ConfigView, Edit, Line, Reveal, Row, Sort};
 use super::super::modal::{Modal, PickItem, PickPurpose};
 use super::super::{App, Effect, Level};
 use crate::cloud::{Op, PollKey};
 use crate::domain::{EnvStatus, OptionKey};
-use crate::props::{self, Property, dotenv, escape};
+use crate::props::{self, Property, Secret, dotenv, escape};
 
 /// `E` / `:config`: the selected environment's configuration, read afresh.
 pub(in crate::app) fn open(app: &mut App, fx: &mut Vec<Effect>) {
@@ -44,7 +44,7 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
     let typing = matches!(
         view.edit.as_ref().and_then(|e| e.line.as_ref()),
-        Some(Line::Add(_) | Line::Change { .. })
+        Some(Line::Add(_) | Line::Change { .. } | Line::AddSecret(_) | Line::ChangeSecret { .. })
     );
     if typing {
         line_key(app, &mut view, k);
@@ -58,7 +58,7 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
     }
     let n = current(app, &view.env).map_or(0, |p| p.len());
-    let n = view.edit.as_ref().map_or(n, |e| e.props.len());
+    let n = view.edit.as_ref().map_or(n, |e| e.rows());
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
         KeyCode::Char('s') if ctrl && view.edit.is_some() => return apply(app, view, fx),
@@ -92,6 +92,11 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Char('a') if view.edit.is_some() => {
             if let Some(e) = view.edit.as_mut() {
                 e.line = Some(Line::Add(Input::default()));
+            }
+        }
+        KeyCode::Char('A') if view.edit.is_some() => {
+            if let Some(e) = view.edit.as_mut() {
+                e.line = Some(Line::AddSecret(Input::default()));
             }
         }
         KeyCode::Enter if view.edit.is_some() => change_selected(app, &mut view),
@@ -179,7 +184,13 @@ fn start_edit(app: &mut App, view: &mut ConfigView) {
         app.flash(Level::Warn, why);
         return;
     }
-    view.edit = Some(Edit::new(props));
+    let secrets = app
+        .account
+        .configs
+        .get(&view.env)
+        .map(|c| props::from_settings(&c.settings).1)
+        .unwrap_or_default();
+    view.edit = Some(Edit::new(props, secrets));
 }
 
 /// Why the environment cannot take a configuration change now (Elastic Beanstalk's rule).
@@ -194,46 +205,50 @@ fn not_ready(app: &App, env: &str) -> Option<String> {
     })
 }
 
-fn selected_key(view: &ConfigView) -> Option<String> {
-    let e = view.edit.as_ref()?;
-    config_view::ordered(&e.props, view.sort)
-        .get(view.cursor)
-        .map(|p| p.key.clone())
-}
-
 fn change_selected(_app: &mut App, view: &mut ConfigView) {
-    let Some(key) = selected_key(view) else {
-        return;
-    };
     let Some(e) = view.edit.as_mut() else { return };
-    let value = e
-        .props
-        .iter()
-        .find(|p| p.key == key)
-        .map(|p| p.value.clone())
-        .unwrap_or_default();
-    // Editing shows the value being edited: it is on screen because the user asked for it.
-    e.line = Some(Line::Change {
-        input: Input::new(
-            dotenv::render(
+    match e.row(view.sort, view.cursor) {
+        Some(Row::Property(key)) => {
+            let value = e
+                .props
+                .iter()
+                .find(|p| p.key == key)
+                .map(|p| p.value.clone())
+                .unwrap_or_default();
+            // Editing shows the value being edited: it is on screen because the user asked.
+            let text = dotenv::render(
                 &escape::to_plain(&[Property::new(key.clone(), value)]),
                 true,
-            )
-            .trim_end()
-            .to_string(),
-        ),
-        key,
-    });
+            );
+            e.line = Some(Line::Change {
+                input: Input::new(text.trim_end().to_string()),
+                key,
+            });
+        }
+        Some(Row::Secret(name)) => {
+            let value = e
+                .secrets
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.value())
+                .unwrap_or_default();
+            e.line = Some(Line::ChangeSecret {
+                input: Input::new(format!("{name}={value}")),
+                name,
+            });
+        }
+        None => {}
+    }
 }
 
 fn delete_selected(_app: &mut App, view: &mut ConfigView) {
-    let Some(key) = selected_key(view) else {
-        return;
-    };
-    if let Some(e) = view.edit.as_mut() {
-        e.props.retain(|p| p.key != key);
-        view.cursor = view.cursor.min(e.props.len().saturating_sub(1));
+    let Some(e) = view.edit.as_mut() else { return };
+    match e.row(view.sort, view.cursor) {
+        Some(Row::Property(key)) => e.props.retain(|p| p.key != key),
+        Some(Row::Secret(name)) => e.secrets.retain(|s| s.name != name),
+        None => {}
     }
+    view.cursor = view.cursor.min(e.rows().saturating_sub(1));
 }
 
 /// A key while a `KEY=value` line is typed: Enter takes it (parsed as one `.env` line), Esc
@@ -244,6 +259,8 @@ fn line_key(app: &mut App, view: &mut ConfigView, k: KeyEvent) {
     let (input, replacing) = match line {
         Line::Add(i) => (i, None),
         Line::Change { key, input } => (input, Some(key)),
+        Line::AddSecret(i) => return secret_line_key(app, e, i, None, k),
+        Line::ChangeSecret { name, input } => return secret_line_key(app, e, input, Some(name), k),
         other => {
             e.line = Some(other);
             return;
@@ -283,6 +300,51 @@ fn line_key(app: &mut App, view: &mut ConfigView, k: KeyEvent) {
     }
 }
 
+/// A key while a `NAME=ARN[:jsonKey]` secret line is typed: Enter takes it once the ARN has the
+/// shape Elastic Beanstalk accepts (Secrets Manager or SSM Parameter Store).
+fn secret_line_key(
+    app: &mut App,
+    e: &mut Edit,
+    mut input: Input,
+    replacing: Option<String>,
+    k: KeyEvent,
+) {
+    let keep = |input: Input, replacing: Option<String>| match replacing {
+        Some(name) => Line::ChangeSecret { name, input },
+        None => Line::AddSecret(input),
+    };
+    match k.code {
+        KeyCode::Esc => {}
+        KeyCode::Enter => {
+            let text = input.value().trim().to_string();
+            let parsed = match text.split_once('=') {
+                Some((name, value)) if !name.trim().is_empty() => {
+                    Secret::parse(name.trim(), value.trim()).map_err(|e| e.to_string())
+                }
+                _ => Err("type NAME=ARN, e.g. DB_PASSWORD=arn:aws:secretsmanager:...".into()),
+            };
+            match parsed {
+                Ok(secret) => {
+                    if let Some(old) = replacing {
+                        e.secrets.retain(|s| s.name != old);
+                    }
+                    e.upsert_secret(secret);
+                }
+                Err(why) => {
+                    app.flash(Level::Warn, format!("secret: {why}"));
+                    e.line = Some(keep(input, replacing));
+                }
+            }
+        }
+        _ => {
+            if let Some(r) = to_input_request(&Event::Key(k)) {
+                input.handle(r);
+            }
+            e.line = Some(keep(input, replacing));
+        }
+    }
+}
+
 fn restore(input: Input, replacing: Option<String>) -> Line {
     match replacing {
         Some(key) => Line::Change { key, input },
@@ -299,7 +361,13 @@ pub(super) fn on_paste(app: &mut App, text: &str) -> bool {
         app.flash(Level::Info, "press e to edit, then paste a .env block");
         return true;
     };
-    if let Some(Line::Add(i) | Line::Change { input: i, .. }) = e.line.as_mut() {
+    if let Some(
+        Line::Add(i)
+        | Line::Change { input: i, .. }
+        | Line::AddSecret(i)
+        | Line::ChangeSecret { input: i, .. },
+    ) = e.line.as_mut()
+    {
         for c in text.chars().filter(|c| !c.is_control()) {
             i.handle(tui_input::InputRequest::InsertChar(c));
         }
@@ -403,13 +471,9 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::Config(view));
         return;
     }
-    let secrets = app
-        .account
-        .configs
-        .get(&view.env)
-        .map(|c| props::from_settings(&c.settings).1)
-        .unwrap_or_default();
+    let secrets = e.secrets.clone();
     let diff = props::diff(&e.original, &e.props);
+    let secrets_diff = props::diff(&e.original_secrets, &e.secrets);
     // Only what is sent is judged (and the total): a value Elastic Beanstalk holds already and
     // that this change leaves alone is not ours to refuse.
     let touched: std::collections::HashSet<String> = diff
@@ -417,6 +481,8 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         .iter()
         .map(|p| p.key.clone())
         .chain(diff.changed.iter().map(|c| c.new.key.clone()))
+        .chain(secrets_diff.added.iter().map(|s| s.name.clone()))
+        .chain(secrets_diff.changed.iter().map(|c| c.new.name.clone()))
         .collect();
     let problems: Vec<props::Problem> = props::validate(&e.props, &secrets)
         .into_iter()
@@ -443,7 +509,10 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
         app.view.modal = Some(Modal::Config(view));
         return;
     }
-    let (set, remove) = props::to_update(&diff);
+    let (mut set, mut remove) = props::to_update(&diff);
+    let (set_secrets, remove_secrets) = props::to_update(&secrets_diff);
+    set.extend(set_secrets);
+    remove.extend(remove_secrets);
     let total = props::bytes(&e.props);
     let mut lines = vec![format!(
         "UpdateEnvironment {}: environment properties",
@@ -460,6 +529,15 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
     for p in &diff.removed {
         lines.push(format!("  - {}", p.key));
     }
+    for s in &secrets_diff.added {
+        lines.push(format!("  + secret {} from {}", s.name, s.value()));
+    }
+    for c in &secrets_diff.changed {
+        lines.push(format!("  ~ secret {} from {}", c.new.name, c.new.value()));
+    }
+    for s in &secrets_diff.removed {
+        lines.push(format!("  - secret {}", s.name));
+    }
     lines.push(format!(
         "{} -> {} / {} bytes",
         config_view::thousands(props::bytes(&e.original)),
@@ -473,9 +551,9 @@ fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
     lines.push("All instances restart their application.".into());
     let what = format!(
         "{} added, {} changed, {} removed",
-        diff.added.len(),
-        diff.changed.len(),
-        diff.removed.len()
+        diff.added.len() + secrets_diff.added.len(),
+        diff.changed.len() + secrets_diff.changed.len(),
+        diff.removed.len() + secrets_diff.removed.len()
     );
     let op = Op::Configure {
         env: view.env_ref.clone(),
