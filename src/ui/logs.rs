@@ -158,7 +158,10 @@ fn matches_in<'c>(
 }
 
 fn draw_placeholder(inner: Rect, buf: &mut Buffer, pane: &LogsPane, theme: &Theme) {
-    let text = if pane.buffer().is_empty() {
+    let text = if pane.buffer().is_empty() && pane.status().contains("not streamed") {
+        // Nothing will come: the status (shortened in the title) says what to do instead.
+        pane.status().to_string()
+    } else if pane.buffer().is_empty() {
         "waiting for log lines…".to_string()
     } else if pane.search().is_scanning() {
         "searching…".to_string()
