@@ -601,9 +601,9 @@ pub(in crate::app) fn open_log_streaming_picker(app: &mut App, env: String) {
         value: format!("{days}:{delete}"),
         label: format!("keep {days} days"),
         detail: if *delete {
-            "delete the logs when the environment is terminated".into()
+            "deleted when the environment is terminated".into()
         } else {
-            "keep the logs after the environment is terminated".into()
+            "kept after the environment is terminated".into()
         },
     })
     .collect();
