@@ -8,10 +8,10 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::super::config_view::{self, ConfigView, Edit, Line, Reveal, Row, Sort};
-use super::super::modal::{Modal, PickItem, PickPurpose};
+use super::super::modal::Modal;
 use super::super::{App, Effect, Level};
-use crate::cloud::{Op, PollKey};
-use crate::domain::{EnvStatus, OptionKey};
+use crate::cloud::PollKey;
+use crate::domain::EnvStatus;
 use crate::props::{self, Property, Secret, dotenv, escape};
 
 /// `E` / `:config`: the selected environment's configuration, read afresh.
@@ -61,7 +61,9 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let n = view.edit.as_ref().map_or(n, |e| e.rows());
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
-        KeyCode::Char('s') if ctrl && view.edit.is_some() => return apply(app, view, fx),
+        KeyCode::Char('s') if ctrl && view.edit.is_some() => {
+            return super::config_write::apply(app, view, fx);
+        }
         KeyCode::Esc | KeyCode::Char('q') => {
             if view.edit.take().is_some_and(|e| e.changed()) {
                 app.flash(Level::Info, "edits discarded: nothing was sent");
@@ -103,8 +105,10 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Char('d') | KeyCode::Delete if view.edit.is_some() => {
             delete_selected(app, &mut view)
         }
-        KeyCode::Char('w') if view.edit.is_some() => return apply(app, view, fx),
-        KeyCode::Char('L') => return log_streaming(app, view),
+        KeyCode::Char('w') if view.edit.is_some() => {
+            return super::config_write::apply(app, view, fx);
+        }
+        KeyCode::Char('L') => return super::config_write::log_streaming(app, view),
         KeyCode::Char(':') => view.command = Some(Input::default()),
         _ => {}
     }
@@ -194,7 +198,7 @@ fn start_edit(app: &mut App, view: &mut ConfigView) {
 }
 
 /// Why the environment cannot take a configuration change now (Elastic Beanstalk's rule).
-fn not_ready(app: &App, env: &str) -> Option<String> {
+pub(super) fn not_ready(app: &App, env: &str) -> Option<String> {
     let e = app.account.envs.get(env)?;
     (e.status != EnvStatus::Ready).then(|| {
         format!(
@@ -457,195 +461,4 @@ pub(in crate::app) fn export(app: &mut App, args: &[&str], fx: &mut Vec<Effect>)
         path: path.to_string(),
         contents: dotenv::render(&escape::to_plain(&props), with_values),
     });
-}
-
-/// Apply the working copy: validated first (nothing is sent while anything is wrong, over the
-/// limit included, with what to move to secrets), then one confirmation showing the diff.
-fn apply(app: &mut App, mut view: ConfigView, _fx: &mut Vec<Effect>) {
-    let Some(e) = view.edit.as_mut() else {
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    };
-    if !e.changed() {
-        app.flash(Level::Info, "nothing changed");
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    }
-    let secrets = e.secrets.clone();
-    let diff = props::diff(&e.original, &e.props);
-    let secrets_diff = props::diff(&e.original_secrets, &e.secrets);
-    // Only what is sent is judged (and the total): a value Elastic Beanstalk holds already and
-    // that this change leaves alone is not ours to refuse.
-    let touched: std::collections::HashSet<String> = diff
-        .added
-        .iter()
-        .map(|p| p.key.clone())
-        .chain(diff.changed.iter().map(|c| c.new.key.clone()))
-        .chain(secrets_diff.added.iter().map(|s| s.name.clone()))
-        .chain(secrets_diff.changed.iter().map(|c| c.new.name.clone()))
-        .collect();
-    let problems: Vec<props::Problem> = props::validate(&e.props, &secrets)
-        .into_iter()
-        .filter(|p| p.key.as_ref().is_none_or(|k| touched.contains(k)))
-        .collect();
-    if problems.iter().any(|p| p.is_error()) {
-        let mut shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        let over = props::meter::over_by(&e.props);
-        if over > 0 {
-            let moves = props::proposals(&e.props, over);
-            let freed: usize = moves.iter().map(|(_, b)| b).sum();
-            let keys: Vec<&str> = moves.iter().map(|(k, _)| k.as_str()).collect();
-            shown.push(format!(
-                "move {} to secrets (Secrets Manager or Parameter Store): that frees {freed} bytes",
-                keys.join(", ")
-            ));
-        }
-        e.line = Some(Line::Problems(shown));
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    }
-    if let Some(why) = not_ready(app, &view.env) {
-        app.flash(Level::Warn, why);
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    }
-    let (mut set, mut remove) = props::to_update(&diff);
-    let (set_secrets, remove_secrets) = props::to_update(&secrets_diff);
-    set.extend(set_secrets);
-    remove.extend(remove_secrets);
-    let total = props::bytes(&e.props);
-    let mut lines = vec![format!(
-        "UpdateEnvironment {}: environment properties",
-        view.env_ref.name
-    )];
-    for p in &diff.added {
-        lines.push(format!("  + {} = ••••", p.key));
-    }
-    for c in &diff.changed {
-        if c.old.key == c.new.key {
-            lines.push(format!("  ~ {} = •••• (changed)", c.new.key));
-        }
-    }
-    for p in &diff.removed {
-        lines.push(format!("  - {}", p.key));
-    }
-    for s in &secrets_diff.added {
-        lines.push(format!("  + secret {} from {}", s.name, s.value()));
-    }
-    for c in &secrets_diff.changed {
-        lines.push(format!("  ~ secret {} from {}", c.new.name, c.new.value()));
-    }
-    for s in &secrets_diff.removed {
-        lines.push(format!("  - secret {}", s.name));
-    }
-    lines.push(format!(
-        "{} -> {} / {} bytes",
-        config_view::thousands(props::bytes(&e.original)),
-        config_view::thousands(total),
-        config_view::thousands(props::LIMIT)
-    ));
-    for p in problems {
-        // Warnings do not block: a value Elastic Beanstalk already holds may look like this.
-        lines.push(format!("  ! {p}"));
-    }
-    lines.push("All instances restart their application.".into());
-    let what = format!(
-        "{} added, {} changed, {} removed",
-        diff.added.len() + secrets_diff.added.len(),
-        diff.changed.len() + secrets_diff.changed.len(),
-        diff.removed.len() + secrets_diff.removed.len()
-    );
-    let op = Op::Configure {
-        env: view.env_ref.clone(),
-        set,
-        remove: remove
-            .into_iter()
-            .map(|(namespace, name)| OptionKey { namespace, name })
-            .collect(),
-        what: format!("properties ({what})"),
-    };
-    app.view.modal = Some(Modal::confirm(op, lines, None));
-}
-
-/// `L`: turn instance log streaming on, retention and delete-on-terminate picked first.
-fn log_streaming(app: &mut App, view: ConfigView) {
-    if app.settings.read_only {
-        app.flash(
-            Level::Warn,
-            "read-only mode: turning log streaming on refused (ebtui was started with --read-only)",
-        );
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    }
-    if let Some(why) = not_ready(app, &view.env) {
-        app.flash(Level::Warn, why);
-        app.view.modal = Some(Modal::Config(view));
-        return;
-    }
-    let env = view.env.clone();
-    open_log_streaming_picker(app, env);
-}
-
-/// The retention picker of log streaming, for `env` (also from the logs pane).
-pub(in crate::app) fn open_log_streaming_picker(app: &mut App, env: String) {
-    let items = [
-        (7, false),
-        (30, false),
-        (90, false),
-        (365, false),
-        (7, true),
-        (30, true),
-    ]
-    .iter()
-    .map(|(days, delete)| PickItem {
-        value: format!("{days}:{delete}"),
-        label: format!("keep {days} days"),
-        detail: if *delete {
-            "deleted when the environment is terminated".into()
-        } else {
-            "kept after the environment is terminated".into()
-        },
-    })
-    .collect();
-    app.view.modal = Some(Modal::Pick {
-        title: format!("Stream {env}'s instance logs to CloudWatch"),
-        purpose: PickPurpose::LogStreaming { env },
-        items,
-        cursor: 0,
-        loading: false,
-    });
-}
-
-/// A retention was picked: the confirmation of the configuration change.
-pub(in crate::app) fn log_streaming_picked(app: &mut App, env: &str, value: &str) {
-    let Some(e) = app.account.envs.get(env).cloned() else {
-        return;
-    };
-    let (days, delete) = value
-        .split_once(':')
-        .map(|(d, x)| (d.parse().unwrap_or(7), x == "true"))
-        .unwrap_or((7, false));
-    let lines = vec![
-        format!(
-            "UpdateEnvironment {}: stream the instances' logs to CloudWatch Logs",
-            e.env.name
-        ),
-        format!(
-            "keep {days} days; {}",
-            if delete {
-                "delete them when the environment is terminated"
-            } else {
-                "keep them after the environment is terminated"
-            }
-        ),
-        "CloudWatch Logs charges for what is stored; the log groups appear once the update ends."
-            .into(),
-    ];
-    let op = Op::Configure {
-        env: e.env.clone(),
-        set: config_view::log_streaming_on(days, delete),
-        remove: Vec::new(),
-        what: "log streaming on".into(),
-    };
-    app.view.modal = Some(Modal::confirm(op, lines, None));
 }

@@ -388,7 +388,7 @@ fn log_streaming(app: &mut App) {
         return;
     }
     match app.account.envs.get(&name).map(|e| e.status.clone()) {
-        Some(crate::domain::EnvStatus::Ready) => super::config::open_log_streaming_picker(app, name),
+        Some(crate::domain::EnvStatus::Ready) => super::config_write::open_log_streaming_picker(app, name),
         Some(s) => app.flash(
             Level::Warn,
             format!(

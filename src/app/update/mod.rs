@@ -13,6 +13,7 @@
 //! - `ship`: deploying the code in a directory (bundle, dialog, upload, version, deploy)
 
 mod config;
+mod config_write;
 mod keys;
 mod logs;
 mod modal;
@@ -22,7 +23,7 @@ mod polls;
 mod select;
 mod ship;
 
-pub(in crate::app) use config::log_streaming_picked;
+pub(in crate::app) use config_write::log_streaming_picked;
 pub(in crate::app) use polls::force as force_read;
 pub(in crate::app) use ship::start as ship_start;
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod ops;
 mod quirks;
 mod stacks;
 mod upload;
+mod upload_body;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};

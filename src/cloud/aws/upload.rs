@@ -20,28 +20,27 @@
 //! lost on a flaky connection would otherwise throw away every part sent before it.
 //! AbortMultipartUpload is retried too: aborting twice is harmless (the second finds no upload).
 
-use std::future::Future;
 use std::path::Path;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll};
+use std::pin::pin;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{FuturesUnordered, StreamExt};
-use http_body::{Body, Frame, SizeHint};
 use tokio::sync::{mpsc, watch};
 
 use super::AwsCloud;
 use super::connect::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT};
 use super::error::{classify, lost_reason, reword};
 use super::ops::Transmitted;
+use super::upload_body::{
+    Counted, body_timeouts, cancelled, file_body, finish, report, until_cancelled,
+};
 use crate::cloud::{
     BundleUpload, CloudError, CloudResult, MULTIPART_FROM, PART_SIZE, PARTS_IN_FLIGHT, S3Location,
     UploadProgress, Uploaded,
@@ -55,12 +54,6 @@ const PART_ATTEMPTS: u32 = 3;
 const ABORT_ATTEMPTS: u32 = 3;
 /// S3's limit on the parts of one upload.
 const MAX_PARTS: u64 = 10_000;
-/// How much of the file one read brings into memory while a body streams.
-const READ_BUFFER: usize = 128 * 1024;
-/// The slowest upload we wait for, in bytes a second for the whole upload (about half a
-/// megabit): a request carrying a body gets the usual attempt timeout plus the time its bytes
-/// take at this rate, so a slow link finishes and a stalled connection is given up in minutes.
-const SLOWEST_RATE: u64 = 64 * 1024;
 /// CompleteMultipartUpload can take a while on S3's side for a large object.
 const COMPLETE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -578,154 +571,10 @@ fn send_once(transmitted: &Transmitted) -> aws_sdk_s3::config::Builder {
         .interceptor(transmitted.clone())
 }
 
-/// Timeouts for a request carrying `len` bytes while `sharing` requests share the link.
-fn body_timeouts(len: u64, sharing: u64, base: Duration) -> TimeoutConfig {
-    let transfer = Duration::from_secs(len.saturating_mul(sharing) / SLOWEST_RATE);
-    TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(base + transfer)
-        .build()
-}
-
-/// A body that streams `len` bytes of `file` from `offset`, read as it is sent (and read again
-/// from the file when the SDK retries it).
-async fn file_body(file: &Path, offset: u64, len: u64) -> CloudResult<ByteStream> {
-    ByteStream::read_from()
-        .path(file)
-        .offset(offset)
-        .length(Length::Exact(len))
-        .buffer_size(READ_BUFFER)
-        .build()
-        .await
-        .map_err(|e| {
-            CloudError::Other(format!("could not read the bundle {}: {e}", file.display()))
-        })
-}
-
-/// A body that reports the bytes the connection has taken from it: a PutObject's progress while
-/// it streams (a bundle just under `MULTIPART_FROM` takes a while on a slow link). The last
-/// bytes are reported when S3 has answered, so the bar reaches the end only when it is done.
-/// Parts are reported when acknowledged instead: a part sent again would count twice.
-struct Counted {
-    inner: SdkBody,
-    sent: u64,
-    total: u64,
-    progress: mpsc::Sender<UploadProgress>,
-}
-
-impl Counted {
-    fn new(inner: SdkBody, progress: mpsc::Sender<UploadProgress>, total: u64) -> Self {
-        Counted {
-            inner,
-            sent: 0,
-            total,
-            progress,
-        }
-    }
-}
-
-impl Body for Counted {
-    type Data = <SdkBody as Body>::Data;
-    type Error = <SdkBody as Body>::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(data) = frame.data_ref()
-        {
-            self.sent += data.len() as u64;
-            if self.sent < self.total {
-                report(&self.progress, self.sent, self.total);
-            }
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-/// Resolves when `cancel` becomes true; never when its sender is gone without cancelling.
-async fn cancelled(mut cancel: watch::Receiver<bool>) {
-    loop {
-        if *cancel.borrow_and_update() {
-            return;
-        }
-        if cancel.changed().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-}
-
-/// The output of `work`, or `None` when `cancel` became true first (`work` is dropped).
-async fn until_cancelled<T>(
-    cancel: watch::Receiver<bool>,
-    work: impl Future<Output = T>,
-) -> Option<T> {
-    tokio::select! {
-        biased;
-        () = cancelled(cancel) => None,
-        out = work => Some(out),
-    }
-}
-
-/// Progress on the way: dropped when the receiver lags (the next report carries the new total)
-/// or is gone, so the upload never waits for the screen.
-fn report(progress: &mpsc::Sender<UploadProgress>, sent: u64, total: u64) {
-    let _ = progress.try_send(UploadProgress { sent, total });
-}
-
-/// The last report, `sent == total`: waited for, so a receiver always sees the end.
-async fn finish(progress: &mpsc::Sender<UploadProgress>, total: u64) {
-    let _ = progress.send(UploadProgress { sent: total, total }).await;
-}
-
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn body_timeouts_grow_with_the_bytes_and_the_sharing() {
-        let one = body_timeouts(PART_SIZE, 1, ATTEMPT_TIMEOUT);
-        let three = body_timeouts(PART_SIZE, 3, ATTEMPT_TIMEOUT);
-        let small = body_timeouts(0, 3, ATTEMPT_TIMEOUT);
-        assert_eq!(small.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
-        assert_eq!(
-            one.operation_attempt_timeout(),
-            Some(ATTEMPT_TIMEOUT + Duration::from_secs(80))
-        );
-        assert_eq!(
-            three.operation_attempt_timeout(),
-            Some(ATTEMPT_TIMEOUT + Duration::from_secs(240))
-        );
-    }
-
-    #[tokio::test]
-    async fn cancelled_resolves_on_true_and_never_when_the_sender_is_gone() {
-        let (tx, rx) = watch::channel(false);
-        let waiting = tokio::spawn(cancelled(rx.clone()));
-        tx.send(true).expect("send");
-        waiting.await.expect("resolved");
-
-        let (tx, rx) = watch::channel(false);
-        drop(tx);
-        let out = until_cancelled(rx, async { 7 }).await;
-        assert_eq!(out, Some(7));
-
-        let (_tx, rx) = watch::channel(true);
-        let out = until_cancelled(rx, std::future::pending::<()>()).await;
-        assert_eq!(out, None);
-    }
-}
+#[path = "upload_tests.rs"]
+mod tests;
