@@ -98,3 +98,16 @@ pub fn over_by(props: &[Property]) -> usize {
 #[cfg(test)]
 #[path = "meter_tests.rs"]
 mod tests;
+
+/// 4096 as "4,096": how the meter and the messages write byte counts.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

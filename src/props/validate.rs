@@ -19,7 +19,7 @@
 //! one does not, and neither does this module.
 
 use super::escape::{self, Issue};
-use super::meter::{self, LIMIT, SEPARATOR_MARGIN};
+use super::meter::{self, LIMIT, SEPARATOR_MARGIN, thousands};
 use super::{ArnError, Property, Secret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -226,19 +226,6 @@ fn list(cs: &[char]) -> String {
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         None => String::new(),
     }
-}
-
-/// 4096 as "4,096".
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Over the limit by `bytes_over`: the properties to move to secrets, largest first, and the bytes

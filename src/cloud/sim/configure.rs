@@ -7,8 +7,8 @@ use crate::domain::{OptionKey, OptionSetting};
 
 use super::config::{self, SECRETS};
 use super::engine::EngineScript;
-use super::model::{OpKind, Phase, SEC};
-use super::ops::{begin, serving};
+use super::model::{OpKind, SEC};
+use super::ops::{begin, restart_all, serving};
 use super::refusals::require_ready;
 use super::world::{Script, Step, World};
 
@@ -93,24 +93,7 @@ pub(crate) fn configure(
     s.wait(w.rng.between(8, 15) * SEC);
     // Every instance takes the new settings: its application restarts with them.
     let d = w.rng.between(6, 10) * SEC;
-    for (id, _, _) in &targets {
-        s.push(Step::Phase {
-            instance: id.clone(),
-            phase: Phase::Restarting,
-        });
-        s.push(Step::Engine {
-            instance: id.clone(),
-            script: EngineScript::ConfigDeploy,
-            duration: d,
-        });
-    }
-    s.wait(d);
-    for (id, version, broken) in targets {
-        s.push(Step::Phase {
-            instance: id,
-            phase: Phase::Serving { version, broken },
-        });
-    }
+    restart_all(&mut s, targets, EngineScript::ConfigDeploy, d);
     s.wait(w.rng.between(3, 6) * SEC);
     s.push(Step::Settings(next));
     s.info("Successfully deployed new configuration to environment.");

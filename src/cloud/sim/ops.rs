@@ -163,16 +163,14 @@ pub(crate) fn serving(env: &Env, t: Millis) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-/// RestartAppServer: every instance restarts its application server; the version stays.
-fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
-    require_ready(&w.envs[e])?;
-    let now = w.now;
-    let targets = serving(&w.envs[e], now);
-    let token = begin(w, e, OpKind::Restart);
-    let mut s = Script::new(now, Some(rid), w.envs[e].version.clone());
-    s.info("restartAppServer is starting.");
-    s.wait(2 * SEC);
-    let d = w.rng.between(5, 9) * SEC;
+/// Every serving instance restarts its application at once, running `script` for `d`, then
+/// serves again what it served (a restart, a configuration change).
+pub(crate) fn restart_all(
+    s: &mut Script,
+    targets: Vec<(String, String, bool)>,
+    script: EngineScript,
+    d: Millis,
+) {
     for (id, _, _) in &targets {
         s.push(Step::Phase {
             instance: id.clone(),
@@ -180,7 +178,7 @@ fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
         });
         s.push(Step::Engine {
             instance: id.clone(),
-            script: EngineScript::Restart,
+            script: script.clone(),
             duration: d,
         });
     }
@@ -191,6 +189,19 @@ fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
             phase: Phase::Serving { version, broken },
         });
     }
+}
+
+/// RestartAppServer: every instance restarts its application server; the version stays.
+fn restart(w: &mut World, e: usize, rid: String) -> CloudResult<()> {
+    require_ready(&w.envs[e])?;
+    let now = w.now;
+    let targets = serving(&w.envs[e], now);
+    let token = begin(w, e, OpKind::Restart);
+    let mut s = Script::new(now, Some(rid), w.envs[e].version.clone());
+    s.info("restartAppServer is starting.");
+    s.wait(2 * SEC);
+    let d = w.rng.between(5, 9) * SEC;
+    restart_all(&mut s, targets, EngineScript::Restart, d);
     s.wait(SEC);
     s.info("restartAppServer completed successfully.");
     s.push(Step::Status(EnvStatus::Ready));
