@@ -63,7 +63,7 @@ actions! {
     Select => "select", "select the environment";
     Zoom => "zoom", "zoom the pane to full screen";
     Search => "search", "filter (Environments) or search (Logs)";
-    Command => "command", "command line (:env NAME, :profile NAME, :region NAME, :q)";
+    Command => "command", "command line (:env NAME, :deploy, :config, :profile NAME, :region NAME, :q)";
     Follow => "follow", "follow new entries on/off";
     Deploy => "deploy", "deploy a version (picker)";
     Rollback => "rollback", "roll back (abort the update, or deploy the previous version)";

@@ -232,10 +232,13 @@ fn help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, scroll: u16) {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Commands: :env NAME  :profile NAME  :region NAME  :q",
-        theme.dim,
-    ));
+    for commands in [
+        "Commands: :env NAME  :deploy [PATH]  :config  :history  :budget  :q",
+        "          :props-import FILE  :props-export FILE [--values]",
+        "          :profile NAME  :region NAME",
+    ] {
+        lines.push(Line::styled(commands, theme.dim));
+    }
     let r = centered(area, 76, area.height.saturating_sub(2));
     draw_box(
         frame,
