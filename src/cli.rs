@@ -11,7 +11,7 @@ use crate::cloud::sim::Scenario;
 #[derive(Debug, Parser)]
 #[command(
     name = "ebtui",
-    version,
+    version = VERSION,
     about = "A terminal console for AWS Elastic Beanstalk"
 )]
 pub struct Cli {
@@ -65,6 +65,38 @@ pub enum Command {
     /// without the UI; progress on stdout and an exit code from the deploy's true outcome.
     #[command(after_help = EXIT_CODES)]
     Deploy(DeployArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish (e.g.
+    /// `ebtui completions bash > ~/.local/share/bash-completion/completions/ebtui`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ebtui man > ~/.local/share/man/man1/ebtui.1`.
+    Man,
+}
+
+/// `--version`: the crate's version and the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("EBTUI_COMMIT"), ")");
+
+/// `ebtui completions SHELL` and `ebtui man`: the text on stdout, exit 0. Printed the way `--help`
+/// is (through clap), never while a UI is up.
+/// `ebtui deploy` returns: it is run by `main`.
+pub fn shell_output_and_exit(command: &Command) {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cmd, "ebtui", &mut out);
+        }
+        Command::Man => {
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+                usage_error(&format!("cannot render the manual page: {e}"));
+            }
+        }
+        Command::Deploy(_) => return,
+    }
+    let text = String::from_utf8_lossy(&out);
+    exit_with(ErrorKind::DisplayVersion, text.into_owned())
 }
 
 /// The headless deploy's exit codes (also in the README).
@@ -154,6 +186,12 @@ fn one_line(rendered: &str) -> String {
         }
         if let Some(tip) = line.strip_prefix("tip:") {
             tips.push(tip.trim().to_string());
+        } else if let Some(values) = line
+            .strip_prefix("[possible values:")
+            .and_then(|v| v.strip_suffix(']'))
+        {
+            // The choices are the fix: "use one of bash, zsh, ...".
+            tips.push(format!("use one of{values}"));
         } else if head.is_empty() {
             head = line
                 .strip_prefix("error:")
@@ -223,6 +261,12 @@ mod tests {
                 "error: invalid value 'x' for '--demo-speed <X>': use a number\n\nFor more information, try '--help'.\n"
             ),
             "invalid value 'x' for '--demo-speed <X>': use a number (see `ebtui --help`)"
+        );
+        assert_eq!(
+            one_line(
+                "error: invalid value 'tcsh' for '<SHELL>'\n  [possible values: bash, zsh]\n\nFor more information, try '--help'.\n"
+            ),
+            "invalid value 'tcsh' for '<SHELL>' (use one of bash, zsh)"
         );
     }
 

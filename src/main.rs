@@ -21,6 +21,9 @@ use ebtui::runtime::{self, Options, Switcher};
 
 fn main() -> color_eyre::Result<()> {
     let cli = Cli::parse_or_exit(config::default_path(), logfile::default_path());
+    if let Some(command) = &cli.command {
+        cli::shell_output_and_exit(command);
+    }
     let loaded = config::load(cli.config.as_deref());
     if cli.check {
         check(&loaded);
