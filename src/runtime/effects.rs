@@ -149,16 +149,7 @@ impl Executor {
             Effect::Execute { op_id, op } => {
                 tokio::spawn(async move {
                     tracing::info!(?op, "executing");
-                    // A refusal carries AWS's text, drawn in the status line: clean it like
-                    // every read's (`cloud::answer`).
-                    let result = crate::domain::Clean::clean(cloud.execute(&op).await);
-                    let _ = tx
-                        .send(Msg::OpDone {
-                            epoch,
-                            op_id,
-                            result,
-                        })
-                        .await;
+                    op_done(&tx, epoch, op_id, cloud.execute(&op).await).await;
                 });
             }
             Effect::Tail { tail, target } => {
@@ -295,14 +286,7 @@ impl Executor {
                 }
             });
             let _ = forward.await;
-            let result = crate::domain::Clean::clean(result);
-            let _ = tx
-                .send(Msg::OpDone {
-                    epoch,
-                    op_id,
-                    result,
-                })
-                .await;
+            op_done(&tx, epoch, op_id, result).await;
         });
         self.uploads.insert(op_id, (cancel_tx, task));
     }
@@ -364,4 +348,22 @@ fn home_expanded(path: std::path::PathBuf) -> std::path::PathBuf {
         (Ok(rest), Some(home)) => home.join(rest),
         _ => path,
     }
+}
+
+/// A write's answer back to `update`. A refusal carries AWS's text, drawn in the status line:
+/// it is cleaned like every read's (`cloud::answer`).
+async fn op_done(
+    tx: &mpsc::Sender<Msg>,
+    epoch: u64,
+    op_id: u64,
+    result: crate::cloud::CloudResult<crate::cloud::OpAccepted>,
+) {
+    let result = crate::domain::Clean::clean(result);
+    let _ = tx
+        .send(Msg::OpDone {
+            epoch,
+            op_id,
+            result,
+        })
+        .await;
 }

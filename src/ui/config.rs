@@ -8,7 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::modal::{centered, draw_box};
+use super::fmt::clip;
+use super::modal::{centered, draw_box, typing};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::config_view::{self, ConfigView, Line as EditLine, Reveal, Sort, setting};
@@ -323,34 +324,30 @@ fn secrets_lines<'a>(
 fn footer<'a>(view: &ConfigView, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     if let Some(i) = &view.command {
-        out.push(Line::from(vec![
-            Span::styled(":", theme.warn),
-            Span::raw(i.value().to_string()),
-            Span::styled("▏", theme.warn),
-        ]));
+        out.push(typing(Span::styled(":", theme.warn), i, theme));
     }
     if let Some(e) = &view.edit {
         match &e.line {
-            Some(EditLine::Add(i)) => out.push(Line::from(vec![
+            Some(EditLine::Add(i)) => out.push(typing(
                 Span::styled("add KEY=value: ", theme.warn),
-                Span::raw(i.value().to_string()),
-                Span::styled("▏", theme.warn),
-            ])),
-            Some(EditLine::Change { key, input }) => out.push(Line::from(vec![
+                i,
+                theme,
+            )),
+            Some(EditLine::Change { key, input }) => out.push(typing(
                 Span::styled(format!("change {key}: "), theme.warn),
-                Span::raw(input.value().to_string()),
-                Span::styled("▏", theme.warn),
-            ])),
-            Some(EditLine::AddSecret(i)) => out.push(Line::from(vec![
+                input,
+                theme,
+            )),
+            Some(EditLine::AddSecret(i)) => out.push(typing(
                 Span::styled("add secret NAME=ARN[:jsonKey]: ", theme.warn),
-                Span::raw(i.value().to_string()),
-                Span::styled("▏", theme.warn),
-            ])),
-            Some(EditLine::ChangeSecret { name, input }) => out.push(Line::from(vec![
+                i,
+                theme,
+            )),
+            Some(EditLine::ChangeSecret { name, input }) => out.push(typing(
                 Span::styled(format!("change secret {name}: "), theme.warn),
-                Span::raw(input.value().to_string()),
-                Span::styled("▏", theme.warn),
-            ])),
+                input,
+                theme,
+            )),
             Some(EditLine::Problems(p)) => {
                 for line in p.iter().take(6) {
                     out.push(Line::styled(format!("! {line}"), theme.error));
@@ -376,14 +373,4 @@ fn kv<'a>(key: &str, value: String, style: Style, theme: &Theme) -> Line<'a> {
         Span::styled(format!("{key:<11}"), theme.header),
         Span::styled(value, style),
     ])
-}
-
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }

@@ -293,3 +293,18 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .areas(r);
     r
 }
+
+/// A line being typed, after its prompt: the text made inert, the cursor where it is.
+pub(super) fn typing<'a>(prompt: Span<'a>, input: &Input, theme: &Theme) -> Line<'a> {
+    let value = input.value();
+    let at = value
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(value.len(), |(i, _)| i);
+    Line::from(vec![
+        prompt,
+        Span::raw(crate::logs::sanitize(&value[..at]).into_owned()),
+        Span::styled("▏", theme.warn),
+        Span::raw(crate::logs::sanitize(&value[at..]).into_owned()),
+    ])
+}

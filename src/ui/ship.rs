@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::modal::{centered, draw_box};
+use super::modal::{centered, draw_box, typing};
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::ship::{Ship, Stage, human_bytes};
@@ -182,18 +182,11 @@ fn review<'a>(ship: &'a Ship, b: &'a Bundle, theme: &Theme) -> (Vec<Line<'a>>, V
     }
     let body = std::mem::take(&mut out);
     out.push(Line::raw(""));
-    // The label as typed, the cursor where it is.
-    let value = ship.label.value();
-    let at = value
-        .char_indices()
-        .nth(ship.label.cursor())
-        .map_or(value.len(), |(i, _)| i);
-    out.push(Line::from(vec![
+    out.push(typing(
         Span::styled(format!("{:<9}", "Label"), theme.header),
-        Span::raw(inert(&value[..at])),
-        Span::styled("▏", theme.warn),
-        Span::raw(inert(&value[at..])),
-    ]));
+        &ship.label,
+        theme,
+    ));
     if let Some(p) = &ship.problem {
         out.push(Line::styled(format!("  {p}"), theme.error));
     }
