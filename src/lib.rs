@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod files;
 pub mod headless;
+pub mod journal;
 pub mod logfile;
 pub mod logs;
 pub mod props;

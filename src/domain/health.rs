@@ -2,7 +2,7 @@
 
 use super::Millis;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HealthColor {
     Green,
     Yellow,
@@ -30,7 +30,7 @@ impl HealthColor {
 }
 
 /// Enhanced health status of an environment or an instance.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HealthStatus {
     NoData,
     Unknown,
@@ -85,7 +85,7 @@ impl HealthStatus {
 }
 
 /// Request metrics over the last `duration_s` seconds (ApplicationMetrics).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppMetrics {
     pub duration_s: u32,
     pub request_count: u64,
@@ -115,7 +115,7 @@ impl AppMetrics {
 }
 
 /// Instance counts by health status (InstancesHealth).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InstanceCounts {
     pub no_data: u32,
     pub unknown: u32,
@@ -140,7 +140,7 @@ impl InstanceCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnvHealth {
     /// False when enhanced health is off: only `color` (and the env status) are meaningful then.
     pub enhanced: bool,
@@ -153,7 +153,7 @@ pub struct EnvHealth {
 }
 
 /// Deployment state of one instance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InstanceDeployment {
     pub id: Option<i64>,
     /// In Progress, Deployed, Failed.
@@ -162,7 +162,7 @@ pub struct InstanceDeployment {
     pub ts: Option<Millis>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InstanceHealth {
     pub id: String,
     pub status: HealthStatus,
@@ -180,7 +180,7 @@ pub struct InstanceHealth {
 }
 
 /// What one health poll returns: the environment and its instances.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HealthSnapshot {
     pub env: EnvHealth,
     pub instances: Vec<InstanceHealth>,

@@ -16,14 +16,14 @@ pub use timeline::*;
 pub type Millis = i64;
 
 /// Which environment a request is about. `id` may be empty (the local emulator leaves it so).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct EnvRef {
     pub app: String,
     pub name: String,
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EnvStatus {
     Launching,
     Updating,
@@ -77,7 +77,7 @@ impl EnvStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Tier {
     Web,
     Worker,
@@ -92,7 +92,7 @@ impl Tier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     pub env: EnvRef,
     pub status: EnvStatus,
@@ -179,7 +179,7 @@ pub fn command_timeout(settings: &[OptionSetting]) -> Option<u64> {
 }
 
 /// One application version (a deployable bundle).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AppVersion {
     pub app: String,
     pub label: String,
@@ -190,7 +190,7 @@ pub struct AppVersion {
 }
 
 /// A version that finished deploying to an environment, as read from its events.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeployRecord {
     pub version: String,
     pub ts: Millis,

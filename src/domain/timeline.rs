@@ -2,7 +2,7 @@
 
 use super::Millis;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Trace,
     Debug,
@@ -36,7 +36,7 @@ impl Severity {
 }
 
 /// One Elastic Beanstalk event (DescribeEvents).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnvEvent {
     pub ts: Millis,
     pub env: String,
@@ -47,7 +47,7 @@ pub struct EnvEvent {
 }
 
 /// One CloudFormation stack event (DescribeStackEvents).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StackEvent {
     /// EventId: unique, used to de-duplicate.
     pub id: String,
@@ -61,7 +61,7 @@ pub struct StackEvent {
 }
 
 /// One log event as the cloud delivers it, before sanitizing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RawLogEvent {
     /// CloudWatch event id where the API gives one; used to de-duplicate overlapping reads.
     pub id: Option<String>,
