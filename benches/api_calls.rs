@@ -585,6 +585,14 @@ impl Driver {
                     self.unexpected.push("a deploy of a directory".into());
                     None
                 }
+                // A failure's evidence costs reads: counted like the runtime makes them.
+                Effect::Capture { env, capture } => Some(Msg::Captured {
+                    epoch,
+                    capture: ebtui::runtime::capture::capture(self.cloud.as_ref(), env, capture)
+                        .await,
+                }),
+                // The journal is local: no API call.
+                Effect::Journal(_) | Effect::JournalQuery(_) => None,
                 Effect::SaveFile { .. }
                 | Effect::Copy(_)
                 | Effect::Notify { .. }

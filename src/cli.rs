@@ -55,6 +55,18 @@ pub struct Cli {
     /// created readable by the owner only. Level from EBTUI_LOG.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Keep the journal (what ebtui sees, kept in SQLite) in this file (default: journal.sqlite
+    /// in the user's data directory, under ebtui/; the demo keeps it in memory unless given).
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        conflicts_with = "no_journal"
+    )]
+    pub journal: Option<PathBuf>,
+    /// Keep no journal: nothing is read from or written to one.
+    #[arg(long, global = true)]
+    pub no_journal: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -17,7 +17,7 @@ use toml::Spanned;
 
 use crate::app::keymap::{Action, KeyMap};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
@@ -29,9 +29,45 @@ pub struct Config {
     /// the terminal).
     #[serde(default)]
     pub notify: Notify,
+    /// The journal's size cap in MB (default 512): log lines go first, oldest first.
+    #[serde(default = "default_journal_mb", deserialize_with = "above_zero_u64")]
+    pub journal_max_mb: u64,
+    /// What ebtui keeps when an operation fails: "logs" (default: the environment's CloudWatch
+    /// log lines around the failure, when it streams them), "tail" (also Elastic Beanstalk's tail
+    /// logs of the instances when it does not: a RequestEnvironmentInfo, sent without asking,
+    /// this setting being the standing consent; refused in read-only mode), or "off".
+    #[serde(default)]
+    pub capture_on_failure: CaptureOnFailure,
     /// `[keys.<context>]` tables of `action = "key"` or `action = ["key", ...]`.
     #[serde(default)]
     pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            read_only: false,
+            logs: LogsConfig::default(),
+            notify: Notify::default(),
+            journal_max_mb: default_journal_mb(),
+            capture_on_failure: CaptureOnFailure::default(),
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+/// What is kept when an operation fails (`capture_on_failure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptureOnFailure {
+    /// Nothing is captured.
+    Off,
+    /// CloudWatch log lines around the failure, when the environment streams them (reads only).
+    #[default]
+    Logs,
+    /// As `Logs`, else Elastic Beanstalk's tail logs of the instances (RequestEnvironmentInfo:
+    /// a write, consented to by this setting).
+    Tail,
 }
 
 /// How notifications reach the person beyond the status line.
@@ -67,6 +103,18 @@ impl Default for LogsConfig {
             backfill_minutes: default_backfill(),
         }
     }
+}
+
+fn default_journal_mb() -> u64 {
+    512
+}
+
+fn above_zero_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("must be at least 1"));
+    }
+    Ok(n)
 }
 
 fn default_lines() -> usize {

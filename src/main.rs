@@ -9,13 +9,14 @@ use std::time::Duration;
 use color_eyre::eyre::eyre;
 
 use ebtui::app::keymap::KeyMap;
-use ebtui::app::{App, Level, Settings};
+use ebtui::app::{App, Level, Msg, Settings};
 use ebtui::cli::{self, Cli};
 use ebtui::cloud::Cloud;
 use ebtui::cloud::aws::{AwsCloud, AwsOptions};
 use ebtui::cloud::sim::{Scenario, SimCloud};
 use ebtui::config::{self, ConfigError, Loaded};
 use ebtui::headless;
+use ebtui::journal::{self, Journal, JournalStatus, Location};
 use ebtui::logfile::{self, LogError};
 use ebtui::runtime::{self, Options, Switcher};
 
@@ -46,16 +47,21 @@ fn main() -> color_eyre::Result<()> {
         }
         std::process::exit(code?);
     }
+    let journal = open_journal(&cli, loaded.config.journal_max_mb);
     let result = rt.block_on(async move {
         let chosen = match &cli.demo {
             Some(name) => demo_cloud(name, cli.demo_seed, cli.demo_speed)?,
             None => aws_cloud(&cli).await,
         };
-        let app = new_app(settings, keymap, log_warning, chosen.cloud.as_ref());
+        let mut app = new_app(settings, keymap, log_warning, chosen.cloud.as_ref());
         tracing::info!(log = ?log_path, config = ?loaded.path, "starting");
+        let (journal, initial) = journal_at_start(journal, chosen.cloud.as_ref());
+        app.settings.journal = journal.is_some();
         let options = Options {
             tick: chosen.tick,
             panic_after: debug_panic_after(),
+            journal,
+            initial,
         };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
     });
@@ -148,6 +154,58 @@ fn check(loaded: &Result<Loaded, ConfigError>) -> ! {
     cli::report_and_exit(&[line])
 }
 
+/// The journal for this run: none with `--no-journal`; the file `--journal` names (a file that
+/// cannot be used is the user's mistake: one line, exit 2); in memory for the demo; else the
+/// default file, and when that cannot be used the UI starts without it and says why.
+fn open_journal(cli: &Cli, max_mb: u64) -> (Option<Journal>, Vec<JournalStatus>) {
+    let location = match (&cli.journal, cli.no_journal, cli.demo.is_some()) {
+        (_, true, _) => return (None, Vec::new()),
+        (Some(path), _, _) => Location::File(path.clone()),
+        (None, _, true) => Location::Memory,
+        (None, _, false) => match journal::default_path() {
+            Some(p) => Location::File(p),
+            None => {
+                let why = "no data directory; use --journal FILE".to_string();
+                return (None, vec![JournalStatus::Off(why)]);
+            }
+        },
+    };
+    match Journal::open(location, max_mb.saturating_mul(1024 * 1024)) {
+        Ok((j, notes)) => (Some(j), notes),
+        Err(e) if cli.journal.is_some() => cli::usage_error(&format!("--journal: {e}")),
+        Err(e) => (None, vec![JournalStatus::Off(e)]),
+    }
+}
+
+/// What the journal held for this account, handled before the first draw; and its state, said
+/// in the status line.
+fn journal_at_start(
+    (journal, notes): (Option<Journal>, Vec<JournalStatus>),
+    cloud: &dyn Cloud,
+) -> (Option<Journal>, Vec<Msg>) {
+    let mut initial: Vec<Msg> = notes.into_iter().map(Msg::JournalStatus).collect();
+    let Some(j) = journal else {
+        return (None, initial);
+    };
+    let ctx = cloud.context();
+    let scope = journal::Scope {
+        profile: ctx.profile,
+        region: ctx.region,
+        account: ctx.account,
+    };
+    match j.load(&scope, JOURNAL_WINDOW) {
+        Ok(loaded) => initial.push(Msg::JournalLoaded(Box::new(loaded))),
+        Err(e) => initial.push(Msg::JournalStatus(JournalStatus::Off(format!(
+            "cannot read the journal: {e}"
+        )))),
+    }
+    (Some(j), initial)
+}
+
+/// Events and stack events loaded from the journal at start; older ones are read from AWS when
+/// the timeline is scrolled back.
+const JOURNAL_WINDOW: i64 = 7 * 24 * 3_600_000;
+
 /// Error reports, and a panic hook that gives the terminal back before the message is printed.
 fn install_hooks() -> color_eyre::Result<()> {
     color_eyre::install()?;
@@ -166,6 +224,8 @@ fn settings(cli: &Cli, loaded: &Loaded) -> (Settings, KeyMap) {
         log_backfill_min: config.logs.backfill_minutes,
         notify: config.notify,
         app_dir: app_dir(cli),
+        journal: !cli.no_journal,
+        capture: config.capture_on_failure,
     };
     (settings, config.keymap())
 }

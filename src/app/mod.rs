@@ -8,12 +8,14 @@
 pub mod config_view;
 pub mod envs;
 pub mod intents;
+pub mod journal;
 pub mod keymap;
 pub mod ledger;
 pub mod log_session;
 pub mod modal;
 pub mod msg;
 pub mod ops;
+pub mod report;
 pub mod schedule;
 pub mod ship;
 #[cfg(test)]
@@ -84,6 +86,10 @@ pub struct Settings {
     pub notify: crate::config::Notify,
     /// The directory `D` offers to deploy (`--app-dir`, default the current directory).
     pub app_dir: std::path::PathBuf,
+    /// A journal is kept: `update` hands what it learns to it (`Effect::Journal`).
+    pub journal: bool,
+    /// What is kept when an operation fails.
+    pub capture: crate::config::CaptureOnFailure,
 }
 
 impl Default for Settings {
@@ -95,6 +101,8 @@ impl Default for Settings {
             log_backfill_min: 15,
             notify: crate::config::Notify::None,
             app_dir: std::path::PathBuf::from("."),
+            journal: false,
+            capture: crate::config::CaptureOnFailure::Logs,
         }
     }
 }
@@ -172,6 +180,8 @@ pub struct Account {
     /// mistaken for a quiet one.
     pub trouble: Option<(Millis, String)>,
     pub calls: CallRate,
+    /// What the journal gave back (at start, `:journal`) and the evidence captured on failures.
+    pub journal: journal::JournalState,
 }
 
 impl Account {
@@ -200,6 +210,7 @@ impl Account {
             errors: HashMap::new(),
             trouble: None,
             calls: CallRate::default(),
+            journal: journal::JournalState::default(),
         }
     }
 

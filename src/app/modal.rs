@@ -66,6 +66,14 @@ pub enum Modal {
     Ship,
     /// An environment's properties, secrets and configuration (`E`).
     Config(super::config_view::ConfigView),
+    /// `:journal`: environments the journal knows that AWS no longer lists (`None` while the
+    /// journal is asked).
+    Journal {
+        gone: Option<Vec<crate::journal::KnownEnv>>,
+        cursor: usize,
+    },
+    /// `:journal stats`: the journal's size per environment and kind (`None` while asked).
+    JournalStats(Option<crate::journal::Stats>),
 }
 
 impl Modal {

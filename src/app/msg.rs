@@ -60,6 +60,21 @@ pub enum Msg {
         path: String,
         result: Result<String, String>,
     },
+    /// What the journal held at start: handled before the first draw, so the first screen
+    /// needs no AWS answer.
+    JournalLoaded(Box<crate::journal::Loaded>),
+    /// The answer to an `Effect::JournalQuery`: the known environments, one's history, stats.
+    Journal {
+        epoch: u64,
+        answer: Result<crate::journal::QueryAnswer, String>,
+    },
+    /// How the journal is doing (paused, replaced, off).
+    JournalStatus(crate::journal::JournalStatus),
+    /// Evidence captured for a failure (`Effect::Capture`): its lines, or why there are none.
+    Captured {
+        epoch: u64,
+        capture: crate::journal::Capture,
+    },
     /// Bytes of a bundle acknowledged so far by the upload `op_id`.
     Uploading {
         epoch: u64,
@@ -116,6 +131,17 @@ pub enum Effect {
     ReadFile(String),
     /// Remove a zip ebtui wrote (shipped, cancelled or refused).
     Discard(std::path::PathBuf),
+    /// Keep these records in the journal (the runtime hands them to its writer thread).
+    Journal(crate::journal::Batch),
+    /// Ask the journal; the answer is `Msg::Journal`.
+    JournalQuery(crate::journal::Query),
+    /// Read the evidence of a failure before Elastic Beanstalk removes it: the environment's
+    /// CloudWatch log lines around `capture.at` (`CloudWatch`), or its instances' tail logs
+    /// after an accepted RequestEnvironmentInfo (`TailLogs`); the answer is `Msg::Captured`.
+    Capture {
+        env: EnvRef,
+        capture: crate::journal::Capture,
+    },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     /// Tell the person beyond the status line (bell or a desktop notification).

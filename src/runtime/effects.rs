@@ -34,10 +34,17 @@ pub struct Executor {
     switch_rx: mpsc::Receiver<Result<Arc<dyn Cloud>, String>>,
     /// Uploads under way: their cancel switch and task, by operation id.
     uploads: HashMap<u64, (watch::Sender<bool>, JoinHandle<()>)>,
+    /// The journal's writer thread, when one is kept.
+    journal: Option<crate::journal::JournalHandle>,
 }
 
 impl Executor {
-    pub fn new(cloud: Arc<dyn Cloud>, tx: mpsc::Sender<Msg>, switcher: Option<Switcher>) -> Self {
+    pub fn new(
+        cloud: Arc<dyn Cloud>,
+        tx: mpsc::Sender<Msg>,
+        switcher: Option<Switcher>,
+        journal: Option<crate::journal::JournalHandle>,
+    ) -> Self {
         let (switch_tx, switch_rx) = mpsc::channel(1);
         Self {
             cloud,
@@ -48,6 +55,7 @@ impl Executor {
             switch_tx,
             switch_rx,
             uploads: HashMap::new(),
+            journal,
         }
     }
 
@@ -171,6 +179,38 @@ impl Executor {
                 });
             }
             Effect::StopTail => self.stop_tail(),
+            // Handed to the writer thread: returns at once, whatever the disk does.
+            Effect::Journal(batch) => {
+                if let Some(j) = &self.journal {
+                    j.write(batch);
+                }
+            }
+            Effect::JournalQuery(query) => match &self.journal {
+                Some(j) => {
+                    // Answered on the journal's thread: sent on through the runtime.
+                    let rt = tokio::runtime::Handle::current();
+                    j.query(
+                        query,
+                        Box::new(move |answer| {
+                            rt.spawn(async move {
+                                let _ = tx.send(Msg::Journal { epoch, answer }).await;
+                            });
+                        }),
+                    )
+                }
+                None => {
+                    tokio::spawn(async move {
+                        let answer = Err("no journal is kept".to_string());
+                        let _ = tx.send(Msg::Journal { epoch, answer }).await;
+                    });
+                }
+            },
+            Effect::Capture { env, capture } => {
+                tokio::spawn(async move {
+                    let capture = super::capture::capture(cloud.as_ref(), env, capture).await;
+                    let _ = tx.send(Msg::Captured { epoch, capture }).await;
+                });
+            }
             Effect::SwitchContext { profile, region } => self.switch(profile, region),
             Effect::SaveFile { path, contents } => {
                 // Saved lines may hold what the log would not: owner-only, and a numbered name
@@ -303,6 +343,13 @@ impl Executor {
             {
                 tracing::warn!("an upload did not stop within 5 s of being cancelled");
             }
+        }
+    }
+
+    /// Write what the journal still has queued and stop its thread (quit).
+    pub async fn close_journal(&mut self) {
+        if let Some(j) = self.journal.take() {
+            let _ = tokio::task::spawn_blocking(move || j.close()).await;
         }
     }
 

@@ -4,6 +4,7 @@
 //! runs `update` for each message, carries out the effects, and draws once when something
 //! changed, at most every 16 ms. Idle means no drawing.
 
+pub mod capture;
 mod effects;
 pub mod terminal;
 
@@ -30,6 +31,10 @@ pub struct Options {
     /// Debug builds only: panic this long after start, so tests can prove the panic hook gives
     /// the terminal back (`EBTUI_DEBUG_PANIC_AFTER_MS`). Release builds ignore it.
     pub panic_after: Option<Duration>,
+    /// The journal, opened and loaded, when one is kept: its writer starts with the loop.
+    pub journal: Option<crate::journal::Journal>,
+    /// Messages handled before the first draw (what the journal held at start).
+    pub initial: Vec<Msg>,
 }
 
 pub async fn run(
@@ -49,10 +54,19 @@ async fn event_loop(
     app: &mut App,
     cloud: Arc<dyn Cloud>,
     switcher: Option<Switcher>,
-    opts: Options,
+    mut opts: Options,
 ) -> color_eyre::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let mut exec = Executor::new(cloud, tx.clone(), switcher);
+    let journal = opts.journal.take().map(|j| {
+        let (tx, rt) = (tx.clone(), tokio::runtime::Handle::current());
+        j.start(Box::new(move |status| {
+            let tx = tx.clone();
+            rt.spawn(async move {
+                let _ = tx.send(Msg::JournalStatus(status)).await;
+            });
+        }))
+    });
+    let mut exec = Executor::new(cloud, tx.clone(), switcher, journal);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(opts.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -67,6 +81,12 @@ async fn event_loop(
         .map(|d| Instant::now() + d);
     if let Ok(size) = term.size() {
         app.view.size = (size.width, size.height);
+    }
+    for msg in std::mem::take(&mut opts.initial) {
+        let now = exec.now();
+        for effect in app::update(app, msg, now) {
+            exec.run(effect);
+        }
     }
     loop {
         let draw_at = if app.view.dirty {
@@ -122,6 +142,7 @@ async fn event_loop(
         let _ = tokio::fs::remove_file(zip).await;
     }
     exec.shutdown();
+    exec.close_journal().await;
     Ok(())
 }
 

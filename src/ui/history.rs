@@ -120,7 +120,7 @@ fn events(app: &App, frame: &mut Frame, r: Rect, theme: &Theme, op: &Operation, 
         .get(&op.env)
         .map(|t| t.eb_events())
         .unwrap_or_default();
-    let lines: Vec<Line> = all
+    let mut lines: Vec<Line> = all
         .iter()
         .filter(|e| e.request_id.as_deref() == Some(op.request_id.as_str()))
         .map(|e| {
@@ -131,8 +131,9 @@ fn events(app: &App, frame: &mut Frame, r: Rect, theme: &Theme, op: &Operation, 
             ])
         })
         .collect();
+    lines.extend(captured(app, theme, op));
     let title = format!(
-        "{} {} · request {} (Esc back)",
+        "{} {} · request {} (:report writes it · Esc back)",
         op.kind.as_str(),
         op.version.as_deref().unwrap_or(""),
         op.request_id
@@ -146,4 +147,48 @@ fn events(app: &App, frame: &mut Frame, r: Rect, theme: &Theme, op: &Operation, 
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
     );
+}
+
+/// The evidence captured for this operation's failure, under its events.
+fn captured<'a>(app: &'a App, theme: &Theme, op: &Operation) -> Vec<Line<'a>> {
+    let Some(env) = app.account.envs.get(&op.env) else {
+        return Vec::new();
+    };
+    let end = op.ended().unwrap_or(app.now);
+    let mut lines = Vec::new();
+    for c in app.account.journal.captures_of(env).filter(|c| {
+        c.op_key.as_deref() == Some(op.request_id.as_str())
+            || (c.at >= op.started - 60_000 && c.at <= end + 60_000)
+    }) {
+        lines.push(Line::raw(""));
+        let head = format!(
+            "Captured at {}: {} lines ({}){}",
+            when(app.now, c.at),
+            c.lines.len(),
+            c.reason,
+            c.note
+                .as_ref()
+                .map(|n| format!(" · {n}"))
+                .unwrap_or_default()
+        );
+        lines.push(Line::styled(head, theme.header));
+        // The lines that say why: errors and failures, with their file.
+        let telling: Vec<_> = c
+            .lines
+            .iter()
+            .filter(|l| {
+                let u = l.message.to_ascii_uppercase();
+                u.contains("ERROR") || u.contains("FAIL")
+            })
+            .take(8)
+            .collect();
+        for l in telling {
+            let file = l.group.rsplit('/').next().unwrap_or(&l.group).to_string();
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} {file} ", when(app.now, l.ts)), theme.dim),
+                Span::styled(l.message.clone(), theme.error),
+            ]));
+        }
+    }
+    lines
 }

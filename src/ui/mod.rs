@@ -5,6 +5,7 @@ pub mod envs;
 pub mod fmt;
 pub mod health;
 mod history;
+mod journal;
 pub mod layout;
 pub mod logs;
 pub mod modal;

@@ -59,6 +59,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Modal::Budget => budget(app, frame, area, theme),
         Modal::Ship => super::ship::render(app, frame, area, theme),
         Modal::Config(view) => super::config::render(app, view, frame, area, theme),
+        Modal::Journal { gone, cursor } => {
+            super::journal::render_gone(app, frame, area, theme, gone.as_deref(), *cursor)
+        }
+        Modal::JournalStats(stats) => {
+            super::journal::render_stats(frame, area, theme, stats.as_ref())
+        }
     }
 }
 

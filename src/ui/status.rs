@@ -34,6 +34,19 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(" [READ-ONLY]", theme.warn));
     }
     let mut right = Vec::new();
+    // Until AWS answers, the screen is what the journal held: say how old.
+    if let Some(at) = app.account.journal.loaded_at {
+        right.push(Span::styled(
+            format!("from the journal, {} old ", super::fmt::ago(app.now, at)),
+            theme.warn,
+        ));
+    }
+    if let Some(note) = &app.account.journal.note {
+        right.push(Span::styled(
+            format!("{} ", super::fmt::clip(note, 40)),
+            theme.warn,
+        ));
+    }
     if let Some((since, what)) = &app.account.trouble {
         right.push(Span::styled(
             format!("⚠ {what} since {} ", super::fmt::hms(*since)),

@@ -198,6 +198,8 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         }
         ("deploy", None) => super::ship::start(app, None, fx),
         ("config", _) => super::config::open(app, fx),
+        ("journal", arg) => super::journal::command(app, arg, fx),
+        ("report", _) => super::report::command(app, fx),
         ("props-import", file) => super::config::import(app, file, fx),
         ("props-export", _) => {
             let args: Vec<&str> = line.split_whitespace().skip(1).collect();
@@ -210,7 +212,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         _ => app.flash(
             Level::Warn,
             format!(
-                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :config, :props-import FILE, :props-export FILE [--values], :history, :budget, :profile NAME, :region NAME, :q)"
+                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :config, :props-import FILE, :props-export FILE [--values], :history, :journal [stats], :report, :budget, :profile NAME, :region NAME, :q)"
             ),
         ),
     }

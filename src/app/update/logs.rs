@@ -252,6 +252,14 @@ fn groups_or_eb_tail(app: &mut App, fx: &mut Vec<Effect>) {
     fx.extend(super::super::intents::request_tail_logs(app));
 }
 
+/// `l`'s RequestEnvironmentInfo was sent: the logs pane waits for its answer.
+pub(super) fn tail_request_sent(app: &mut App, op_id: u64, env: &str) {
+    app.account.tail_request = Some(op_id);
+    app.logs.pane.set_status(format!(
+        "asking the instances of {env} for their last log lines..."
+    ));
+}
+
 /// RequestEnvironmentInfo was answered: collect the bundles, or say why not.
 pub(super) fn tail_logs_requested(
     app: &mut App,

@@ -11,15 +11,20 @@
 //! - `notify`: telling the person an operation ended or an environment turned red
 //! - `config`: the Config view (properties, secrets, configuration) and its one write
 //! - `ship`: deploying the code in a directory (bundle, dialog, upload, version, deploy)
+//! - `journal`: what is handed to the journal, what it gave back (`:journal`), the start-up load
+//! - `capture`: evidence captured when an operation fails
 
+mod capture;
 mod config;
 mod config_write;
+mod journal;
 mod keys;
 mod logs;
 mod modal;
 mod notify;
 mod ops;
 mod polls;
+mod report;
 mod select;
 mod ship;
 
@@ -39,23 +44,39 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
     if msg_epoch(&msg).is_some_and(|e| e != app.account.epoch) {
         return fx;
     }
+    // What AWS said is kept whatever the app makes of it, so it is read before handling.
+    let mut records = if app.settings.journal {
+        journal::records_of(app, &msg)
+    } else {
+        Vec::new()
+    };
+    let ops_before = journal::ops_before(app);
+    let failures = capture::triggers(app, &msg);
+    handle(app, msg, now, &mut fx);
+    capture::start(app, failures, &mut fx);
+    records.extend(journal::ops_changed(app, &ops_before));
+    journal::keep(app, records, &mut fx);
+    fx
+}
+
+fn handle(app: &mut App, msg: Msg, now: Millis, fx: &mut Vec<Effect>) {
     match msg {
-        Msg::Key(k) => keys::on_key(app, k, &mut fx),
+        Msg::Key(k) => keys::on_key(app, k, fx),
         Msg::Paste(text) => keys::on_paste(app, &text),
         Msg::Resize(w, h) => {
             app.view.size = (w, h);
             app.view.dirty = true;
         }
-        Msg::Tick => polls::on_tick(app, &mut fx),
-        Msg::Cloud { reply, .. } => polls::on_reply(app, reply, &mut fx),
+        Msg::Tick => polls::on_tick(app, fx),
+        Msg::Cloud { reply, .. } => polls::on_reply(app, reply, fx),
         Msg::Tail { tail, event, .. } => logs::on_tail(app, tail, event),
         Msg::TailEnded { tail, error, .. } => logs::on_tail_ended(app, tail, error),
-        Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, &mut fx),
+        Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, fx),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {
-                ship::abandon(app, &mut fx);
+                ship::abandon(app, fx);
                 reset_context(app, epoch, ctx);
-                polls::poll_due(app, &mut fx);
+                polls::poll_due(app, fx);
             }
             Err(SwitchError::Unsupported) => app.flash(
                 Level::Error,
@@ -72,13 +93,16 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
         }
         Msg::Saved(Ok(path)) => app.flash(Level::Info, format!("saved to {path}")),
         Msg::Saved(Err(e)) => app.flash(Level::Error, format!("could not save: {e}")),
-        Msg::Bundled { ship, result } => ship::on_bundled(app, ship, result, &mut fx),
+        Msg::Bundled { ship, result } => ship::on_bundled(app, ship, result, fx),
         Msg::FileRead { path, result } => config::on_file(app, &path, result),
         Msg::Uploading {
             op_id, progress, ..
         } => ship::on_progress(app, op_id, progress),
+        Msg::JournalLoaded(loaded) => journal::on_loaded(app, *loaded, fx),
+        Msg::Journal { answer, .. } => journal::on_answer(app, answer, fx),
+        Msg::JournalStatus(status) => journal::on_status(app, status),
+        Msg::Captured { capture, .. } => capture::on_captured(app, capture, fx),
     }
-    fx
 }
 
 /// The context generation a message belongs to, for messages that are results. A context switch
@@ -89,7 +113,9 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         | Msg::Tail { epoch, .. }
         | Msg::TailEnded { epoch, .. }
         | Msg::OpDone { epoch, .. }
-        | Msg::Uploading { epoch, .. } => Some(*epoch),
+        | Msg::Uploading { epoch, .. }
+        | Msg::Captured { epoch, .. }
+        | Msg::Journal { epoch, .. } => Some(*epoch),
         Msg::Key(_)
         | Msg::Paste(_)
         | Msg::Resize(..)
@@ -98,7 +124,9 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         | Msg::Stats { .. }
         | Msg::Saved(_)
         | Msg::Bundled { .. }
-        | Msg::FileRead { .. } => None,
+        | Msg::FileRead { .. }
+        | Msg::JournalStatus(_)
+        | Msg::JournalLoaded(_) => None,
     }
 }
 

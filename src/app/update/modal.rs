@@ -46,6 +46,9 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         // The deploy dialog takes its keys as text (`keys::text_input`).
         m @ Modal::Ship => app.view.modal = Some(m),
         m @ Modal::Config(_) => app.view.modal = Some(m),
+        m @ Modal::Journal { .. } => super::journal::list_action(app, m, action, fx),
+        Modal::JournalStats(_) if matches!(action, Action::Cancel | Action::Confirm) => {}
+        m @ Modal::JournalStats(_) => app.view.modal = Some(m),
     }
 }
 
@@ -69,7 +72,13 @@ fn confirm(app: &mut App, m: Modal, action: Action, fx: &mut Vec<Effect>) {
         Action::Cancel => {}
         Action::Confirm if m.confirm_ready() => {
             if let Modal::Confirm { op, .. } = m {
-                ops::execute(app, op, fx);
+                let tail = match &op {
+                    crate::cloud::Op::RequestTailLogs { env } => Some(env.name.clone()),
+                    _ => None,
+                };
+                if let (Some(op_id), Some(name)) = (ops::execute(app, op, fx), tail) {
+                    logs::tail_request_sent(app, op_id, &name);
+                }
             }
         }
         Action::Confirm => {
@@ -151,6 +160,13 @@ fn history(
         (Action::PageUp, false) => cursor = cursor.saturating_sub(10),
         _ => {}
     }
+    // `:report` tells the operation last chosen here.
+    let chosen = open.clone().or_else(|| {
+        n.checked_sub(cursor + 1)
+            .and_then(|i| app.account.ledger.of(&env).get(i))
+            .map(|o| o.request_id.clone())
+    });
+    app.account.journal.report_target = chosen.map(|rid| (env.clone(), rid));
     app.view.modal = Some(Modal::History {
         env,
         cursor,

@@ -25,13 +25,9 @@ pub(super) fn execute(app: &mut App, op: Op, fx: &mut Vec<Effect>) -> Option<u64
         fx.push(Effect::Execute { op_id, op });
         return Some(op_id);
     }
-    if let Op::RequestTailLogs { env } = &op {
-        // Not an operation on the environment: nothing to follow, the logs pane waits for it.
-        app.account.tail_request = Some(op_id);
-        app.logs.pane.set_status(format!(
-            "asking the instances of {} for their last log lines...",
-            env.name
-        ));
+    if let Op::RequestTailLogs { .. } = &op {
+        // Not an operation on the environment: nothing to follow; who asked waits for it (the
+        // logs pane for `l`, a capture on failure for `capture_on_failure = "tail"`).
         fx.push(Effect::Execute { op_id, op });
         return Some(op_id);
     }
@@ -81,6 +77,9 @@ pub(super) fn on_op_done(
 ) {
     if super::ship::owns(app, op_id) {
         return super::ship::on_step_done(app, result, fx);
+    }
+    if super::capture::owns(app, op_id) {
+        return super::capture::tail_requested(app, op_id, result, fx);
     }
     if app.account.tail_request == Some(op_id) {
         app.account.tail_request = None;

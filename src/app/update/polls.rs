@@ -92,10 +92,11 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
         }) => acc.selected_env().map(|e| e.env.app.clone()),
         _ => None,
     };
-    let shown = acc.selected_env();
+    // An environment reopened from the journal is not read from AWS: it is gone.
+    let shown = acc.selected_env().filter(|e| !acc.journal.is_gone(e));
     let timeline = acc.selected.as_ref().and_then(|s| acc.timelines.get(s));
     Inputs {
-        shown_env: acc.selected.clone(),
+        shown_env: shown.map(|e| acc.envs.key_of(e)),
         shown_busy: shown.is_some_and(|e| {
             e.status.is_transitional() || tracked_envs.contains(&acc.envs.key_of(e))
         }),
@@ -107,10 +108,8 @@ pub(in crate::app) fn schedule_inputs(app: &App) -> Inputs {
         timeline_visible: app.visible(Pane::Timeline),
         health_visible: app.visible(Pane::Health),
         versions_app,
-        log_groups_unknown: acc
-            .selected
-            .as_ref()
-            .is_some_and(|s| !acc.log_groups.contains_key(s)),
+        log_groups_unknown: shown
+            .is_some_and(|e| !acc.log_groups.contains_key(&acc.envs.key_of(e))),
         log_groups_empty: acc
             .selected
             .as_ref()
@@ -277,7 +276,9 @@ fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Eff
 /// Events of the whole account: each to its environment's timeline, then the ledger and the
 /// operations followed on each environment.
 fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>) {
-    let first_read = app.account.events_cursor.is_none();
+    // The first read after a start from the journal tells of operations that ended while
+    // ebtui was not running: shown, not announced.
+    let first_read = app.account.events_cursor.is_none() || app.account.journal.loaded_at.is_some();
     if let Some(newest) = events.iter().map(|e| e.ts).max() {
         let c = &mut app.account.events_cursor;
         *c = Some(c.map_or(newest, |c| c.max(newest)));
@@ -317,7 +318,7 @@ fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>)
     }
 }
 
-fn refresh_ledger(app: &mut App, name: &str) {
+pub(super) fn refresh_ledger(app: &mut App, name: &str) {
     let events = app
         .account
         .timelines
@@ -351,7 +352,14 @@ fn is_shown(app: &App, env: &str) -> bool {
     app.account.selected.as_deref() == Some(env)
 }
 
-fn on_environments(app: &mut App, list: Vec<crate::domain::Environment>, fx: &mut Vec<Effect>) {
+fn on_environments(app: &mut App, mut list: Vec<crate::domain::Environment>, fx: &mut Vec<Effect>) {
+    super::journal::live(app);
+    // Environments reopened from the journal stay beside those AWS lists.
+    for g in &app.account.journal.gone {
+        if !list.iter().any(|e| e.env.id == g.env.id) {
+            list.push(g.clone());
+        }
+    }
     let before: Vec<(String, Option<crate::domain::HealthStatus>)> = app
         .account
         .envs

@@ -16,6 +16,11 @@ pub(super) fn select(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
     acc.health_cursor = 0;
     acc.timelines.entry(name.to_string()).or_default();
     app.view.dirty = true;
+    if acc.journal.is_gone_key(&acc.envs, name) {
+        // Reopened from the journal: what was recorded, nothing read from AWS.
+        fx.push(Effect::StopTail);
+        return super::journal::show_recorded_lines(app, name);
+    }
     // Its older events now; the rest at the planner's next ticks, one call per service per
     // tick, so a selection is not a burst that a rate limit refuses.
     polls::force(app, PollKey::Events(name.into()), fx);
