@@ -59,6 +59,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     if let Some(e) = err {
         head.push(Line::styled(format!("! {e}"), theme.error));
     }
+    head.extend(recorded(app, &name, theme));
     let head_h = (head.len() as u16).min(inner.height);
     let [top, table_area] =
         Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
@@ -308,4 +309,27 @@ fn instances_table(
     let mut state =
         TableState::default().with_selected(focused.then_some(app.account.health_cursor));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// For an environment reopened from the journal: its last health transitions as recorded.
+fn recorded<'a>(app: &App, name: &str, theme: &Theme) -> Vec<Line<'a>> {
+    let Some(points) = app.account.journal.health.get(name) else {
+        return Vec::new();
+    };
+    let changes: Vec<_> = points.iter().filter(|p| p.transition).collect();
+    let mut lines = vec![Line::styled(
+        format!("as recorded: {} changes of health", changes.len()),
+        theme.dim,
+    )];
+    for p in changes.iter().rev().take(4).rev() {
+        let e = &p.snapshot.env;
+        let status = e.status.as_ref().map_or(e.color.as_str(), |s| s.as_str());
+        let cause = e.causes.first().cloned().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", super::fmt::when(app.now, p.at)), theme.dim),
+            Span::styled(format!("{status} "), theme.health(e.color)),
+            Span::raw(cause),
+        ]));
+    }
+    lines
 }
