@@ -20,7 +20,19 @@ pub const CAPTURE_RECENT: Millis = 15 * 60_000;
 /// CloudWatch (the tail logs may be asked for then).
 pub const NO_STREAMING: &str = "the environment does not stream its logs to CloudWatch";
 
-/// A received line as kept: sanitized as the buffer shows it.
+/// A received line as handed to the journal from the UI loop: a copy, nothing more (the
+/// journal cleans text on its own thread, and again when it reads it back).
+pub fn raw_line(raw: &crate::domain::RawLogEvent) -> LogLine {
+    LogLine {
+        id: raw.id.clone().unwrap_or_default(),
+        ts: raw.ts,
+        group: raw.group.clone(),
+        stream: raw.stream.clone(),
+        message: raw.message.clone(),
+    }
+}
+
+/// A received line, sanitized as the buffer shows it (captures, off the UI loop).
 pub fn log_line(raw: &crate::domain::RawLogEvent) -> LogLine {
     use crate::logs::sanitize;
     LogLine {

@@ -89,7 +89,7 @@ pub(super) fn records_of(app: &App, msg: &Msg) -> Vec<Record> {
                 env_name: envs
                     .get(key)
                     .map_or_else(|| key.to_string(), |e| e.env.name.clone()),
-                lines: lines.iter().map(super::super::journal::log_line).collect(),
+                lines: lines.iter().map(super::super::journal::raw_line).collect(),
             }]
         }
         _ => Vec::new(),
