@@ -7,6 +7,8 @@
 
 use rusqlite::Connection;
 
+use super::store::Run;
+
 /// Rows deleted per statement: small enough that the size is re-checked often, large enough
 /// that a prune of a big file is not thousands of statements.
 const CHUNK: i64 = 2_000;
@@ -39,7 +41,8 @@ pub fn enforce(conn: &Connection, max_bytes: u64) -> rusqlite::Result<u64> {
             "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY {age}, id LIMIT {CHUNK})"
         );
         while used_bytes(conn)? > target {
-            let n = conn.execute(&sql, [])?;
+            conn.prepare_cached(&sql)?.run([])?;
+            let n = conn.changes();
             if n == 0 {
                 break;
             }

