@@ -46,7 +46,7 @@ pub fn enforce(conn: &Connection, max_bytes: u64) -> rusqlite::Result<u64> {
             if n == 0 {
                 break;
             }
-            deleted += n as u64;
+            deleted += n;
         }
     }
     // The pragma frees one page per step: it must be stepped to the end, not run once.

@@ -9,8 +9,8 @@ use ebtui::domain::{
     InstanceCounts, Severity, StackEvent, Tier,
 };
 use ebtui::journal::{
-    Batch, Journal, JournalHandle, JournalStatus, Location, LogLine, Query, QueryAnswer, Record,
-    Scope,
+    Batch, Capture, CaptureSource, Journal, JournalHandle, JournalStatus, Location, LogLine,
+    OpRecord, Query, QueryAnswer, Record, Scope,
 };
 
 pub const T0: i64 = 1_795_515_300_000;
@@ -138,4 +138,36 @@ pub fn count(path: &Path, table: &str) -> i64 {
     raw(path)
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
+}
+
+pub fn op(key: &str, env_id: &str, started: i64) -> OpRecord {
+    OpRecord {
+        key: key.into(),
+        env_id: env_id.into(),
+        env_name: "shop-prod".into(),
+        label: "Deploy v2".into(),
+        ours: true,
+        request_id: Some(key.into()),
+        started,
+        ended: None,
+        outcome: None,
+        error: None,
+    }
+}
+
+pub fn capture(key: &str, env_id: &str, at: i64) -> Capture {
+    Capture {
+        key: key.into(),
+        env_id: env_id.into(),
+        env_name: "shop-prod".into(),
+        op_key: Some("req-9".into()),
+        reason: "Instance deployment failed".into(),
+        at,
+        source: CaptureSource::CloudWatch,
+        lines: vec![
+            line(at - 5, "npm ERR! missing script: start"),
+            line(at - 1, "exit 1"),
+        ],
+        note: None,
+    }
 }
