@@ -33,12 +33,12 @@ fn quit(tui: &mut Tui) {
 // One story told in order: the failure, the capture, the environment gone, the journal, the report.
 #[test]
 fn create_fail_is_captured_and_reopened_from_the_journal_after_it_is_gone() {
-    // At x120 the canary fails in about 3 s and is no longer listed about 30 s later.
+    // At x60 the canary fails in about 7 s and is no longer listed about a minute later.
     let mut tui = Tui::spawn(
-        &["--demo", "create-fail", "--demo-speed", "120"],
+        &["--demo", "create-fail", "--demo-speed", "60"],
         &[],
-        120,
-        36,
+        160,
+        48,
     );
     tui.expect(
         "the canary in the table",
@@ -85,14 +85,22 @@ fn create_fail_is_captured_and_reopened_from_the_journal_after_it_is_gone() {
     tui.send("\r");
     tui.expect(
         "the canary reopened from the journal",
-        |s| env_selected(s, CANARY) && s.contains("createEnvironment is starting."),
+        |s| {
+            env_selected(s, CANARY)
+                && s.contains("Timeline storefront-canary")
+                && s.contains("as recorded")
+        },
         KEY,
     );
     tui.send("o");
     tui.send("\r");
     tui.expect(
-        "its captured lines, as recorded",
-        |s| s.contains("Captured at") && s.contains("eb-engine.log"),
+        "its events and captured lines, as recorded",
+        |s| {
+            s.contains("createEnvironment is starting.")
+                && s.contains("Captured at")
+                && s.contains("eb-engine.log")
+        },
         KEY,
     );
     tui.send("\x1b");

@@ -33,7 +33,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let err = app.account.errors.get(&PollKey::Health(name.clone()));
     let mut head: Vec<Line> = op_line(app, &name, theme).into_iter().collect();
     let Some(snap) = snap else {
+        let gone = env.is_some_and(|e| app.account.journal.is_gone(e));
         let text = match (env, err) {
+            (Some(_), _) if gone => {
+                "no health reading was recorded: ebtui reads the health of the environment it shows"
+                    .into()
+            }
             (_, Some(e)) => format!("cannot read health: {e}"),
             (Some(_), None) => "loading health...".into(),
             (None, None) => "no environment selected".into(),

@@ -390,23 +390,34 @@ fn reopen(app: &mut App, h: EnvHistory, fx: &mut Vec<Effect>) {
 
 /// The logs pane of a reopened environment: the lines the journal kept.
 pub(super) fn show_recorded_lines(app: &mut App, key: &str) {
-    let lines: Vec<RawLogEvent> = app
+    let j = &app.account.journal;
+    let captured = app
         .account
-        .journal
-        .lines
+        .envs
         .get(key)
-        .map(|ls| {
-            ls.iter()
-                .map(|l| RawLogEvent {
-                    id: (!l.id.is_empty()).then(|| l.id.clone()),
-                    ts: l.ts,
-                    group: l.group.clone(),
-                    stream: l.stream.clone(),
-                    message: l.message.clone(),
-                })
-                .collect()
+        .map(|e| {
+            j.captures_of(e)
+                .flat_map(|c| c.lines.iter())
+                .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    // What was streamed, and what was captured on failure (the buffer drops repeats by id).
+    let mut lines: Vec<RawLogEvent> = j
+        .lines
+        .get(key)
+        .into_iter()
+        .flatten()
+        .chain(captured)
+        .map(|l| RawLogEvent {
+            id: Some(format!("{}|{}|{}|{}", l.group, l.stream, l.ts, l.message)),
+            ts: l.ts,
+            group: l.group.clone(),
+            stream: l.stream.clone(),
+            message: l.message.clone(),
+        })
+        .collect();
+    lines.sort_by_key(|l| l.ts);
+    lines.dedup_by(|a, b| a.id == b.id);
     app.logs.begin(Stream::EbSnapshot, Some(key));
     app.logs.pane.reset_for(key, Vec::new(), Vec::new());
     let n = lines.len();
