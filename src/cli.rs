@@ -55,6 +55,13 @@ pub struct Cli {
     /// created readable by the owner only. Level from EBTUI_LOG.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Colours: dark (default), light (for a light background) or mono (no colour; the default
+    /// when NO_COLOR is set). Wins over the config file's `theme`.
+    #[arg(long, value_name = "NAME", value_parser = ["dark", "light", "mono"])]
+    pub theme: Option<String>,
+    /// Leave the mouse to the terminal (no clicks or wheel in ebtui; the config's `mouse = false`).
+    #[arg(long)]
+    pub no_mouse: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -32,6 +32,13 @@ pub struct Config {
     /// `[keys.<context>]` tables of `action = "key"` or `action = ["key", ...]`.
     #[serde(default)]
     pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+    /// `theme = "light"`, or `[theme]` with `name` and a `[theme.colors]` table of role overrides
+    /// (`config_theme.rs`). Checked whole by `parse`.
+    #[serde(default)]
+    pub theme: Option<crate::config_theme::ThemeConfig>,
+    /// Mouse capture (click, wheel): on unless `mouse = false` (or `--no-mouse`).
+    #[serde(default)]
+    pub mouse: Option<bool>,
 }
 
 /// How notifications reach the person beyond the status line.
@@ -287,7 +294,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             message: with_suggestion(e.message().trim()),
         }])
     })?;
-    let problems = key_problems(&config, text);
+    let mut problems = key_problems(&config, text);
+    problems.extend(crate::config_theme::problems(&config, text));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -333,7 +341,7 @@ pub fn asks_read_only(text: &str) -> bool {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let start = before.rfind('\n').map_or(0, |i| i + 1);

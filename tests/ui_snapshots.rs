@@ -115,7 +115,8 @@ async fn bad_deploy_app() -> (App, SimCloud) {
 
 fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+    term.draw(|f| ebtui::ui::render(app, &ebtui::ui::theme::Theme::default(), f))
+        .expect("draw");
     term
 }
 

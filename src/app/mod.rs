@@ -7,6 +7,8 @@
 
 pub mod config_view;
 pub mod envs;
+pub mod filter;
+pub mod geometry;
 pub mod intents;
 pub mod keymap;
 pub mod ledger;
@@ -16,6 +18,7 @@ pub mod msg;
 pub mod ops;
 pub mod schedule;
 pub mod ship;
+pub mod sort;
 #[cfg(test)]
 mod tests;
 pub mod timeline;
@@ -25,6 +28,7 @@ use std::collections::{HashMap, VecDeque};
 
 pub use log_session::LogSession;
 pub use msg::{Effect, Msg, SwitchError};
+pub use update::SSO_EXPIRED;
 pub use update::update;
 
 use crate::cloud::PollKey;
@@ -130,6 +134,8 @@ pub struct View {
     pub quit: bool,
     /// The minute shown in "updated ago" columns; a new minute redraws.
     pub shown_minute: Millis,
+    /// How the instances table is sorted (`None`: as Elastic Beanstalk reports them).
+    pub instance_sort: Option<sort::InstSort>,
 }
 
 /// Everything learned from one cloud context. `:profile`/`:region` replace it whole
@@ -294,6 +300,7 @@ impl App {
                 dirty: true,
                 quit: false,
                 shown_minute: now / 60_000,
+                instance_sort: None,
             },
             account: Account::new(0, ctx),
             logs,

@@ -16,7 +16,9 @@ pub use timeline::*;
 pub type Millis = i64;
 
 /// Which environment a request is about. `id` may be empty (the local emulator leaves it so).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct EnvRef {
     pub app: String,
     pub name: String,

@@ -37,7 +37,10 @@ impl Journal {
     /// and a new one begun (`JournalStatus::Replaced` in the returned notes); a schema from a
     /// newer ebtui, or a file that cannot be opened at all, is `Err` with the reason (the journal
     /// is then off for this run, and nothing was overwritten).
-    pub fn open(location: Location, max_bytes: u64) -> Result<(Journal, Vec<JournalStatus>), String> {
+    pub fn open(
+        location: Location,
+        max_bytes: u64,
+    ) -> Result<(Journal, Vec<JournalStatus>), String> {
         let _ = (&location, max_bytes);
         Err("the journal is not built yet".into())
     }

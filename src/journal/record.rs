@@ -195,7 +195,10 @@ pub enum Query {
     /// Every environment of the scope the journal knows (the app shows those AWS no longer lists).
     Known(Scope),
     /// One environment's whole history, by id.
-    History { scope: Scope, env_id: String },
+    History {
+        scope: Scope,
+        env_id: String,
+    },
     Stats,
 }
 

@@ -39,6 +39,15 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             format!("⚠ {what} since {} ", super::fmt::hms(*since)),
             theme.error,
         ));
+        // An expired SSO session is fixed from here: the key that logs in.
+        if what == crate::app::SSO_EXPIRED
+            && let Some(k) = app
+                .keymap
+                .keys_for(Context::Global, Action::SsoLogin)
+                .first()
+        {
+            right.push(Span::styled(format!("{k} log in "), theme.warn));
+        }
     }
     for (api, until) in app.account.schedule.backing_off(app.now) {
         right.push(Span::styled(
