@@ -290,12 +290,12 @@ fn filter_hint(frame: &mut Frame, inner: Rect, p: &EnvsPane, theme: &Theme) {
             theme.dim,
         ),
     });
-    frame.render_widget(
-        hint,
-        Rect {
-            y: inner.bottom().saturating_sub(1),
-            height: 1,
-            ..inner
-        },
-    );
+    let line = Rect {
+        y: inner.bottom().saturating_sub(1),
+        height: 1,
+        ..inner
+    };
+    // The row under it must not show through past the hint's end.
+    frame.render_widget(ratatui::widgets::Clear, line);
+    frame.render_widget(hint, line);
 }
