@@ -245,6 +245,10 @@ impl CallRate {
     /// shown changed.
     pub fn record(&mut self, now: Millis, total: u64) -> bool {
         let before = self.per_minute();
+        // A counter that went back is a new cloud's (rebuilt after an SSO login): count anew.
+        if self.samples.back().is_some_and(|(_, last)| total < *last) {
+            self.samples.clear();
+        }
         self.samples.push_back((now, total));
         while self.samples.len() > 2 && self.samples.get(1).is_some_and(|(t, _)| now - t >= 60_000)
         {

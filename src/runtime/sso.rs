@@ -41,7 +41,14 @@ pub async fn run(term: &mut Tui, aws: &Path, profile: &str, mouse: bool) -> Resu
         .kill_on_drop(true)
         .status()
         .await;
-    let back = terminal::resume(mouse).and_then(|()| term.clear());
+    // A full redraw without `Terminal::clear`, which asks the terminal where its cursor is
+    // (an answer that may never come while the key reader is being replaced): the screen is
+    // cleared by `resume`, and both of ratatui's buffers emptied, so the next frame draws every
+    // cell that is not blank.
+    let back = terminal::resume(mouse).map(|()| {
+        term.swap_buffers();
+        term.swap_buffers();
+    });
     if let Err(e) = back {
         return Err(format!("could not take the terminal back: {e}"));
     }

@@ -74,7 +74,11 @@ pub fn suspend(note: &str) {
 
 /// Take the terminal back after `suspend`; the caller redraws everything (`Terminal::clear`).
 pub fn resume(mouse: bool) -> io::Result<()> {
-    take(mouse)
+    take(mouse)?;
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )
 }
 
 /// Mouse reports for presses, releases and the wheel, in SGR form (any size of screen), without

@@ -90,3 +90,17 @@ fn logged_in_reads_again_and_a_refusal_is_said() {
     assert_eq!(flash.level, Level::Error);
     assert!(flash.text.contains(":profile dev"), "{}", flash.text);
 }
+
+/// The cloud rebuilt after a login counts its calls from zero: the figure starts again rather
+/// than going below zero.
+#[test]
+fn a_new_cloud_counting_from_zero_restarts_the_calls_figure() {
+    let mut calls = crate::app::CallRate::default();
+    calls.record(0, 100);
+    calls.record(60_000, 160);
+    assert_eq!(calls.per_minute(), Some(60));
+    calls.record(65_000, 3);
+    assert_eq!(calls.per_minute(), None);
+    calls.record(125_000, 33);
+    assert_eq!(calls.per_minute(), Some(30));
+}
