@@ -596,6 +596,7 @@ impl Driver {
                 Effect::SaveFile { .. }
                 | Effect::Copy(_)
                 | Effect::Notify { .. }
+                | Effect::SsoLogin { .. }
                 | Effect::Quit => None,
             };
             if let Some(m) = msg {

@@ -67,6 +67,13 @@ pub struct Cli {
     /// Keep no journal: nothing is read from or written to one.
     #[arg(long, global = true)]
     pub no_journal: bool,
+    /// Colours: dark (default), light (for a light background) or mono (no colour; the default
+    /// when NO_COLOR is set). Wins over the config file's `theme`.
+    #[arg(long, value_name = "NAME", value_parser = ["dark", "light", "mono"])]
+    pub theme: Option<String>,
+    /// Leave the mouse to the terminal (no clicks or wheel in ebtui; the config's `mouse = false`).
+    #[arg(long)]
+    pub no_mouse: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

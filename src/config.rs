@@ -41,6 +41,13 @@ pub struct Config {
     /// `[keys.<context>]` tables of `action = "key"` or `action = ["key", ...]`.
     #[serde(default)]
     pub keys: BTreeMap<String, BTreeMap<String, Spanned<KeySpec>>>,
+    /// `theme = "light"`, or `[theme]` with `name` and a `[theme.colors]` table of role overrides
+    /// (`config_theme.rs`). Checked whole by `parse`.
+    #[serde(default)]
+    pub theme: Option<crate::config_theme::ThemeConfig>,
+    /// Mouse capture (click, wheel): on unless `mouse = false` (or `--no-mouse`).
+    #[serde(default)]
+    pub mouse: Option<bool>,
 }
 
 impl Default for Config {
@@ -52,6 +59,8 @@ impl Default for Config {
             journal_max_mb: default_journal_mb(),
             capture_on_failure: CaptureOnFailure::default(),
             keys: BTreeMap::new(),
+            theme: None,
+            mouse: None,
         }
     }
 }
@@ -335,7 +344,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             message: with_suggestion(e.message().trim()),
         }])
     })?;
-    let problems = key_problems(&config, text);
+    let mut problems = key_problems(&config, text);
+    problems.extend(crate::config_theme::problems(&config, text));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -381,7 +391,7 @@ pub fn asks_read_only(text: &str) -> bool {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let start = before.rfind('\n').map_or(0, |i| i + 1);

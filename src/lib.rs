@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod cli;
 pub mod cloud;
 pub mod config;
+pub mod config_theme;
 pub mod domain;
 pub mod files;
 pub mod headless;

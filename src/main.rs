@@ -34,6 +34,11 @@ fn main() -> color_eyre::Result<()> {
     install_hooks()?;
     let (log_path, log_warning) = init_logging(cli.log_file.clone());
     let (settings, keymap) = settings(&cli, &loaded);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme =
+        ebtui::config_theme::resolve(cli.theme.as_deref(), loaded.config.theme.as_ref(), no_color)
+            .unwrap_or_else(|e| cli::usage_error(&e));
+    let mouse = !cli.no_mouse && loaded.config.mouse.unwrap_or(true);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -62,6 +67,8 @@ fn main() -> color_eyre::Result<()> {
             panic_after: debug_panic_after(),
             journal,
             initial,
+            theme,
+            mouse,
         };
         runtime::run(app, chosen.cloud, chosen.switcher, options).await
     });

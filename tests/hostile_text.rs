@@ -411,7 +411,8 @@ fn screen(term: &Terminal<TestBackend>) -> String {
 fn check(app: &App, what: &str) -> Result<(), String> {
     for (w, h) in [(80, 24), (160, 48)] {
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-        term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+        term.draw(|f| ebtui::ui::render(app, &ebtui::ui::theme::Theme::default(), f))
+            .expect("draw");
         if let Some((x, y, sym)) = first_forbidden(&term) {
             return Err(format!(
                 "{what} at {w}x{h}: cell ({x},{y}) holds {sym:?}\n{}",
@@ -428,7 +429,8 @@ async fn every_view(app: &mut App, cloud: &HostileCloud) -> Result<Vec<String>, 
     let mut look = |app: &App, what: &str| -> Result<(), String> {
         check(app, what)?;
         let mut term = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
-        term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+        term.draw(|f| ebtui::ui::render(app, &ebtui::ui::theme::Theme::default(), f))
+            .expect("draw");
         shown.push(screen(&term));
         Ok(())
     };
@@ -646,7 +648,8 @@ fn a_bundles_file_names_are_shown_inert() {
             panic!("{e}");
         }
         let mut term = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
-        term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+        term.draw(|f| ebtui::ui::render(app, &ebtui::ui::theme::Theme::default(), f))
+            .expect("draw");
         shown.push_str(&screen(&term));
     };
     look(&app, "deploy dialog, bundling");

@@ -115,7 +115,8 @@ async fn bad_deploy_app() -> (App, SimCloud) {
 
 fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    term.draw(|f| ebtui::ui::render(app, f)).expect("draw");
+    term.draw(|f| ebtui::ui::render(app, &ebtui::ui::theme::Theme::default(), f))
+        .expect("draw");
     term
 }
 
@@ -285,4 +286,94 @@ async fn a_long_deploy_review_keeps_the_label_and_keys_in_view_80x24() {
         "scrolled to the last: {screen}"
     );
     assert!(screen.contains("Enter deploy"), "{screen}");
+}
+
+/// The screen with its styles: each row of text, then a row of letters naming each cell's style
+/// (`.` the terminal's own), then the legend: a theme's snapshot shows what it draws, colours and
+/// modifiers included.
+fn styled(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let mut legend: Vec<String> = Vec::new();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut marks = String::new();
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            out.push_str(c.symbol());
+            let plain = c.fg == Color::Reset && c.bg == Color::Reset && c.modifier.is_empty();
+            if plain {
+                marks.push('.');
+                continue;
+            }
+            let style = format!("fg {:?} bg {:?} {:?}", c.fg, c.bg, c.modifier);
+            let i = legend.iter().position(|s| *s == style).unwrap_or_else(|| {
+                legend.push(style);
+                legend.len() - 1
+            });
+            marks.push(
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                    .get(i)
+                    .map_or('?', |b| *b as char),
+            );
+        }
+        out.push('\n');
+        out.push_str(&marks);
+        out.push('\n');
+    }
+    for (i, s) in legend.iter().enumerate() {
+        out.push_str(&format!("{}: {s}\n", (b'a' + i as u8) as char));
+    }
+    out
+}
+
+fn draw_in(app: &App, theme: &ebtui::ui::theme::Theme, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    term.draw(|f| ebtui::ui::render(app, theme, f))
+        .expect("draw");
+    term
+}
+
+/// Every built-in theme on the bad-deploy screen, with a dialog open (its answer line and the
+/// selection show their style too).
+#[tokio::test]
+async fn each_theme_80x24() {
+    use ebtui::ui::theme::Theme;
+    let (mut app, cloud) = bad_deploy_app().await;
+    for (name, theme) in [
+        ("dark", Theme::dark()),
+        ("light", Theme::light()),
+        ("mono", Theme::mono()),
+    ] {
+        let term = draw_in(&app, &theme, 80, 24);
+        insta::assert_snapshot!(format!("theme_{name}_80x24"), styled(&term));
+    }
+    let fx = key(&mut app, &cloud, KeyCode::Char('S'));
+    drive(&mut app, &cloud, fx).await;
+    let term = draw_in(&app, &Theme::light(), 80, 24);
+    insta::assert_snapshot!("theme_light_dialog_80x24", styled(&term));
+}
+
+/// NO_COLOR (and no theme named anywhere): not one cell has a colour, and what colour said is
+/// still there in words and modifiers (the red environment's health, the selection).
+#[tokio::test]
+async fn no_color_draws_no_colour_80x24() {
+    let (app, _cloud) = bad_deploy_app().await;
+    let theme = ebtui::config_theme::resolve(None, None, true).expect("a theme");
+    let term = draw_in(&app, &theme, 80, 24);
+    let buf = term.backend().buffer();
+    for y in 0..24 {
+        for x in 0..80 {
+            let c = &buf[(x, y)];
+            assert!(
+                c.fg == Color::Reset && c.bg == Color::Reset,
+                "a colour at {x},{y}: {c:?}"
+            );
+        }
+    }
+    let screen = styled(&term);
+    assert!(
+        screen.contains("▶ storefront-prod") && screen.contains("Severe"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("no_color_80x24", screen);
 }

@@ -8,6 +8,7 @@
 
 use tui_input::Input;
 
+use super::filter::Filter;
 use crate::domain::{EnvRef, EnvStatus, Environment, Millis};
 
 #[derive(Debug, Default)]
@@ -19,6 +20,8 @@ pub struct EnvsPane {
     /// Cursor row, as an environment key.
     pub cursor: Option<String>,
     pub loaded: bool,
+    /// The column sorted by (`s`, `<`, `>`, `r`).
+    pub sort: super::sort::EnvSort,
 }
 
 impl EnvsPane {
@@ -85,26 +88,18 @@ impl EnvsPane {
         self.key_of(owner)
     }
 
-    /// The rows the filter lets through: a case-insensitive substring of application, name,
-    /// status, health or version.
+    /// The rows the filter lets through (`app::filter`: free text or `column:value` terms,
+    /// AND-ed; all rows while the filter names an unknown column), in the sort's order.
     pub fn visible(&self) -> Vec<&Environment> {
-        let f = self.filter.value().to_lowercase();
-        self.all
-            .iter()
-            .filter(|e| {
-                f.is_empty()
-                    || [
-                        e.env.app.as_str(),
-                        e.env.name.as_str(),
-                        e.status.as_str(),
-                        e.health.as_str(),
-                        e.health_status.as_ref().map(|h| h.as_str()).unwrap_or(""),
-                        e.version.as_deref().unwrap_or(""),
-                    ]
-                    .iter()
-                    .any(|s| s.to_lowercase().contains(&f))
-            })
-            .collect()
+        let filter = Filter::parse(self.filter.value()).unwrap_or_default();
+        let mut rows: Vec<&Environment> = self.all.iter().filter(|e| filter.matches(e)).collect();
+        self.sort.sort(&mut rows);
+        rows
+    }
+
+    /// Why the filter typed cannot be used (an unknown column), for the filter line.
+    pub fn filter_error(&self) -> Option<String> {
+        Filter::parse(self.filter.value()).err()
     }
 
     pub fn cursor_index(&self) -> Option<usize> {

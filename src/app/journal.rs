@@ -109,6 +109,27 @@ impl JournalState {
     }
 }
 
+/// Health changes shown for a reopened environment (the newest).
+pub const RECORDED_CHANGES_SHOWN: usize = 4;
+
+impl JournalState {
+    /// The health changes recorded for a reopened environment, newest last, as many as shown;
+    /// and how many there are. `None` for an environment not reopened.
+    pub fn recorded_changes(&self, key: &str) -> Option<(Vec<&HealthPoint>, usize)> {
+        let points = self.health.get(key)?;
+        let changes: Vec<&HealthPoint> = points.iter().filter(|p| p.transition).collect();
+        let n = changes.len();
+        let shown = changes[n.saturating_sub(RECORDED_CHANGES_SHOWN)..].to_vec();
+        Some((shown, n))
+    }
+
+    /// Lines the health pane draws for them: a heading and one per change shown.
+    pub fn recorded_lines(&self, key: &str) -> usize {
+        self.recorded_changes(key)
+            .map_or(0, |(shown, _)| 1 + shown.len())
+    }
+}
+
 /// What `:journal` lists: environments the journal knows that AWS does not list now.
 pub fn gone_from(known: Vec<KnownEnv>, listed: &[Environment]) -> Vec<KnownEnv> {
     let mut gone: Vec<KnownEnv> = known

@@ -95,6 +95,10 @@ actions! {
     Back1h => "back_1h", "load the last hour";
     Back6h => "back_6h", "load the last 6 hours";
     SearchBack => "search_back", "search the query 6h further back, in CloudWatch";
+    SortNext => "sort_next", "sort by the next column";
+    SortPrev => "sort_prev", "sort by the previous column";
+    SortReverse => "sort_reverse", "reverse the sort order";
+    SsoLogin => "sso_login", "log in to AWS SSO (aws sso login --profile), then read again";
 }
 
 /// A key with its modifiers, comparable and printable ("ctrl-s", "S", "tab").
@@ -264,8 +268,18 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Global, "o", History),
         (Global, "E", Config),
         (Global, "esc", Cancel),
+        (Global, "ctrl-l", SsoLogin),
         (Envs, "enter", Select),
         (Envs, "/", Search),
+        // The tables sort as the Config view does, with s; `S` is restart everywhere.
+        (Envs, "s", SortNext),
+        (Envs, ">", SortNext),
+        (Envs, "<", SortPrev),
+        (Envs, "r", SortReverse),
+        (Health, "s", SortNext),
+        (Health, ">", SortNext),
+        (Health, "<", SortPrev),
+        (Health, "r", SortReverse),
         (Logs, "/", Search),
         (Logs, "n", NextHit),
         (Logs, "N", PrevHit),
@@ -390,6 +404,7 @@ impl KeyMap {
         for ctx in [
             Context::Global,
             Context::Envs,
+            Context::Health,
             Context::Logs,
             Context::Modal,
         ] {
@@ -522,7 +537,7 @@ mod tests {
                 .any(|(c, k, _)| *c == Context::Logs && k.contains("Ctrl-s"))
         );
         for (ctx, _, action) in DEFAULTS {
-            if matches!(ctx, Context::Timeline | Context::Health) {
+            if matches!(ctx, Context::Timeline) {
                 continue;
             }
             assert!(

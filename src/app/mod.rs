@@ -7,6 +7,8 @@
 
 pub mod config_view;
 pub mod envs;
+pub mod filter;
+pub mod geometry;
 pub mod intents;
 pub mod journal;
 pub mod keymap;
@@ -18,6 +20,7 @@ pub mod ops;
 pub mod report;
 pub mod schedule;
 pub mod ship;
+pub mod sort;
 #[cfg(test)]
 mod tests;
 pub mod timeline;
@@ -27,6 +30,7 @@ use std::collections::{HashMap, VecDeque};
 
 pub use log_session::LogSession;
 pub use msg::{Effect, Msg, SwitchError};
+pub use update::SSO_EXPIRED;
 pub use update::update;
 
 use crate::cloud::PollKey;
@@ -138,6 +142,8 @@ pub struct View {
     pub quit: bool,
     /// The minute shown in "updated ago" columns; a new minute redraws.
     pub shown_minute: Millis,
+    /// How the instances table is sorted (`None`: as Elastic Beanstalk reports them).
+    pub instance_sort: Option<sort::InstSort>,
 }
 
 /// Everything learned from one cloud context. `:profile`/`:region` replace it whole
@@ -250,6 +256,10 @@ impl CallRate {
     /// shown changed.
     pub fn record(&mut self, now: Millis, total: u64) -> bool {
         let before = self.per_minute();
+        // A counter that went back is a new cloud's (rebuilt after an SSO login): count anew.
+        if self.samples.back().is_some_and(|(_, last)| total < *last) {
+            self.samples.clear();
+        }
         self.samples.push_back((now, total));
         while self.samples.len() > 2 && self.samples.get(1).is_some_and(|(t, _)| now - t >= 60_000)
         {
@@ -305,6 +315,7 @@ impl App {
                 dirty: true,
                 quit: false,
                 shown_minute: now / 60_000,
+                instance_sort: None,
             },
             account: Account::new(0, ctx),
             logs,

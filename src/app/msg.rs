@@ -13,6 +13,8 @@ use crate::domain::{CloudContext, EnvRef};
 #[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or the wheel (only when the mouse is captured).
+    Mouse(crossterm::event::MouseEvent),
     Paste(String),
     Resize(u16, u16),
     /// Time passed: the schedule decides what to poll.
@@ -74,6 +76,12 @@ pub enum Msg {
     Captured {
         epoch: u64,
         capture: crate::journal::Capture,
+    },
+    /// `aws sso login` ran in the foreground (`Effect::SsoLogin`) and the cloud was rebuilt
+    /// with the new credentials, or why not (not installed, it failed, the demo).
+    LoggedIn {
+        profile: String,
+        result: Result<(), String>,
     },
     /// Bytes of a bundle acknowledged so far by the upload `op_id`.
     Uploading {
@@ -149,6 +157,12 @@ pub enum Effect {
         how: crate::config::Notify,
         title: String,
         body: String,
+    },
+    /// Suspend the UI, run `aws sso login --profile <profile>` on the terminal, take it back
+    /// and rebuild the cloud with the new credentials: `Msg::LoggedIn`. The runtime does it, as
+    /// it owns the terminal.
+    SsoLogin {
+        profile: String,
     },
     Quit,
 }

@@ -291,6 +291,15 @@ impl Schedule {
             .collect()
     }
 
+    /// Fresh credentials (after `aws sso login`): the reads resting because the cloud could not
+    /// be reached or the credentials failed are due again at once.
+    pub fn retry_unreachable(&mut self) {
+        for key in std::mem::take(&mut self.unreachable).into_keys() {
+            self.resting.remove(&key);
+            self.last_started.remove(&key);
+        }
+    }
+
     /// Make a key due at the next tick (without starting it now).
     pub fn expire(&mut self, key: &PollKey) {
         self.last_started.remove(key);

@@ -54,6 +54,18 @@ impl LogsPane {
         }
     }
 
+    /// A click on row `i` of those on screen (the last drawn size): selects its line and stops
+    /// following, as moving the selection does. `false` when no line is there.
+    pub fn select_row(&mut self, i: usize) -> bool {
+        let Some(seq) = self.current_rows().get(i).and_then(Row::seq) else {
+            return false;
+        };
+        self.freeze();
+        let rows = self.current_rows();
+        self.select_and_reveal(seq, &rows);
+        true
+    }
+
     /// Moves the selection up `n` shown lines; stops following.
     pub fn scroll_up(&mut self, n: usize) {
         self.freeze();

@@ -99,6 +99,28 @@ impl Executor {
         }
     }
 
+    /// Queue a message for `update` (the runtime's own, after an effect it carried out itself).
+    pub fn send(&self, msg: Msg) {
+        if self.tx.try_send(msg).is_err() {
+            tracing::warn!("a runtime message was dropped: the queue is full");
+        }
+    }
+
+    /// Whether this cloud can be built again (AWS; not the demo).
+    pub fn can_reconnect(&self) -> bool {
+        self.switcher.is_some()
+    }
+
+    /// The same profile and region with fresh credentials (after `aws sso login`): the cloud is
+    /// replaced in the same context generation, so what was read and what is in flight stay good.
+    pub async fn reconnect(&mut self) -> Result<(), String> {
+        let Some(sw) = &self.switcher else {
+            return Err("nothing to reconnect: the demo".into());
+        };
+        self.cloud = sw(None, None).await?;
+        Ok(())
+    }
+
     pub fn run(&mut self, effect: Effect) {
         let (cloud, tx, epoch) = (self.cloud.clone(), self.tx.clone(), self.epoch);
         match effect {
@@ -243,7 +265,8 @@ impl Executor {
                     tracing::warn!("notification: {e}");
                 }
             }
-            Effect::Quit => {}
+            // The loop runs it: it needs the terminal (`runtime::sso`).
+            Effect::SsoLogin { .. } | Effect::Quit => {}
         }
     }
 

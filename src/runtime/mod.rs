@@ -6,6 +6,7 @@
 
 pub mod capture;
 mod effects;
+mod sso;
 pub mod terminal;
 
 use std::sync::Arc;
@@ -35,6 +36,10 @@ pub struct Options {
     pub journal: Option<crate::journal::Journal>,
     /// Messages handled before the first draw (what the journal held at start).
     pub initial: Vec<Msg>,
+    /// The colours every frame is drawn in.
+    pub theme: crate::ui::theme::Theme,
+    /// Capture the mouse (clicks and wheel reach `update` as `Msg::Mouse`).
+    pub mouse: bool,
 }
 
 pub async fn run(
@@ -43,7 +48,7 @@ pub async fn run(
     switcher: Option<Switcher>,
     opts: Options,
 ) -> color_eyre::Result<()> {
-    let mut term = terminal::enter()?;
+    let mut term = terminal::enter(opts.mouse)?;
     let result = event_loop(&mut term, &mut app, cloud, switcher, opts).await;
     terminal::restore();
     result
@@ -122,14 +127,31 @@ async fn event_loop(
         for msg in msgs {
             let now = exec.now();
             for effect in app::update(app, msg, now) {
-                exec.run(effect);
+                match effect {
+                    // The one effect that needs the terminal itself.
+                    app::Effect::SsoLogin { profile } => {
+                        // A new key reader, not polled until the login is over: dropping the old
+                        // one stops its thread, so no keystroke meant for `aws` is taken.
+                        keys = EventStream::new();
+                        let result = sso_login(term, &mut exec, &profile, opts.mouse).await;
+                        // Ctrl-C typed for `aws` reached ebtui too: it must not quit it.
+                        sigint = tokio::signal::unix::signal(
+                            tokio::signal::unix::SignalKind::interrupt(),
+                        )?;
+                        if let Ok(size) = term.size() {
+                            exec.send(Msg::Resize(size.width, size.height));
+                        }
+                        exec.send(Msg::LoggedIn { profile, result });
+                    }
+                    effect => exec.run(effect),
+                }
             }
         }
         if app.view.quit {
             break;
         }
         if app.view.dirty && Instant::now() >= last_draw + FRAME {
-            term.draw(|f| crate::ui::render(app, f))?;
+            term.draw(|f| crate::ui::render(app, &opts.theme, f))?;
             app.view.dirty = false;
             app.drawn();
             last_draw = Instant::now();
@@ -146,11 +168,29 @@ async fn event_loop(
     Ok(())
 }
 
+/// `aws sso login`, then the cloud rebuilt with the new credentials. Refused in the demo and
+/// without the AWS CLI, before the terminal is touched.
+async fn sso_login(
+    term: &mut terminal::Tui,
+    exec: &mut Executor,
+    profile: &str,
+    mouse: bool,
+) -> Result<(), String> {
+    if !exec.can_reconnect() {
+        return Err("the demo has no AWS SSO session to log in to".into());
+    }
+    let aws = sso::find_aws().ok_or_else(|| sso::by_hand(profile))?;
+    sso::run(term, &aws, profile, mouse).await?;
+    exec.reconnect().await
+}
+
 fn terminal_msg(ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Paste(s) => Some(Msg::Paste(s)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        // Only clicks and the wheel are asked for (`terminal::enter`); a stray move is dropped.
+        Event::Mouse(m) if m.kind != crossterm::event::MouseEventKind::Moved => Some(Msg::Mouse(m)),
         _ => None,
     }
 }

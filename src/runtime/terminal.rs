@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -16,34 +16,79 @@ pub type Tui = Terminal<CrosstermBackend<io::Stdout>>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
-pub fn enter() -> io::Result<Tui> {
+pub fn enter(mouse: bool) -> io::Result<Tui> {
+    take(mouse)?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Raw mode, the alternate screen, bracketed paste and (when asked) the mouse.
+fn take(mouse: bool) -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
-    if let Err(e) = execute!(
+    let r = execute!(
         out,
         EnterAlternateScreen,
         EnableBracketedPaste,
         cursor::Hide
-    ) {
+    )
+    .and_then(|()| {
+        if mouse {
+            execute!(out, ClicksAndWheel)
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = r {
         restore();
         return Err(e);
     }
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Ok(())
 }
 
-/// Undo `enter`. Safe to call more than once and from a panic hook.
+/// Undo `enter`. Safe to call more than once and from a panic hook. The mouse is let go whether
+/// or not it was taken: a stray "disable" is harmless, a mouse left captured is not.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = disable_raw_mode();
         let mut out = io::stdout();
         let _ = execute!(
             out,
+            DisableMouseCapture,
             DisableBracketedPaste,
             LeaveAlternateScreen,
             cursor::Show
         );
         let _ = out.flush();
+    }
+}
+
+/// Give the terminal to another program (`aws sso login`): the shell's screen, cooked mode, no
+/// mouse, and a line saying what runs.
+pub fn suspend(note: &str) {
+    restore();
+    let mut out = io::stdout();
+    let _ = writeln!(out, "{note}");
+    let _ = out.flush();
+}
+
+/// Take the terminal back after `suspend`; the caller redraws everything (`Terminal::clear`).
+pub fn resume(mouse: bool) -> io::Result<()> {
+    take(mouse)?;
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )
+}
+
+/// Mouse reports for presses, releases and the wheel, in SGR form (any size of screen), without
+/// motion: crossterm's `EnableMouseCapture` also asks for every move, a flood ebtui has no use for.
+struct ClicksAndWheel;
+
+impl crossterm::Command for ClicksAndWheel {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        // 1000: button press and release (the wheel is buttons 4 and 5); 1006: SGR coordinates.
+        f.write_str("\x1b[?1000h\x1b[?1006h")
     }
 }
 

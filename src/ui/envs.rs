@@ -12,6 +12,7 @@ use super::{pane_block, placeholder};
 use crate::app::App;
 use crate::app::envs::EnvsPane;
 use crate::app::ledger::Outcome;
+use crate::app::sort::{EnvCol, EnvSort};
 use crate::cloud::PollKey;
 use crate::domain::Environment;
 
@@ -28,13 +29,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
     let wide = inner.width >= 100;
     let rows = visible.iter().map(|e| env_row(app, e, wide, theme));
     let table = Table::new(rows, widths(wide))
-        .header(Row::new(header(wide)).style(theme.header))
+        .header(Row::new(sorted_header(header(wide), p.sort)).style(theme.header))
         .row_highlight_style(if focused { theme.selected } else { theme.text });
     let mut state = TableState::default().with_selected(p.cursor_index());
     frame.render_stateful_widget(table, inner, &mut state);
-    if p.editing && inner.height > 0 {
-        filter_hint(frame, inner, theme);
+    if (p.editing || p.filter_error().is_some()) && inner.height > 0 {
+        filter_hint(frame, inner, p, theme);
     }
+}
+
+/// The header with an arrow after the column sorted by (▲ its natural order, ▼ reversed).
+fn sorted_header(names: Vec<&'static str>, sort: EnvSort) -> Vec<String> {
+    names
+        .into_iter()
+        .map(|n| {
+            let narrow_updated = n == "UPD" && sort.col == EnvCol::Updated;
+            if n == sort.col.header() || narrow_updated {
+                format!("{n}{}", sort.arrow())
+            } else {
+                n.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `Environments /filter▏ [shown/all]`.
@@ -50,6 +66,18 @@ fn title<'a>(p: &EnvsPane, shown: usize, theme: &Theme) -> Line<'a> {
         format!(" [{shown}/{}]", p.all.len()),
         theme.dim,
     ));
+    // A column the narrow header leaves out is named here when the table is sorted by it.
+    let narrow_has = header(false).contains(&p.sort.col.header()) || p.sort.col == EnvCol::Updated;
+    if p.sort != EnvSort::default() && !narrow_has {
+        title.push(Span::styled(
+            format!(
+                " by {}{}",
+                p.sort.col.header().to_lowercase(),
+                p.sort.arrow()
+            ),
+            theme.dim,
+        ));
+    }
     Line::from(title)
 }
 
@@ -122,7 +150,7 @@ fn widths(wide: bool) -> Vec<Constraint> {
             Constraint::Length(12),
             Constraint::Length(16),
             Constraint::Min(24),
-            Constraint::Length(7),
+            Constraint::Length(8),
         ]
     } else {
         vec![
@@ -253,17 +281,21 @@ fn status_cell<'a>(app: &App, e: &Environment, theme: &Theme) -> Cell<'a> {
     Cell::from(Span::styled(status, status_style))
 }
 
-fn filter_hint(frame: &mut Frame, inner: Rect, theme: &Theme) {
-    let hint = Paragraph::new(Span::styled(
-        "type to filter · Enter keep · Esc clear",
-        theme.dim,
-    ));
-    frame.render_widget(
-        hint,
-        Rect {
-            y: inner.bottom().saturating_sub(1),
-            height: 1,
-            ..inner
-        },
-    );
+/// The filter's line at the bottom of the table: how to use it, or why what is typed cannot be.
+fn filter_hint(frame: &mut Frame, inner: Rect, p: &EnvsPane, theme: &Theme) {
+    let hint = Paragraph::new(match p.filter_error() {
+        Some(e) => Span::styled(e, theme.error),
+        None => Span::styled(
+            "type to filter (health:severe app:x ...) · Enter keep · Esc clear",
+            theme.dim,
+        ),
+    });
+    let line = Rect {
+        y: inner.bottom().saturating_sub(1),
+        height: 1,
+        ..inner
+    };
+    // The row under it must not show through past the hint's end.
+    frame.render_widget(ratatui::widgets::Clear, line);
+    frame.render_widget(hint, line);
 }

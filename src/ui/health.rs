@@ -12,6 +12,7 @@ use super::theme::Theme;
 use super::{pane_block, placeholder};
 use crate::app::App;
 use crate::app::ledger::{OpKind, Outcome, eta, span};
+use crate::app::sort::instance_order;
 use crate::cloud::PollKey;
 use crate::domain::{HealthColor, HealthSnapshot};
 
@@ -65,6 +66,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, focused: 
         head.push(Line::styled(format!("! {e}"), theme.error));
     }
     head.extend(recorded(app, &name, theme));
+    // `update` places clicks on the instances below these lines: it counts them the same way.
+    debug_assert_eq!(
+        head.len(),
+        crate::app::geometry::health_head_lines(app, &name),
+        "health_head_lines must count what is drawn"
+    );
     let head_h = (head.len() as u16).min(inner.height);
     let [top, table_area] =
         Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
@@ -222,7 +229,7 @@ const COLUMNS: &[(&str, u16, u8)] = &[
     ("5XX%", 5, 2),
     ("P99", 6, 3),
     ("P50", 6, 7),
-    ("CPU%", 4, 5),
+    ("CPU%", 5, 5),
     ("LOAD", 5, 9),
     ("DEPLOY", 11, 6),
     ("VERSION", 10, 10),
@@ -260,7 +267,8 @@ fn instances_table(
     // Full instance ids when there is room for them.
     let id_w = if area.width >= 120 { 19 } else { 10 };
     let cols = pick_columns(area.width.saturating_sub(id_w - 10));
-    let rows = snap.instances.iter().map(|i| {
+    let order = instance_order(&snap.instances, app.view.instance_sort);
+    let rows = order.iter().map(|n| &snap.instances[*n]).map(|i| {
         let st = theme.health(i.color);
         let m = i.metrics.as_ref();
         let five = m.and_then(|m| m.pct_5xx());
@@ -307,7 +315,17 @@ fn instances_table(
             _ => Constraint::Length(COLUMNS[*c].1),
         })
         .collect();
-    let header: Vec<&str> = cols.iter().map(|c| COLUMNS[*c].0).collect();
+    let sort = app.view.instance_sort;
+    let header: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            let name = COLUMNS[*c].0;
+            match sort.filter(|s| s.col.header() == name) {
+                Some(s) => format!("{name}{}", s.arrow()),
+                None => name.to_string(),
+            }
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header))
         .row_highlight_style(if focused { theme.selected } else { theme.text });
@@ -316,17 +334,17 @@ fn instances_table(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-/// For an environment reopened from the journal: its last health transitions as recorded.
+/// For an environment reopened from the journal: its last health transitions as recorded
+/// (`JournalState::recorded_lines` counts them for `geometry`).
 fn recorded<'a>(app: &App, name: &str, theme: &Theme) -> Vec<Line<'a>> {
-    let Some(points) = app.account.journal.health.get(name) else {
+    let Some((shown, n)) = app.account.journal.recorded_changes(name) else {
         return Vec::new();
     };
-    let changes: Vec<_> = points.iter().filter(|p| p.transition).collect();
     let mut lines = vec![Line::styled(
-        format!("as recorded: {} changes of health", changes.len()),
+        format!("as recorded: {n} changes of health"),
         theme.dim,
     )];
-    for p in changes.iter().rev().take(4).rev() {
+    for p in shown {
         let e = &p.snapshot.env;
         let status = e.status.as_ref().map_or(e.color.as_str(), |s| s.as_str());
         let cause = e.causes.first().cloned().unwrap_or_default();
@@ -337,4 +355,18 @@ fn recorded<'a>(app: &App, name: &str, theme: &Theme) -> Vec<Line<'a>> {
         ]));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    /// The table draws the columns `app::sort` sorts by, by the same names in the same order.
+    #[test]
+    fn the_columns_are_the_sorts() {
+        let drawn: Vec<&str> = super::COLUMNS.iter().map(|c| c.0).collect();
+        let sorted: Vec<&str> = crate::app::sort::InstCol::ALL
+            .iter()
+            .map(|c| c.header())
+            .collect();
+        assert_eq!(drawn, sorted);
+    }
 }

@@ -1,16 +1,17 @@
 //! Dialogs drawn over the panes: confirmation, pickers, help, the command line.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap,
 };
 use tui_input::Input;
 
+use super::layout;
 use super::theme::Theme;
-use crate::app::App;
 use crate::app::modal::{Modal, PickItem};
+use crate::app::{App, geometry};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(modal) = &app.view.modal else { return };
@@ -131,6 +132,8 @@ fn budget(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// The question, then how to answer it: a key, or the name to type for the drastic operations.
+/// The answer line is the box's last line, where a click on its words answers
+/// (`app::geometry::confirm_answer`).
 fn confirm(
     frame: &mut Frame,
     area: Rect,
@@ -141,7 +144,7 @@ fn confirm(
 ) {
     let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
     text.push(Line::raw(""));
-    match typed {
+    let keys = match typed {
         Some((want, input)) => {
             text.push(Line::from(vec![
                 Span::raw("Type "),
@@ -153,20 +156,16 @@ fn confirm(
                 format!("> {}▏", input.value()),
                 if ok { theme.ok } else { theme.text },
             )]));
-            text.push(Line::styled("Enter confirm · Esc cancel", theme.dim));
+            geometry::CONFIRM_TYPED_KEYS
         }
-        None => text.push(Line::styled(
-            "y / Enter confirm · n / Esc cancel",
-            theme.dim,
-        )),
-    }
-    let w = area.width.saturating_sub(4).min(76);
-    let inner_w = w.saturating_sub(2).max(1) as usize;
-    let rows: usize = text
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
-        .sum();
-    let r = centered(area, w, rows as u16 + 2);
+        None => geometry::CONFIRM_KEYS,
+    };
+    let size = (area.width, area.height);
+    let r = layout::rect(geometry::confirm_box(
+        size,
+        lines,
+        typed.map(|(w, _)| w.as_str()),
+    ));
     draw_box(
         frame,
         r,
@@ -174,6 +173,16 @@ fn confirm(
         theme,
         Paragraph::new(text).wrap(Wrap { trim: false }),
     );
+    let inner = box_block(title, theme).inner(r);
+    if inner.height > 0 {
+        let last = Rect {
+            y: inner.bottom() - 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Clear, last);
+        frame.render_widget(Paragraph::new(Line::styled(keys, theme.dim)), last);
+    }
 }
 
 fn pick(
@@ -185,8 +194,7 @@ fn pick(
     cursor: usize,
     loading: bool,
 ) {
-    let h = (items.len() as u16 + 3).clamp(5, area.height.saturating_sub(4).max(5));
-    let r = centered(area, 72, h);
+    let r = layout::rect(geometry::pick_box((area.width, area.height), items.len()));
     frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -289,15 +297,8 @@ pub(super) fn box_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    let [r] = Layout::horizontal([Constraint::Length(w)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [r] = Layout::vertical([Constraint::Length(h)])
-        .flex(Flex::Center)
-        .areas(r);
-    r
+    let a = geometry::Rect::new(area.x, area.y, area.width, area.height);
+    layout::rect(geometry::centered(a, width, height))
 }
 
 /// A line being typed, after its prompt: the text made inert, the cursor where it is.

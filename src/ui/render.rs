@@ -10,23 +10,22 @@ use super::theme::Theme;
 use super::{envs, health, layout, logs, modal, status, timeline};
 use crate::app::{App, Pane};
 
-/// Draw the whole screen.
-pub fn render(app: &App, frame: &mut Frame) {
-    let theme = Theme::default();
+/// Draw the whole screen in `theme` (chosen at start from `--theme`, the config and `NO_COLOR`).
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     let l = layout::compute(area, app);
-    status::header(app, frame, l.header, &theme);
+    status::header(app, frame, l.header, theme);
     for (pane, rect) in l.panes {
         let focused = app.view.focus == pane;
         match pane {
-            Pane::Envs => envs::render(app, frame, rect, &theme, focused),
-            Pane::Timeline => timeline::render(app, frame, rect, &theme, focused),
-            Pane::Health => health::render(app, frame, rect, &theme, focused),
-            Pane::Logs => logs::render(frame, rect, &app.logs.pane, &theme, focused),
+            Pane::Envs => envs::render(app, frame, rect, theme, focused),
+            Pane::Timeline => timeline::render(app, frame, rect, theme, focused),
+            Pane::Health => health::render(app, frame, rect, theme, focused),
+            Pane::Logs => logs::render(frame, rect, &app.logs.pane, theme, focused),
         }
     }
-    status::footer(app, frame, l.footer, &theme);
-    modal::render(app, frame, area, &theme);
+    status::footer(app, frame, l.footer, theme);
+    modal::render(app, frame, area, theme);
 }
 
 /// The frame of a pane: its number, title, and a focus colour.

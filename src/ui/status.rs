@@ -47,11 +47,21 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             theme.warn,
         ));
     }
+    // An expired SSO session is fixed from here: the key that logs in comes first, the time only
+    // when there is room.
+    let login = app
+        .keymap
+        .keys_for(Context::Global, Action::SsoLogin)
+        .first()
+        .map(|k| format!("{k} logs in"));
     if let Some((since, what)) = &app.account.trouble {
-        right.push(Span::styled(
-            format!("⚠ {what} since {} ", super::fmt::hms(*since)),
-            theme.error,
-        ));
+        let text = match &login {
+            Some(k) if what == crate::app::SSO_EXPIRED => {
+                format!("⚠ {what} · {k} · since {} ", super::fmt::hms(*since))
+            }
+            _ => format!("⚠ {what} since {} ", super::fmt::hms(*since)),
+        };
+        right.push(Span::styled(text, theme.error));
     }
     for (api, until) in app.account.schedule.backing_off(app.now) {
         right.push(Span::styled(
@@ -66,6 +76,23 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         right.push(Span::styled(format!("{r} API calls/min "), theme.dim));
     }
     let left_w: usize = spans.iter().map(|s| s.width()).sum();
+    // What does not fit goes from the end (calls per minute first): the trouble and its key
+    // stay longest.
+    let fits = |right: &[Span]| {
+        left_w + right.iter().map(|s| s.width()).sum::<usize>() < area.width as usize
+    };
+    while !right.is_empty() && !fits(&right) {
+        right.pop();
+    }
+    if right.is_empty()
+        && let (Some((_, what)), Some(k)) = (&app.account.trouble, &login)
+        && what == crate::app::SSO_EXPIRED
+    {
+        right.push(Span::styled(format!("⚠ SSO expired · {k} "), theme.error));
+        if !fits(&right) {
+            right.clear();
+        }
+    }
     let right_w: usize = right.iter().map(|s| s.width()).sum();
     if left_w + right_w < area.width as usize {
         spans.push(Span::raw(

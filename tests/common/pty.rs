@@ -403,6 +403,11 @@ pub fn check_restored(raw: &[u8]) -> Result<(), String> {
     if rfind(raw, HIDE_CURSOR).is_some_and(|hide| hide > show) {
         return Err("hid the cursor after showing it".into());
     }
+    // Clicks and the wheel were asked for: the last word on them must be "off" (mode 1000).
+    let mouse_on = rfind(raw, b"\x1b[?1000h");
+    if mouse_on.is_some_and(|on| rfind(raw, b"\x1b[?1000l").is_none_or(|off| off < on)) {
+        return Err("left the mouse captured".into());
+    }
     let after = &raw[leave.max(show)..];
     if let Some(text) = printable_outside_escapes(after) {
         return Err(format!("printed after restoring the terminal: {text:?}"));

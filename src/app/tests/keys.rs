@@ -169,3 +169,144 @@ fn scrolling_back_past_the_oldest_event_reads_older_ones_until_there_are_none() 
         "the history ended: {fx:?}"
     );
 }
+
+/// Three environments of two applications, one of them red and updating.
+fn mixed() -> Vec<crate::domain::Environment> {
+    use crate::domain::{EnvStatus, HealthColor, HealthStatus};
+    let mut severe = env("billing", "billing-prod", EnvStatus::Updating, "v2.7.4");
+    severe.health = HealthColor::Red;
+    severe.health_status = Some(HealthStatus::Severe);
+    severe.updated = 30;
+    let mut warn = env("storefront", "storefront-prod", EnvStatus::Ready, "v1.4.2");
+    warn.health = HealthColor::Yellow;
+    warn.health_status = Some(HealthStatus::Warning);
+    warn.updated = 10;
+    let mut ok = env("storefront", "api-prod", EnvStatus::Ready, "v1.4.4");
+    ok.updated = 20;
+    vec![severe, warn, ok]
+}
+
+fn shown(app: &crate::app::App) -> Vec<String> {
+    app.account
+        .envs
+        .visible()
+        .iter()
+        .map(|e| e.env.name.clone())
+        .collect()
+}
+
+#[test]
+fn s_sorts_the_environments_by_each_column_and_the_cursor_stays_on_its_environment() {
+    use crate::app::sort::EnvCol;
+    let mut app = app_with(mixed(), false);
+    // By application, then name: billing first.
+    assert_eq!(shown(&app), ["billing-prod", "api-prod", "storefront-prod"]);
+    key(&mut app, 'j');
+    assert_eq!(app.account.envs.cursor.as_deref(), Some("api-prod"));
+    key(&mut app, 's');
+    assert_eq!(app.account.envs.sort.col, EnvCol::Name);
+    assert_eq!(shown(&app), ["api-prod", "billing-prod", "storefront-prod"]);
+    key(&mut app, 's');
+    assert_eq!(app.account.envs.sort.col, EnvCol::Health);
+    assert_eq!(
+        shown(&app),
+        ["billing-prod", "storefront-prod", "api-prod"],
+        "the worst health first"
+    );
+    assert_eq!(
+        app.account.envs.cursor.as_deref(),
+        Some("api-prod"),
+        "the cursor follows its environment"
+    );
+    assert_eq!(app.account.envs.cursor_index(), Some(2));
+    key(&mut app, 'r');
+    assert!(app.account.envs.sort.reverse);
+    assert_eq!(shown(&app), ["api-prod", "storefront-prod", "billing-prod"]);
+    // < and > move between columns, in the column's own order again.
+    key(&mut app, '>');
+    assert_eq!(app.account.envs.sort.col, EnvCol::Status);
+    assert!(!app.account.envs.sort.reverse);
+    for _ in 0..3 {
+        key(&mut app, '>');
+    }
+    assert_eq!(app.account.envs.sort.col, EnvCol::Updated);
+    assert_eq!(
+        shown(&app),
+        ["billing-prod", "api-prod", "storefront-prod"],
+        "newest first"
+    );
+    key(&mut app, '>');
+    assert_eq!(app.account.envs.sort.col, EnvCol::App, "round again");
+    key(&mut app, '<');
+    assert_eq!(app.account.envs.sort.col, EnvCol::Updated);
+}
+
+#[test]
+fn s_sorts_the_instances_and_the_cursor_stays_on_its_instance() {
+    use crate::domain::HealthStatus;
+    let mut app = app_with(prod(), false);
+    health_arrives(
+        &mut app,
+        vec![
+            instance("i-b", HealthStatus::Ok, 10.0),
+            instance("i-c", HealthStatus::Severe, 50.0),
+            instance("i-a", HealthStatus::Warning, 90.0),
+        ],
+    );
+    key(&mut app, '3');
+    key(&mut app, 'j');
+    assert_eq!(instance_at_cursor(&app).as_deref(), Some("i-c"));
+    key(&mut app, 's');
+    // By INSTANCE: i-a, i-b, i-c.
+    assert_eq!(app.account.health_cursor, 2);
+    assert_eq!(instance_at_cursor(&app).as_deref(), Some("i-c"));
+    key(&mut app, 's');
+    // By STATUS, the worst first: i-c, i-a, i-b.
+    assert_eq!(app.account.health_cursor, 0);
+    assert_eq!(instance_at_cursor(&app).as_deref(), Some("i-c"));
+    key(&mut app, 'r');
+    assert_eq!(app.account.health_cursor, 2);
+    // CPU%, the busiest first.
+    for _ in 0..6 {
+        key(&mut app, 's');
+    }
+    let s = app.view.instance_sort.expect("sorted");
+    assert_eq!(s.col.header(), "CPU%");
+    assert_eq!(app.account.health_cursor, 1, "i-c has the middle CPU");
+    key(&mut app, 'k');
+    assert_eq!(instance_at_cursor(&app).as_deref(), Some("i-a"));
+}
+
+#[test]
+fn the_filter_takes_columns_and_words_anded_and_names_the_columns_it_knows() {
+    let mut app = app_with(mixed(), false);
+    key(&mut app, '/');
+    typed(&mut app, "health:severe");
+    assert_eq!(shown(&app), ["billing-prod"]);
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, '/');
+    typed(&mut app, "app:storefront status:ready prod");
+    assert_eq!(shown(&app), ["api-prod", "storefront-prod"]);
+    typed(&mut app, " version:v1.4.2");
+    assert_eq!(shown(&app), ["storefront-prod"]);
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, '/');
+    typed(&mut app, "status:updating");
+    assert_eq!(shown(&app), ["billing-prod"]);
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, '/');
+    typed(&mut app, "colour:red");
+    let e = app.account.envs.filter_error().expect("an unknown column");
+    assert_eq!(
+        e,
+        "no column 'colour': filter by app: name: health: status: version: tier:"
+    );
+    assert_eq!(
+        shown(&app).len(),
+        3,
+        "every row while the filter cannot be read"
+    );
+    // Enter keeps it; it still says why.
+    code(&mut app, KeyCode::Enter);
+    assert!(app.account.envs.filter_error().is_some());
+}

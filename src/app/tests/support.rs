@@ -202,3 +202,56 @@ pub(crate) fn history_arrives(app: &mut App, versions: &[&str]) {
         Ok(Answer::History(history)),
     );
 }
+
+/// An instance of `status` with `cpu` % CPU.
+pub(crate) fn instance(id: &str, status: HealthStatus, cpu: f64) -> InstanceHealth {
+    InstanceHealth {
+        id: id.into(),
+        color: status.color(),
+        status,
+        causes: Vec::new(),
+        metrics: None,
+        cpu_pct: Some(cpu),
+        load1: None,
+        deployment: None,
+        az: None,
+        instance_type: None,
+        launched: None,
+    }
+}
+
+/// The selected environment's health arrives, enhanced, with these instances.
+pub(crate) fn health_arrives(app: &mut App, instances: Vec<InstanceHealth>) {
+    let name = app
+        .account
+        .selected
+        .clone()
+        .expect("a selected environment");
+    let snap = HealthSnapshot {
+        env: EnvHealth {
+            enhanced: true,
+            status: Some(HealthStatus::Ok),
+            color: HealthColor::Green,
+            causes: Vec::new(),
+            counts: InstanceCounts::default(),
+            metrics: None,
+            refreshed: None,
+        },
+        instances,
+    };
+    reply(app, PollKey::Health(name), Ok(Answer::Health(snap)));
+}
+
+/// A person types `text` at the keyboard (each char a key).
+pub(crate) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| key(app, c)).collect()
+}
+
+/// The instance under the health pane's cursor, in the order shown.
+pub(crate) fn instance_at_cursor(app: &App) -> Option<String> {
+    let acc = &app.account;
+    let snap = acc.health.get(acc.selected.as_ref()?)?;
+    let order = crate::app::sort::instance_order(&snap.instances, app.view.instance_sort);
+    let i = *order.get(acc.health_cursor)?;
+    Some(snap.instances[i].id.clone())
+}

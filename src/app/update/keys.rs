@@ -255,6 +255,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Command => view.modal = Some(Modal::Command(Default::default())),
         Action::History => open_history(app),
         Action::Config => super::config::open(app, fx),
+        Action::SsoLogin => super::sso::start(app, fx),
         Action::Deploy
         | Action::Rollback
         | Action::Rebuild
@@ -270,7 +271,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+pub(super) fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let envs = &mut app.account.envs;
     match action {
         Action::Up => envs.move_by(-1),
@@ -285,6 +286,10 @@ fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::Search => envs.editing = true,
+        // The cursor is a key: it stays on its environment wherever the sort puts it.
+        Action::SortNext => envs.sort = envs.sort.moved(1),
+        Action::SortPrev => envs.sort = envs.sort.moved(-1),
+        Action::SortReverse => envs.sort.reverse = !envs.sort.reverse,
         Action::Cancel if app.view.zoom => app.view.zoom = false,
         Action::Cancel => {
             envs.filter.reset();
@@ -294,7 +299,7 @@ fn envs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-fn timeline_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+pub(super) fn timeline_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let acc = &mut app.account;
     let Some(key) = acc.selected.clone() else {
         return;
@@ -323,7 +328,14 @@ fn timeline_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-fn health_action(app: &mut App, action: Action) {
+pub(super) fn health_action(app: &mut App, action: Action) {
+    if matches!(
+        action,
+        Action::SortNext | Action::SortPrev | Action::SortReverse
+    ) {
+        sort_instances(app, action);
+        return;
+    }
     let acc = &mut app.account;
     let n = acc
         .selected
@@ -345,4 +357,30 @@ fn health_action(app: &mut App, action: Action) {
         }
         _ => cursor,
     };
+}
+
+/// Sort the instances table, keeping the cursor on the instance it was on.
+fn sort_instances(app: &mut App, action: Action) {
+    use super::super::sort::{InstSort, instance_order};
+    let before = app.view.instance_sort;
+    let after = match (action, before) {
+        (Action::SortReverse, Some(s)) => InstSort {
+            reverse: !s.reverse,
+            ..s
+        },
+        (Action::SortPrev, s) => InstSort::moved(s, -1),
+        (_, s) => InstSort::moved(s, 1),
+    };
+    app.view.instance_sort = Some(after);
+    let acc = &mut app.account;
+    let Some(snap) = acc.selected.as_ref().and_then(|s| acc.health.get(s)) else {
+        return;
+    };
+    let was = instance_order(&snap.instances, before)
+        .get(acc.health_cursor)
+        .copied();
+    if let Some(i) = was {
+        let now = instance_order(&snap.instances, Some(after));
+        acc.health_cursor = now.iter().position(|j| *j == i).unwrap_or(0);
+    }
 }

@@ -13,6 +13,8 @@
 //! - `ship`: deploying the code in a directory (bundle, dialog, upload, version, deploy)
 //! - `journal`: what is handed to the journal, what it gave back (`:journal`), the start-up load
 //! - `capture`: evidence captured when an operation fails
+//! - `mouse`: clicks and the wheel, placed with `app::geometry`
+//! - `sso`: logging in to AWS SSO from inside (the key, the refusal in the demo, the answer)
 
 mod capture;
 mod config;
@@ -21,16 +23,19 @@ mod journal;
 mod keys;
 mod logs;
 mod modal;
+mod mouse;
 mod notify;
 mod ops;
 mod polls;
 mod report;
 mod select;
 mod ship;
+mod sso;
 
 pub(in crate::app) use config_write::log_streaming_picked;
 pub(in crate::app) use polls::force as force_read;
 pub(in crate::app) use ship::start as ship_start;
+pub use sso::SSO_EXPIRED;
 #[cfg(test)]
 pub(in crate::app) use {logs::filter_pattern, polls::schedule_inputs};
 
@@ -62,6 +67,8 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
 fn handle(app: &mut App, msg: Msg, now: Millis, fx: &mut Vec<Effect>) {
     match msg {
         Msg::Key(k) => keys::on_key(app, k, fx),
+        Msg::Mouse(m) => mouse::on_mouse(app, m, fx),
+        Msg::LoggedIn { profile, result } => sso::on_logged_in(app, &profile, result, fx),
         Msg::Paste(text) => keys::on_paste(app, &text),
         Msg::Resize(w, h) => {
             app.view.size = (w, h);
@@ -117,6 +124,8 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         | Msg::Captured { epoch, .. }
         | Msg::Journal { epoch, .. } => Some(*epoch),
         Msg::Key(_)
+        | Msg::Mouse(_)
+        | Msg::LoggedIn { .. }
         | Msg::Paste(_)
         | Msg::Resize(..)
         | Msg::Tick
@@ -135,8 +144,11 @@ fn reset_context(app: &mut App, epoch: u64, ctx: CloudContext) {
     // Ship ids go on counting: a bundle still being made for the old account's ship (bundles
     // carry no epoch, so that theirs are removed) must not be taken for a new ship's.
     let ships = app.account.ships;
+    let sort = app.account.envs.sort;
     app.account = Account::new(epoch, ctx);
     app.account.ships = ships;
+    // How the table is sorted is the person's choice, not the account's.
+    app.account.envs.sort = sort;
     app.logs = LogSession::new(&app.settings);
     // A dialog may hold an operation on an environment of the old account.
     app.view.modal = None;

@@ -333,6 +333,7 @@ pub(super) fn refresh_ledger(app: &mut App, name: &str) {
 fn note_trouble(app: &mut App, err: &CloudError) {
     let what = match err {
         CloudError::Network(_) => "AWS unreachable",
+        CloudError::Auth(m) if super::sso::is_sso_expired(m) => super::sso::SSO_EXPIRED,
         CloudError::Auth(m) if !is_denied(m) => "credentials not working",
         _ => return,
     };
