@@ -117,9 +117,8 @@ CREATE TABLE lines (
     message TEXT NOT NULL,
     dedup INTEGER NOT NULL           -- hash of (group, stream, time, message, occurrence)
 );
-CREATE UNIQUE INDEX lines_dedup ON lines (dedup);
+CREATE UNIQUE INDEX lines_dedup ON lines (ts, dedup);
 CREATE INDEX lines_env ON lines (scope, env_id, ts);
-CREATE INDEX lines_time ON lines (ts);
 CREATE TABLE captures (
     id INTEGER PRIMARY KEY,
     scope INTEGER NOT NULL,
