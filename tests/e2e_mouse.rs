@@ -50,6 +50,24 @@ fn a_click_selects_a_row_and_the_wheel_scrolls_the_pane_under_the_pointer() {
         },
         LONG,
     );
+    // The timeline fills in two reads (the account's stream, then the environment's own
+    // history): scroll only once it has stopped growing, or new rows move the offset.
+    let rows = |s: &str| {
+        s.lines()
+            .skip(usize::from(timeline))
+            .take(5)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut last = rows(&tui.screen());
+    loop {
+        std::thread::sleep(Duration::from_millis(1_500));
+        let now = rows(&tui.screen());
+        if now == last {
+            break;
+        }
+        last = now;
+    }
     tui.send(&format!("\x1b[<64;10;{timeline}M"));
     let screen = tui.expect(
         "the timeline scrolled back",

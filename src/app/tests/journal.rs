@@ -322,8 +322,8 @@ fn journal_lists_what_aws_no_longer_lists_and_reopens_it_read_only() {
     assert_eq!(ops.len(), 1);
     assert_eq!(
         app.logs.pane.buffer().len(),
-        1,
-        "the recorded lines are shown"
+        2,
+        "the recorded line and the captured one are shown"
     );
     // Writes are refused: it is gone.
     let fx = key(&mut app, 'S');
