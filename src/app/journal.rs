@@ -48,6 +48,9 @@ pub fn log_line(raw: &crate::domain::RawLogEvent) -> LogLine {
 pub struct JournalState {
     /// The screen shows what the journal held, this old, until AWS answers (`None` then).
     pub loaded_at: Option<Millis>,
+    /// The account's next events read catches up from the journal's newest: what ended while
+    /// ebtui was not running is shown, not announced.
+    pub catching_up: bool,
     /// Environments reopened from the journal (AWS no longer lists them): read-only, kept in
     /// the table beside those AWS lists.
     pub gone: Vec<Environment>,

@@ -5,6 +5,8 @@
 //! Nothing here touches the file: records leave as `Effect::Journal`, questions as
 //! `Effect::JournalQuery`, and the runtime's writer thread does the rest.
 
+use std::collections::HashMap;
+
 use super::super::journal::gone_from;
 use super::super::keymap::Action;
 use super::super::log_session::Stream;
@@ -170,41 +172,39 @@ pub(super) fn on_loaded(app: &mut App, loaded: Loaded, fx: &mut Vec<Effect>) {
     }
     let acc = &mut app.account;
     acc.journal.loaded_at = loaded.newest;
+    acc.journal.catching_up = true;
     acc.envs
         .set(loaded.envs.into_iter().map(|k| k.env).collect());
-    let mut names = Vec::new();
+    // Grouped first: a timeline takes each environment's events in one merge.
+    let mut by_env: HashMap<String, Vec<crate::domain::EnvEvent>> = HashMap::new();
     for e in loaded.events {
-        let k = acc.envs.key_for_event(&e.env, e.ts);
-        acc.timelines
-            .entry(k.clone())
+        by_env
+            .entry(acc.envs.key_for_event(&e.env, e.ts))
             .or_default()
-            .add_events(vec![e]);
-        if !names.contains(&k) {
-            names.push(k);
-        }
+            .push(e);
     }
-    for (env_id, e) in loaded.stack_events {
-        if let Some(k) = acc
-            .envs
+    let names: Vec<String> = by_env.keys().cloned().collect();
+    for (k, events) in by_env {
+        acc.timelines.entry(k).or_default().add_events(events);
+    }
+    let key_of_id = |acc: &super::super::Account, id: &str| {
+        acc.envs
             .all
             .iter()
-            .find(|x| x.env.id == env_id)
+            .find(|x| x.env.id == id)
             .map(|x| acc.envs.key_of(x))
-        {
-            acc.timelines
-                .entry(k)
-                .or_default()
-                .add_stack_events(vec![e]);
+    };
+    let mut stacks: HashMap<String, Vec<crate::domain::StackEvent>> = HashMap::new();
+    for (env_id, e) in loaded.stack_events {
+        if let Some(k) = key_of_id(acc, &env_id) {
+            stacks.entry(k).or_default().push(e);
         }
+    }
+    for (k, events) in stacks {
+        acc.timelines.entry(k).or_default().add_stack_events(events);
     }
     for (env_id, snap) in loaded.health {
-        if let Some(k) = acc
-            .envs
-            .all
-            .iter()
-            .find(|x| x.env.id == env_id)
-            .map(|x| acc.envs.key_of(x))
-        {
+        if let Some(k) = key_of_id(acc, &env_id) {
             acc.health.insert(k, snap);
         }
     }

@@ -278,7 +278,8 @@ fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Eff
 fn on_account_events(app: &mut App, events: Vec<EnvEvent>, fx: &mut Vec<Effect>) {
     // The first read after a start from the journal tells of operations that ended while
     // ebtui was not running: shown, not announced.
-    let first_read = app.account.events_cursor.is_none() || app.account.journal.loaded_at.is_some();
+    let first_read =
+        app.account.events_cursor.is_none() | std::mem::take(&mut app.account.journal.catching_up);
     if let Some(newest) = events.iter().map(|e| e.ts).max() {
         let c = &mut app.account.events_cursor;
         *c = Some(c.map_or(newest, |c| c.max(newest)));
