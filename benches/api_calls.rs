@@ -111,6 +111,7 @@ impl Action {
             Action::LiveTail => "StartLiveTail (session)",
             Action::FilterLogEvents => "FilterLogEvents (search)",
             Action::RetrieveEnvironmentInfo => "RetrieveEnvironmentInfo",
+            Action::Insights => "Logs Insights (Start/GetResults/Stop)",
             Action::Write => "writes (UpdateEnvironment...)",
         }
     }
@@ -129,6 +130,7 @@ impl Action {
             Action::LiveTail => "tail",
             Action::FilterLogEvents => "filter",
             Action::RetrieveEnvironmentInfo => "eb-tail",
+            Action::Insights => "insights",
             Action::Write => "write",
         }
     }
@@ -258,9 +260,9 @@ impl Cloud for CountingCloud {
         self.count(Action::Insights);
         self.inner.query_results(query_id).await
     }
-    async fn stop_query(&self, query_id: &str) -> CloudResult<()> {
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
         self.count(Action::Insights);
-        self.inner.stop_query(query_id).await
+        self.inner.end_query(query_id).await
     }
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
         self.count(Action::Write);
@@ -428,7 +430,7 @@ impl Cloud for Synthetic {
         self.call();
         Ok(InsightsPage::default())
     }
-    async fn stop_query(&self, _: &str) -> CloudResult<()> {
+    async fn end_query(&self, _: &str) -> CloudResult<()> {
         self.call();
         Ok(())
     }
@@ -608,6 +610,10 @@ impl Driver {
                 }
                 Effect::EbTail { .. } => {
                     self.unexpected.push("EbTail".into());
+                    None
+                }
+                Effect::Insights { .. } => {
+                    self.unexpected.push("Insights".into());
                     None
                 }
                 Effect::SwitchContext { .. } => {

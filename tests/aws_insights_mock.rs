@@ -2,8 +2,8 @@
 //! polled until the query ends, StopQuery when the caller goes away, and the errors users meet
 //! (the concurrency quota, a refused query). Time is paused, so the 1 s polls take no wall time.
 //!
-//! moto 5.2.5 implements StartQuery and GetQueryResults only loosely (no progress, no
-//! statistics, no StopQuery), so the lifecycle is tested here, not against the emulator.
+//! moto 5.2.5 implements StartQuery and GetQueryResults (a query is complete at once, a subset
+//! of commands) but not StopQuery, so the lifecycle (progress, stopping) is tested here.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -318,7 +318,7 @@ impl Cloud for HostileCloud {
         })
     }
 
-    async fn stop_query(&self, _query_id: &str) -> CloudResult<()> {
+    async fn end_query(&self, _query_id: &str) -> CloudResult<()> {
         Err(CloudError::Other(self.t(225)))
     }
 

@@ -2,7 +2,7 @@
 //! polls its results until it ends, streams new rows and progress to the caller, and stops it
 //! (StopQuery) when the caller goes away, whatever the backend.
 //!
-//! The backends implement three calls (`Cloud::start_query`, `query_results`, `stop_query`);
+//! The backends implement three calls (`Cloud::start_query`, `query_results`, `end_query`: StartQuery, GetQueryResults, StopQuery);
 //! everything about waiting, de-duplicating rows and cancelling is here, once.
 //!
 //! StartQuery is a read for ebtui's write gate: it changes nothing in the account (no
@@ -296,7 +296,7 @@ async fn wait(tx: &mpsc::Sender<InsightsEvent>, d: Duration) -> bool {
 /// returns), and `Ok` with nothing more to say.
 async fn stop(guard: &mut StopOnDrop) -> CloudResult<InsightsProgress> {
     if let Some((cloud, id)) = guard.armed.take()
-        && let Err(e) = cloud.stop_query(&id).await
+        && let Err(e) = cloud.end_query(&id).await
     {
         tracing::info!(%id, error = %e, "StopQuery refused (the query may have ended)");
     }
@@ -323,7 +323,7 @@ impl Drop for StopOnDrop {
             return;
         };
         runtime.spawn(async move {
-            match cloud.stop_query(&id).await {
+            match cloud.end_query(&id).await {
                 Ok(()) => tracing::info!(%id, "dropped Insights query stopped"),
                 Err(e) => tracing::info!(%id, error = %e, "dropped Insights query not stopped"),
             }

@@ -357,9 +357,9 @@ pub trait Cloud: Send + Sync {
     /// GetQueryResults: every row so far, the status and the scan statistics.
     async fn query_results(&self, query_id: &str) -> CloudResult<InsightsPage>;
 
-    /// StopQuery: the query stops scanning (and costing). A query that ended already is not an
+    /// StopQuery (`end_query`, so the name is not taken for an SDK call): the query stops scanning (and costing). A query that ended already is not an
     /// error worth showing; the caller logs it.
-    async fn stop_query(&self, query_id: &str) -> CloudResult<()>;
+    async fn end_query(&self, query_id: &str) -> CloudResult<()>;
 
     /// Elastic Beanstalk's own tail logs, for environments that do not stream to CloudWatch:
     /// waits for and collects the bundles (RetrieveEnvironmentInfo) the instances upload after an

@@ -228,7 +228,7 @@ pub fn estimate(
     let range = (end - start).max(0) as f64;
     sizes
         .iter()
-        .filter(|g| groups.iter().any(|n| *n == g.name))
+        .filter(|g| groups.contains(&g.name))
         .map(|g| {
             let age = g.created.map(|c| (now - c).max(1) as f64);
             let kept = g.retention_days.map(|d| d as f64 * DAY);

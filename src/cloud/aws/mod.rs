@@ -275,8 +275,8 @@ impl Cloud for AwsCloud {
             .map_err(|e| self.refine(e))
     }
 
-    async fn stop_query(&self, query_id: &str) -> CloudResult<()> {
-        logs::insights::stop_query(&self.logs, query_id)
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
+        logs::insights::end_query(&self.logs, query_id)
             .await
             .map_err(|e| self.refine(e))
     }

@@ -543,7 +543,7 @@ impl Cloud for SimCloud {
         Ok(run.page())
     }
 
-    async fn stop_query(&self, query_id: &str) -> CloudResult<()> {
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
         self.call();
         let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
         let run = queries.get_mut(query_id).ok_or_else(|| {

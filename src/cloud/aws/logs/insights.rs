@@ -123,7 +123,7 @@ pub async fn query_results(
 }
 
 /// StopQuery. "The query is not running" (it ended on its own) is not an error.
-pub async fn stop_query(logs: &aws_sdk_cloudwatchlogs::Client, query_id: &str) -> CloudResult<()> {
+pub async fn end_query(logs: &aws_sdk_cloudwatchlogs::Client, query_id: &str) -> CloudResult<()> {
     match logs.stop_query().query_id(query_id).send().await {
         Ok(_) => Ok(()),
         Err(e) => match insights_error(e) {
