@@ -25,7 +25,8 @@ use ebtui::app::timeline::Entry;
 use ebtui::app::{App, Effect, Msg, Settings, update};
 use ebtui::cloud::sim::{Scenario, SimCloud};
 use ebtui::cloud::{
-    Cloud, CloudError, CloudResult, LogSearch, LogTarget, Op, OpAccepted, TailEvent, answer,
+    Cloud, CloudError, CloudResult, GroupSize, InsightsPage, InsightsQuery, LogSearch, LogTarget,
+    Op, OpAccepted, TailEvent, answer,
 };
 use ebtui::domain::{
     AppVersion, Clean, CloudContext, DeployRecord, EnvEvent, EnvHealth, EnvRef, EnvStatus,
@@ -72,12 +73,14 @@ enum Action {
     FilterLogEvents,
     /// Elastic Beanstalk's tail logs (RetrieveEnvironmentInfo).
     RetrieveEnvironmentInfo,
+    /// CloudWatch Logs Insights (StartQuery, GetQueryResults, StopQuery): only on the user's key.
+    Insights,
     /// A write (UpdateEnvironment, AbortEnvironmentUpdate, ...).
     Write,
 }
 
 impl Action {
-    const ALL: [Action; 13] = [
+    const ALL: [Action; 14] = [
         Action::DescribeEnvironments,
         Action::AccountEvents,
         Action::EnvEvents,
@@ -90,6 +93,7 @@ impl Action {
         Action::LiveTail,
         Action::FilterLogEvents,
         Action::RetrieveEnvironmentInfo,
+        Action::Insights,
         Action::Write,
     ];
 
@@ -107,6 +111,7 @@ impl Action {
             Action::LiveTail => "StartLiveTail (session)",
             Action::FilterLogEvents => "FilterLogEvents (search)",
             Action::RetrieveEnvironmentInfo => "RetrieveEnvironmentInfo",
+            Action::Insights => "Logs Insights (Start/GetResults/Stop)",
             Action::Write => "writes (UpdateEnvironment...)",
         }
     }
@@ -125,6 +130,7 @@ impl Action {
             Action::LiveTail => "tail",
             Action::FilterLogEvents => "filter",
             Action::RetrieveEnvironmentInfo => "eb-tail",
+            Action::Insights => "insights",
             Action::Write => "write",
         }
     }
@@ -241,6 +247,22 @@ impl Cloud for CountingCloud {
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
         self.count(Action::RetrieveEnvironmentInfo);
         self.inner.eb_tail_logs(env).await
+    }
+    async fn log_group_sizes(&self, env: &EnvRef) -> CloudResult<Vec<GroupSize>> {
+        self.count(Action::DescribeLogGroups);
+        self.inner.log_group_sizes(env).await
+    }
+    async fn start_query(&self, query: &InsightsQuery) -> CloudResult<String> {
+        self.count(Action::Insights);
+        self.inner.start_query(query).await
+    }
+    async fn query_results(&self, query_id: &str) -> CloudResult<InsightsPage> {
+        self.count(Action::Insights);
+        self.inner.query_results(query_id).await
+    }
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
+        self.count(Action::Insights);
+        self.inner.end_query(query_id).await
     }
     async fn execute(&self, op: &Op) -> CloudResult<OpAccepted> {
         self.count(Action::Write);
@@ -395,6 +417,22 @@ impl Cloud for Synthetic {
     async fn eb_tail_logs(&self, _: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
         self.call();
         Ok(Vec::new())
+    }
+    async fn log_group_sizes(&self, _: &EnvRef) -> CloudResult<Vec<GroupSize>> {
+        self.call();
+        Ok(Vec::new())
+    }
+    async fn start_query(&self, _: &InsightsQuery) -> CloudResult<String> {
+        self.call();
+        Ok("synthetic".to_string())
+    }
+    async fn query_results(&self, _: &str) -> CloudResult<InsightsPage> {
+        self.call();
+        Ok(InsightsPage::default())
+    }
+    async fn end_query(&self, _: &str) -> CloudResult<()> {
+        self.call();
+        Ok(())
     }
     async fn execute(&self, _: &Op) -> CloudResult<OpAccepted> {
         self.call();
@@ -572,6 +610,10 @@ impl Driver {
                 }
                 Effect::EbTail { .. } => {
                     self.unexpected.push("EbTail".into());
+                    None
+                }
+                Effect::Insights { .. } => {
+                    self.unexpected.push("Insights".into());
                     None
                 }
                 Effect::SwitchContext { .. } => {

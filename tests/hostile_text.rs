@@ -16,7 +16,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ebtui::app::keymap::KeyMap;
 use ebtui::app::{App, Effect, Msg, Settings, update};
 use ebtui::cloud::{
-    Cloud, CloudError, CloudResult, LogSearch, LogTarget, Op, OpAccepted, TailEvent, answer,
+    Cloud, CloudError, CloudResult, GroupSize, InsightsPage, InsightsProgress, InsightsQuery,
+    InsightsRow, LogSearch, LogTarget, Op, OpAccepted, QueryStatus, TailEvent, answer,
 };
 use ebtui::domain::{
     AppMetrics, AppVersion, CloudContext, DeployRecord, EnvEvent, EnvHealth, EnvRef, EnvStatus,
@@ -288,6 +289,37 @@ impl Cloud for HostileCloud {
 
     async fn eb_tail_logs(&self, _env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
         Ok(Vec::new())
+    }
+
+    async fn log_group_sizes(&self, _env: &EnvRef) -> CloudResult<Vec<GroupSize>> {
+        Ok(vec![GroupSize {
+            name: self.t(220),
+            stored_bytes: 1,
+            retention_days: None,
+            created: None,
+        }])
+    }
+
+    async fn start_query(&self, _query: &InsightsQuery) -> CloudResult<String> {
+        Ok(self.t(221))
+    }
+
+    async fn query_results(&self, _query_id: &str) -> CloudResult<InsightsPage> {
+        Ok(InsightsPage {
+            progress: InsightsProgress {
+                status: QueryStatus::Complete,
+                ..InsightsProgress::default()
+            },
+            rows: vec![InsightsRow(vec![
+                (self.t(222), self.t(223)),
+                ("@message".into(), self.t(224)),
+                ("@timestamp".into(), "2026-11-30 12:00:00.000".into()),
+            ])],
+        })
+    }
+
+    async fn end_query(&self, _query_id: &str) -> CloudResult<()> {
+        Err(CloudError::Other(self.t(225)))
     }
 
     async fn execute(&self, _op: &Op) -> CloudResult<OpAccepted> {

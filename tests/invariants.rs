@@ -121,6 +121,9 @@ const SDK_WRITE_GATES: &[(&str, &[&str])] = &[
             "create_application_version",
         ],
     ),
+    // StopQuery ends a Logs Insights query ebtui itself started (the cancel of a read: it changes
+    // nothing anyone else sees); it is sent when the user stops the search or the task is dropped.
+    ("src/cloud/aws/logs/insights.rs", &["stop_query"]),
     (
         "src/cloud/aws/upload.rs",
         &[

@@ -95,6 +95,7 @@ actions! {
     Back1h => "back_1h", "load the last hour";
     Back6h => "back_6h", "load the last 6 hours";
     SearchBack => "search_back", "search the query 6h further back, in CloudWatch";
+    Insights => "insights", "search the query over days with CloudWatch Logs Insights (cost shown first)";
     SortNext => "sort_next", "sort by the next column";
     SortPrev => "sort_prev", "sort by the previous column";
     SortReverse => "sort_reverse", "reverse the sort order";
@@ -303,6 +304,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Logs, "4", Back1h),
         (Logs, "5", Back6h),
         (Logs, "F", SearchBack),
+        (Logs, "I", Insights),
         (Logs, "L", LogStreaming),
         (Modal, "y", Confirm),
         (Modal, "enter", Confirm),

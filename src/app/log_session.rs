@@ -20,6 +20,9 @@ pub enum Stream {
     SearchBack,
     /// Elastic Beanstalk's tail logs: a snapshot of the last lines, not live.
     EbSnapshot,
+    /// A CloudWatch Logs Insights query over a longer range; Esc stops it (StopQuery) and
+    /// returns to live.
+    Insights,
 }
 
 pub struct LogSession {

@@ -74,6 +74,49 @@ pub enum Modal {
     },
     /// `:journal stats`: the journal's size per environment and kind (`None` while asked).
     JournalStats(Option<crate::journal::Stats>),
+    /// Search beyond the buffer with CloudWatch Logs Insights: the range, and the estimated
+    /// scan and cost before it runs. Not a write (nothing changes in the account): its own
+    /// dialog, never `Confirm`.
+    Insights(InsightsAsk),
+}
+
+/// The ranges an Insights search can cover, ending now.
+pub const INSIGHTS_RANGES: [(crate::domain::Millis, &str); 4] = [
+    (24 * 3_600_000, "the last 24 hours"),
+    (3 * 24 * 3_600_000, "the last 3 days"),
+    (7 * 24 * 3_600_000, "the last 7 days"),
+    (30 * 24 * 3_600_000, "the last 30 days"),
+];
+
+/// An Insights search waiting for its range and, above `CONFIRM_ABOVE` bytes, for a `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsAsk {
+    /// The environment's key.
+    pub env: String,
+    /// The pane's search, as typed.
+    pub search: String,
+    pub translated: crate::logs::insights_query::Translated,
+    pub groups: Vec<String>,
+    /// Index into `INSIGHTS_RANGES`.
+    pub range: usize,
+    /// DescribeLogGroups' answer (`None` while it is asked; `Err` when it failed).
+    pub sizes: Option<Result<Vec<crate::cloud::GroupSize>, String>>,
+}
+
+impl InsightsAsk {
+    /// What a query over `INSIGHTS_RANGES[range]` ending `now` would scan, when the sizes are
+    /// known.
+    pub fn estimate(&self, range: usize, now: crate::domain::Millis) -> Option<u64> {
+        let sizes = self.sizes.as_ref()?.as_ref().ok()?;
+        let span = INSIGHTS_RANGES.get(range)?.0;
+        Some(crate::logs::insights_query::estimate(
+            sizes,
+            &self.groups,
+            now - span,
+            now,
+            now,
+        ))
+    }
 }
 
 impl Modal {

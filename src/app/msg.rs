@@ -3,7 +3,10 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::cloud::{CloudResult, LogSearch, LogTarget, Op, OpAccepted, Reply, Request, TailEvent};
+use crate::cloud::{
+    CloudResult, InsightsEvent, InsightsQuery, LogSearch, LogTarget, Op, OpAccepted, Reply,
+    Request, TailEvent,
+};
 use crate::domain::{CloudContext, EnvRef};
 
 /// Everything that happens. `epoch` is the cloud context generation a result belongs to: results of
@@ -33,6 +36,12 @@ pub enum Msg {
         epoch: u64,
         tail: u64,
         error: Option<String>,
+    },
+    /// What a running Insights query (`Effect::Insights`) sent; its end is `Msg::TailEnded`.
+    Insights {
+        epoch: u64,
+        tail: u64,
+        event: InsightsEvent,
     },
     OpDone {
         epoch: u64,
@@ -110,6 +119,12 @@ pub enum Effect {
     SearchLogs {
         tail: u64,
         search: LogSearch,
+    },
+    /// A CloudWatch Logs Insights query in the tail slot: `Msg::Insights` as it runs, then
+    /// `Msg::TailEnded`. Stopping the slot (`StopTail`, a new stream) sends StopQuery.
+    Insights {
+        tail: u64,
+        query: InsightsQuery,
     },
     /// Elastic Beanstalk's own tail logs (no CloudWatch streaming): one `Msg::Tail` with the
     /// lines, then `Msg::TailEnded`.

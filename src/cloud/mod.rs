@@ -7,9 +7,14 @@
 //! result dropped on the floor (stale context, error) loses nothing; the next poll asks again.
 
 pub mod aws;
+pub mod insights;
 mod read;
 pub mod sim;
 
+pub use insights::{
+    GroupSize, InsightsEvent, InsightsPage, InsightsProgress, InsightsQuery, InsightsRow,
+    QueryStatus,
+};
 pub use read::{Answer, Api, PollKey, Reply, Request, answer};
 
 use std::fmt;
@@ -336,6 +341,25 @@ pub trait Cloud: Send + Sync {
     /// arrives: batches come newest window first (oldest first within a batch), and a search
     /// stops after a page cap with a status naming how far back it got.
     async fn search_logs(&self, search: LogSearch, tx: mpsc::Sender<TailEvent>) -> CloudResult<()>;
+
+    /// The sizes of the environment's CloudWatch log groups (DescribeLogGroups' `storedBytes`,
+    /// retention and creation time): what an Insights query over them may scan, for the cost
+    /// shown before one runs.
+    async fn log_group_sizes(&self, env: &EnvRef) -> CloudResult<Vec<GroupSize>>;
+
+    /// StartQuery: a CloudWatch Logs Insights query over `query.groups` and its time range; the
+    /// query id. A read for the write gate (it changes nothing; it costs per byte scanned, see
+    /// `insights`), with the SDK retries reads have. Refused queries (a syntax error) and the
+    /// concurrency quota (LimitExceededException) come back as `CloudError::Other` with words
+    /// for the user. Run a query with `insights::follow`, which stops it when dropped.
+    async fn start_query(&self, query: &InsightsQuery) -> CloudResult<String>;
+
+    /// GetQueryResults: every row so far, the status and the scan statistics.
+    async fn query_results(&self, query_id: &str) -> CloudResult<InsightsPage>;
+
+    /// StopQuery (`end_query`, so the name is not taken for an SDK call): the query stops scanning (and costing). A query that ended already is not an
+    /// error worth showing; the caller logs it.
+    async fn end_query(&self, query_id: &str) -> CloudResult<()>;
 
     /// Elastic Beanstalk's own tail logs, for environments that do not stream to CloudWatch:
     /// waits for and collects the bundles (RetrieveEnvironmentInfo) the instances upload after an

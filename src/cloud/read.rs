@@ -50,6 +50,10 @@ pub enum Request {
     Config {
         env: EnvRef,
     },
+    /// The log groups' stored bytes, read before an Insights query to estimate its cost.
+    LogGroupSizes {
+        env: EnvRef,
+    },
 }
 
 /// A read without its cursor: what "the same poll" means for in-flight and schedule bookkeeping.
@@ -66,6 +70,7 @@ pub enum PollKey {
     History(String),
     LogGroups(String),
     Config(String),
+    LogGroupSizes(String),
 }
 
 /// The AWS API family of a read; throttling backs off per family.
@@ -90,6 +95,7 @@ pub enum Answer {
     History(Vec<DeployRecord>),
     LogGroups(Vec<String>),
     Config(EnvConfig),
+    LogGroupSizes(Vec<super::GroupSize>),
 }
 
 /// A request and what came of it.
@@ -129,6 +135,7 @@ impl Request {
             Request::History { env } => PollKey::History(env.name.clone()),
             Request::LogGroups { env } => PollKey::LogGroups(env.name.clone()),
             Request::Config { env } => PollKey::Config(env.name.clone()),
+            Request::LogGroupSizes { env } => PollKey::LogGroupSizes(env.name.clone()),
         }
     }
 }
@@ -145,7 +152,7 @@ impl PollKey {
             | PollKey::Config(_) => Api::ElasticBeanstalk,
             PollKey::Health(_) => Api::Health,
             PollKey::StackEvents(_) => Api::CloudFormation,
-            PollKey::LogGroups(_) => Api::Logs,
+            PollKey::LogGroups(_) | PollKey::LogGroupSizes(_) => Api::Logs,
         }
     }
 
@@ -160,7 +167,7 @@ impl PollKey {
             PollKey::StackEvents(_) => "cloudformation:DescribeStackEvents",
             PollKey::Health(_) => "elasticbeanstalk:DescribeInstancesHealth",
             PollKey::Versions(_) => "elasticbeanstalk:DescribeApplicationVersions",
-            PollKey::LogGroups(_) => "logs:DescribeLogGroups",
+            PollKey::LogGroups(_) | PollKey::LogGroupSizes(_) => "logs:DescribeLogGroups",
             PollKey::Config(_) => "elasticbeanstalk:DescribeConfigurationSettings",
         }
     }
@@ -178,6 +185,7 @@ impl PollKey {
             PollKey::History(n) => format!("deploy history of {n}"),
             PollKey::LogGroups(n) => format!("log groups of {n}"),
             PollKey::Config(n) => format!("configuration of {n}"),
+            PollKey::LogGroupSizes(n) => format!("log group sizes of {n}"),
         }
     }
 }
@@ -197,6 +205,7 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
             Answer::History(v) => Answer::History(v.clean()),
             Answer::LogGroups(v) => Answer::LogGroups(v.clean()),
             Answer::Config(c) => Answer::Config(c.clean()),
+            Answer::LogGroupSizes(v) => Answer::LogGroupSizes(v.clean()),
         }
     }
     let result = match &request {
@@ -215,6 +224,9 @@ pub async fn answer(cloud: &dyn Cloud, request: Request) -> Reply {
         Request::History { env } => cloud.deploy_history(env).await.map(Answer::History),
         Request::LogGroups { env } => cloud.log_groups(env).await.map(Answer::LogGroups),
         Request::Config { env } => cloud.config(env).await.map(Answer::Config),
+        Request::LogGroupSizes { env } => {
+            cloud.log_group_sizes(env).await.map(Answer::LogGroupSizes)
+        }
     };
     let result = result.map(clean).map_err(crate::domain::Clean::clean);
     Reply { request, result }

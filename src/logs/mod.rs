@@ -39,6 +39,7 @@ mod buffer;
 mod context;
 mod dedup;
 mod format;
+pub mod insights_query;
 mod intern;
 mod layout;
 mod nav;

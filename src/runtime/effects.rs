@@ -192,6 +192,7 @@ impl Executor {
                     cloud.search_logs(search, itx).await
                 });
             }
+            Effect::Insights { tail, query } => self.insights(tail, query),
             Effect::EbTail { tail, env } => {
                 // A snapshot, not a stream: the lines arrive as one batch, then the end.
                 self.stream(tail, move |cloud, itx| async move {
@@ -315,6 +316,30 @@ impl Executor {
                 }
             });
             let result = run(cloud, itx).await;
+            let _ = forward.await;
+            let error = result.err().map(|e| e.to_string());
+            let _ = tx.send(Msg::TailEnded { epoch, tail, error }).await;
+        }));
+    }
+
+    /// An Insights query in the tail slot: what it sends goes to `update` as `Msg::Insights`, its
+    /// end as `Msg::TailEnded`. Stopping the slot drops `insights::follow`, which sends StopQuery.
+    fn insights(&mut self, tail: u64, query: crate::cloud::InsightsQuery) {
+        self.stop_tail();
+        let (cloud, tx, epoch) = (self.cloud.clone(), self.tx.clone(), self.epoch);
+        self.tail = Some(tokio::spawn(async move {
+            let (itx, mut irx) = mpsc::channel(64);
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(event) = irx.recv().await {
+                    let msg = Msg::Insights { epoch, tail, event };
+                    if forward_tx.send(msg).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let every = crate::cloud::insights::POLL_EVERY;
+            let result = crate::cloud::insights::follow(cloud, query, itx, every).await;
             let _ = forward.await;
             let error = result.err().map(|e| e.to_string());
             let _ = tx.send(Msg::TailEnded { epoch, tail, error }).await;

@@ -66,7 +66,81 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Modal::JournalStats(stats) => {
             super::journal::render_stats(frame, area, theme, stats.as_ref())
         }
+        Modal::Insights(ask) => insights(app, frame, area, theme, ask),
     }
+}
+
+/// The Insights dialog: the query, the ranges with their estimated scan and cost, the keys.
+fn insights(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    ask: &crate::app::modal::InsightsAsk,
+) {
+    use crate::app::modal::INSIGHTS_RANGES;
+    use crate::logs::insights_query::{CONFIRM_ABOVE, cost_words};
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("search ", theme.dim),
+            Span::raw(ask.translated.filter.clone()),
+        ]),
+        Line::styled(format!("in {} log groups", ask.groups.len()), theme.dim),
+    ];
+    if let Some(note) = &ask.translated.note {
+        lines.push(Line::styled(note.clone(), theme.warn));
+    }
+    lines.push(Line::raw(""));
+    let mut chosen_bytes = None;
+    for (i, (_, label)) in INSIGHTS_RANGES.iter().enumerate() {
+        let est = ask.estimate(i, app.now);
+        if i == ask.range {
+            chosen_bytes = est;
+        }
+        let cost = match (&ask.sizes, est) {
+            (None, _) => "reading sizes...".to_string(),
+            (Some(Err(_)), _) => "size unknown".to_string(),
+            (_, Some(b)) => cost_words(b),
+            (_, None) => String::new(),
+        };
+        let mark = if i == ask.range { "> " } else { "  " };
+        let style = match est {
+            Some(b) if b > CONFIRM_ABOVE => theme.warn,
+            _ if i == ask.range => theme.header,
+            _ => theme.text,
+        };
+        lines.push(Line::styled(format!("{mark}{label:<20}{cost}"), style));
+    }
+    lines.push(Line::raw(""));
+    let ask_line = match (&ask.sizes, chosen_bytes) {
+        (None, _) => Line::styled("reading the log groups' sizes...", theme.dim),
+        (Some(Err(e)), _) => Line::styled(
+            format!("cost unknown (DescribeLogGroups: {e}) · y runs it anyway"),
+            theme.warn,
+        ),
+        (_, Some(b)) if b > CONFIRM_ABOVE => Line::styled(
+            format!(
+                "this query scans more than 1 GB: {} · y runs it",
+                cost_words(b)
+            ),
+            theme.warn,
+        ),
+        _ => Line::styled("Insights costs $0.005 per GB scanned", theme.dim),
+    };
+    lines.push(ask_line);
+    lines.push(Line::styled(
+        "j/k range · y/Enter run · Esc cancel",
+        theme.dim,
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let r = centered(area, 76, height);
+    draw_box(
+        frame,
+        r,
+        "Search with CloudWatch Logs Insights",
+        theme,
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+    );
 }
 
 /// `:budget`: what the reads cost over the last minute, per AWS action, beside the total the

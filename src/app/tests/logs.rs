@@ -331,3 +331,108 @@ fn a_live_stream_that_failed_is_resumed_and_keeps_its_lines() {
     assert_eq!(start, now - 1_000, "from the newest line held");
     assert_eq!(app.logs.pane.buffer().len(), 1, "the lines stay");
 }
+
+/// `I`: the Insights dialog opens with the sizes asked, shows the cost of a range over 1 GB,
+/// runs the translated query on y, streams its rows and progress into the pane, and Esc stops
+/// it (the runtime's StopTail drops the query, which sends StopQuery) and returns to live.
+#[test]
+fn insights_shows_the_cost_first_streams_rows_and_esc_stops() {
+    use crate::cloud::{GroupSize, InsightsEvent, InsightsProgress, InsightsRow, QueryStatus};
+    let mut app = streaming_app();
+    // Without a query, I says what to do.
+    assert!(key(&mut app, 'I').is_empty());
+    assert!(app.view.modal.is_none());
+    app.logs.pane.set_query("timed out");
+    let fx = key(&mut app, 'I');
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Poll(crate::cloud::Request::LogGroupSizes { .. })]
+        ),
+        "{fx:?}"
+    );
+    // Nothing runs before the sizes are known.
+    assert!(key(&mut app, 'y').is_empty());
+    assert!(matches!(app.view.modal, Some(Modal::Insights(_))));
+    let day = 86_400_000;
+    let sizes = vec![
+        GroupSize {
+            name: ACCESS_LOG.into(),
+            stored_bytes: 14 << 30,
+            retention_days: Some(7),
+            created: Some(app.now - 30 * day),
+        },
+        GroupSize {
+            name: ERROR_LOG.into(),
+            stored_bytes: 0,
+            retention_days: Some(7),
+            created: Some(app.now - 30 * day),
+        },
+    ];
+    reply(
+        &mut app,
+        PollKey::LogGroupSizes("storefront-prod".into()),
+        Ok(Answer::LogGroupSizes(sizes)),
+    );
+    let Some(Modal::Insights(ask)) = &app.view.modal else {
+        panic!("the dialog stays open");
+    };
+    // A day of 2 GB a day: over 1 GB, so the dialog shows the cost.
+    assert_eq!(ask.estimate(0, app.now), Some(2 << 30));
+    assert!(ask.estimate(0, app.now).unwrap() > crate::logs::insights_query::CONFIRM_ABOVE);
+    assert_eq!(
+        crate::logs::insights_query::cost_words(2 << 30),
+        "about $0.01, 2.0 GB"
+    );
+    let fx = key(&mut app, 'y');
+    let (tail, query) = match &fx[..] {
+        [Effect::Insights { tail, query }] => (*tail, query.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert!(app.view.modal.is_none());
+    assert_eq!(query.end - query.start, day);
+    assert_eq!(query.groups, [ACCESS_LOG, ERROR_LOG]);
+    assert!(
+        query.query.contains("filter @message like /(?i)timed out/"),
+        "{}",
+        query.query
+    );
+    assert_eq!(app.logs.stream(), Stream::Insights);
+    let row = InsightsRow(vec![
+        ("@timestamp".into(), "2026-11-30 12:00:05.000".into()),
+        ("@message".into(), "upstream timed out".into()),
+        ("@logStream".into(), "i-0abc".into()),
+        ("@ptr".into(), "p1".into()),
+    ]);
+    let msg = |event| Msg::Insights {
+        epoch: 0,
+        tail,
+        event,
+    };
+    let now = app.now;
+    update(&mut app, msg(InsightsEvent::Rows(vec![row])), now);
+    assert_eq!(app.logs.pane.buffer().len(), 1);
+    let progress = InsightsProgress {
+        status: QueryStatus::Running,
+        records_matched: 1.0,
+        records_scanned: 1_234_567.0,
+        bytes_scanned: 1.5 * (1u64 << 30) as f64,
+    };
+    update(&mut app, msg(InsightsEvent::Progress(progress)), now);
+    assert_eq!(
+        app.logs.pane.status(),
+        "Insights running: 1 matched · 1,234,567 records · 1.5 GB scanned · Esc stops"
+    );
+    let fx = code(&mut app, KeyCode::Esc);
+    assert_eq!(fx.first(), Some(&Effect::StopTail));
+    assert_eq!(app.logs.stream(), Stream::Live);
+}
+
+/// A search Insights cannot carry is refused with the reason before anything is asked.
+#[test]
+fn insights_refuses_what_it_cannot_translate() {
+    let mut app = streaming_app();
+    app.logs.pane.set_query(r"\p{Greek}");
+    assert!(key(&mut app, 'I').is_empty());
+    assert!(app.view.modal.is_none());
+}

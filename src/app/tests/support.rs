@@ -102,6 +102,7 @@ pub(crate) fn request(app: &App, key: PollKey) -> Request {
         PollKey::History(n) => Request::History { env: env(&n) },
         PollKey::LogGroups(n) => Request::LogGroups { env: env(&n) },
         PollKey::Config(n) => Request::Config { env: env(&n) },
+        PollKey::LogGroupSizes(n) => Request::LogGroupSizes { env: env(&n) },
     }
 }
 

@@ -78,6 +78,7 @@ fn handle(app: &mut App, msg: Msg, now: Millis, fx: &mut Vec<Effect>) {
         Msg::Cloud { reply, .. } => polls::on_reply(app, reply, fx),
         Msg::Tail { tail, event, .. } => logs::on_tail(app, tail, event),
         Msg::TailEnded { tail, error, .. } => logs::on_tail_ended(app, tail, error),
+        Msg::Insights { tail, event, .. } => logs::on_insights(app, tail, event),
         Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, fx),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {
@@ -119,6 +120,7 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         Msg::Cloud { epoch, .. }
         | Msg::Tail { epoch, .. }
         | Msg::TailEnded { epoch, .. }
+        | Msg::Insights { epoch, .. }
         | Msg::OpDone { epoch, .. }
         | Msg::Uploading { epoch, .. }
         | Msg::Captured { epoch, .. }

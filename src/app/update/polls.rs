@@ -164,6 +164,7 @@ fn request_for(app: &App, key: &PollKey) -> Option<Request> {
         PollKey::History(n) => Request::History { env: env(n)? },
         PollKey::LogGroups(n) => Request::LogGroups { env: env(n)? },
         PollKey::Config(n) => Request::Config { env: env(n)? },
+        PollKey::LogGroupSizes(n) => Request::LogGroupSizes { env: env(n)? },
         PollKey::Versions(a) => Request::Versions { app: a.clone() },
     })
 }
@@ -265,6 +266,10 @@ fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Eff
             if is_shown(app, &k) && (app.logs.env() != Some(k.as_str()) || appeared) {
                 logs::open_logs(app, fx);
             }
+        }
+        (Request::LogGroupSizes { env }, Answer::LogGroupSizes(sizes)) => {
+            let k = app.account.envs.key_for_ref(&env);
+            logs::on_group_sizes(app, &k, Ok(sizes));
         }
         (request, answer) => {
             // `cloud::answer` pairs them; a mismatch is a bug, not a reason to stop.
@@ -400,6 +405,7 @@ fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
                 app.view.modal = None;
             }
         }
+        PollKey::LogGroupSizes(n) => logs::on_group_sizes(app, n, Err(err.message().to_string())),
         PollKey::LogGroups(n) if is_shown(app, n) => {
             app.logs.pane.set_status(format!(
                 "cannot list log groups: {} (retrying)",

@@ -257,6 +257,30 @@ impl Cloud for AwsCloud {
         .map_err(|e| self.refine(e))
     }
 
+    async fn log_group_sizes(&self, env: &EnvRef) -> CloudResult<Vec<crate::cloud::GroupSize>> {
+        logs::insights::group_sizes(&self.logs, &env.name)
+            .await
+            .map_err(|e| self.refine(e))
+    }
+
+    async fn start_query(&self, query: &crate::cloud::InsightsQuery) -> CloudResult<String> {
+        logs::insights::start_query(&self.logs, query)
+            .await
+            .map_err(|e| self.refine(e))
+    }
+
+    async fn query_results(&self, query_id: &str) -> CloudResult<crate::cloud::InsightsPage> {
+        logs::insights::query_results(&self.logs, query_id)
+            .await
+            .map_err(|e| self.refine(e))
+    }
+
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
+        logs::insights::end_query(&self.logs, query_id)
+            .await
+            .map_err(|e| self.refine(e))
+    }
+
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {
         logs::eb_tail_logs(&self.eb, env)
             .await

@@ -177,6 +177,7 @@ fn env(w: &mut World, spec: &Spec, created: Millis, first_version: &str) -> Env 
         platform: config::platform_of(spec.name),
         settings: Vec::new(),
         streaming: spec.streams_logs.then_some((created, None)),
+        slow_since: None,
     };
     env.settings = config::initial(&env, spec.streams_logs);
     env

@@ -10,7 +10,9 @@ use crate::domain::{
 };
 
 use super::metrics::{Totals, cpu_and_load, metrics, served};
-use super::model::{Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, align_down};
+use super::model::{
+    Env, HEALTH_PERIOD, Instance, MIN, OpKind, Phase, SEC, SLOW_FACTOR, align_down,
+};
 use super::timefmt::iso_secs;
 
 /// 0 for Ok/Info/Pending/..., 1 Warning, 2 Degraded, 3 Severe.
@@ -62,6 +64,17 @@ pub(crate) fn human(ms: Millis) -> String {
     } else {
         format!("{n} {unit}s")
     }
+}
+
+/// What enhanced health says of a slow application's latency (the quantiles of
+/// `metrics::healthy_latency` at the slowed median).
+fn latency_cause(env: &Env) -> String {
+    let p50 = env.base_latency * SLOW_FACTOR;
+    format!(
+        "Request latency is high: P99 is {:.1} seconds and P90 is {:.1} seconds.",
+        super::metrics::healthy_latency(p50, 0.99),
+        super::metrics::healthy_latency(p50, 0.90)
+    )
 }
 
 fn pct_cause(share: f64) -> String {
@@ -116,10 +129,14 @@ pub(crate) fn instance_status(
         Some(Phase::Serving { broken, .. }) => {
             let (serving, bad) = served(inst, t - HEALTH_PERIOD, t);
             let share = if serving > 0.0 { bad / serving } else { 0.0 };
-            let r = rank_for_share(share);
+            let mut r = rank_for_share(share);
             let mut causes = Vec::new();
             if r > 0 {
                 causes.push(pct_cause(share));
+            }
+            if env.slow_at(t) {
+                r = r.max(1);
+                causes.push(latency_cause(env));
             }
             if *broken && t - since >= 30 * SEC {
                 if env.tier == Tier::Web {
@@ -193,10 +210,15 @@ pub(crate) fn env_status(env: &Env, t: Millis) -> (HealthStatus, Vec<String>) {
     } else {
         0
     };
-    let r = rank_for_share(share).max(inst_rank);
+    let mut r = rank_for_share(share).max(inst_rank);
     let mut causes = Vec::new();
     if rank_for_share(share) > 0 {
         causes.push(pct_cause(share));
+    }
+    // A slow application: the environment is degraded by its latency alone.
+    if env.slow_at(t) && any_serving {
+        r = r.max(2);
+        causes.push(latency_cause(env));
     }
     if bad > 0 {
         let which = if bad == n {

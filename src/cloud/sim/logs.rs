@@ -146,6 +146,42 @@ pub(crate) fn collect(
     out
 }
 
+/// How long streamed log groups keep their lines: Elastic Beanstalk's default when it turns
+/// streaming on.
+const RETENTION_DAYS: u32 = 7;
+
+/// What one instance writes to a log a day, in bytes, at a request rate of one a second.
+fn bytes_per_day(file: LogFile) -> f64 {
+    let per_request = match file {
+        LogFile::Access => 230.0,
+        LogFile::Stdout => 160.0,
+        LogFile::Error => 3.0,
+        LogFile::Sqsd => 60.0,
+        LogFile::Health => 0.2,
+        LogFile::Engine | LogFile::Hooks => 0.05,
+    };
+    per_request * 86_400.0
+}
+
+/// The streamed groups' sizes as DescribeLogGroups would report them: a week of what the
+/// instances write (or less, since streaming began), at the environment's request rate.
+pub(crate) fn group_sizes(env: &Env, now: Millis) -> Vec<crate::cloud::GroupSize> {
+    let Some((since, _)) = env.streaming else {
+        return Vec::new();
+    };
+    let instances = env.live_instances(now).count().max(1) as f64;
+    let days = ((now - since).max(0) as f64 / (24 * HOUR) as f64).min(RETENTION_DAYS as f64);
+    groups(env)
+        .into_iter()
+        .map(|(name, file)| crate::cloud::GroupSize {
+            name,
+            stored_bytes: (bytes_per_day(file) * env.base_rate.max(0.1) * instances * days) as u64,
+            retention_days: Some(RETENTION_DAYS),
+            created: Some(since),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

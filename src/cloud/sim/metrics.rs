@@ -7,7 +7,9 @@ use std::f64::consts::TAU;
 
 use crate::domain::{AppMetrics, Millis};
 
-use super::model::{DAY, Env, HEALTH_PERIOD, Instance, Phase, SEC};
+use super::model::{
+    DAY, Env, HEALTH_PERIOD, Instance, PROXY_TIMEOUT_S, Phase, SEC, SLOW_FACTOR, TIMEOUT_PER_MILLE,
+};
 use super::rng::{hash_str, mix, unit};
 
 /// Milliseconds in service and in service on a broken build within `[from, to)`.
@@ -95,13 +97,31 @@ pub(crate) fn metrics(seed: u64, env: &Env, inst: &Instance, t: Millis) -> Optio
     }
     let requests = (rate(seed, env, &inst.id, t) * serving / 1000.0).round() as u64;
     let bad = broken / serving;
+    let slow = env.slow_at(t);
     let baseline = u64::from(noise(seed, &inst.id, t, 1) < 0.08);
-    let s5 = ((requests as f64 * bad).round() as u64 + baseline).min(requests);
+    let timeouts = if slow {
+        (requests as f64 * TIMEOUT_PER_MILLE as f64 / 1000.0).round() as u64
+    } else {
+        0
+    };
+    let s5 = ((requests as f64 * bad).round() as u64 + baseline + timeouts).min(requests);
     let good = requests - s5;
     let s4 = (good as f64 * (0.01 + 0.02 * noise(seed, &inst.id, t, 2))).round() as u64;
     let s3 = (good as f64 * (0.005 + 0.015 * noise(seed, &inst.id, t, 3))).round() as u64;
-    let p50 = env.base_latency * (0.8 + 0.4 * noise(seed, &inst.id, t, 4));
-    let q = |p: f64| (requests > 0).then(|| quantile(p50, bad, p));
+    let mut p50 = env.base_latency * (0.8 + 0.4 * noise(seed, &inst.id, t, 4));
+    if slow {
+        p50 *= SLOW_FACTOR;
+    }
+    let q = |p: f64| {
+        (requests > 0).then(|| {
+            // The slowest requests are the ones nginx gave up on.
+            if slow && p > 1.0 - TIMEOUT_PER_MILLE as f64 / 1000.0 {
+                PROXY_TIMEOUT_S
+            } else {
+                quantile(p50, bad, p)
+            }
+        })
+    };
     Some(AppMetrics {
         duration_s: (HEALTH_PERIOD / SEC) as u32,
         request_count: requests,

@@ -16,7 +16,7 @@
 //! deploy), `resources` (ids, CloudFormation types, launching instances), `refusals` (error texts
 //! shared by reads and writes), `health` and `metrics`, `logs`, `requests`, `traffic` and `engine`
 //! (log groups and lines), `timefmt` (each file's timestamp format), `search` (filter-pattern
-//! searches over them), `scenario` (the stories), `rng` (splitmix64 and stable hashing). `tests/`
+//! searches over them), `insights` (Logs Insights queries over them), `scenario` (the stories), `rng` (splitmix64 and stable hashing). `tests/`
 //! drives all of it through `SimCloud`.
 
 mod build;
@@ -26,6 +26,7 @@ mod contents;
 mod deploy;
 mod engine;
 mod health;
+mod insights;
 mod launch;
 mod logs;
 mod metrics;
@@ -47,6 +48,7 @@ mod world;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -55,8 +57,8 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, watch};
 
 use crate::cloud::{
-    BundleUpload, Cloud, CloudError, CloudResult, LogTarget, Op, OpAccepted, TailEvent,
-    UploadProgress, Uploaded,
+    BundleUpload, Cloud, CloudError, CloudResult, GroupSize, InsightsPage, InsightsQuery,
+    LogTarget, Op, OpAccepted, TailEvent, UploadProgress, Uploaded,
 };
 use crate::domain::{
     AppVersion, CloudContext, DeployRecord, EnvEvent, EnvRef, EnvStatus, Environment, HealthColor,
@@ -96,6 +98,10 @@ pub struct SimCloud {
     calls: AtomicU64,
     scenario: Scenario,
     speed: f64,
+    /// Logs Insights queries by id (kept after they end, for their last answer). Outside the
+    /// world: a query reads the world, it never changes it.
+    queries: Mutex<HashMap<String, insights::Run>>,
+    query_seq: AtomicU64,
 }
 
 impl SimCloud {
@@ -148,6 +154,8 @@ impl SimCloud {
             calls: AtomicU64::new(0),
             scenario,
             speed,
+            queries: Mutex::new(HashMap::new()),
+            query_seq: AtomicU64::new(0),
         }
     }
 
@@ -468,6 +476,83 @@ impl Cloud for SimCloud {
             ))
         };
         search::run(&search, read, tx).await
+    }
+
+    async fn log_group_sizes(&self, env: &EnvRef) -> CloudResult<Vec<GroupSize>> {
+        self.call();
+        let (w, now) = self.world();
+        let e = find_any(&w, env)?;
+        Ok(logs::group_sizes(&w.envs[e], now))
+    }
+
+    async fn start_query(&self, query: &InsightsQuery) -> CloudResult<String> {
+        self.call();
+        let plan = insights::parse(&query.query).map_err(CloudError::Other)?;
+        let now = {
+            let (w, now) = self.world();
+            let e = find_any(&w, &query.env)?;
+            logs::resolve(&w.envs[e], &query.groups)?;
+            now
+        };
+        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
+        for run in queries.values_mut() {
+            run.settle(now);
+        }
+        if queries.values().filter(|r| r.running()).count() >= insights::CONCURRENT_MAX {
+            return Err(CloudError::Other(format!(
+                "CloudWatch Logs Insights is running as many queries as the account may at once: wait for one to finish and search again (AWS said: Account maximum query concurrency limit of [{}] reached.)",
+                insights::CONCURRENT_MAX
+            )));
+        }
+        let id = format!(
+            "sim-query-{:04}",
+            self.query_seq.fetch_add(1, Ordering::Relaxed) + 1
+        );
+        let run = insights::Run::new(
+            plan,
+            query.env.name.clone(),
+            query.groups.clone(),
+            query.start,
+            query.end,
+            now,
+        );
+        queries.insert(id.clone(), run);
+        Ok(id)
+    }
+
+    async fn query_results(&self, query_id: &str) -> CloudResult<InsightsPage> {
+        self.call();
+        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
+        let run = queries.get_mut(query_id).ok_or_else(|| {
+            CloudError::NotFound(format!("The specified query does not exist: {query_id}"))
+        })?;
+        let now = self.now();
+        for (from, to) in run.due(now) {
+            let lines = {
+                let (w, _) = self.world();
+                let e = w
+                    .env_index(&run.env)
+                    .ok_or_else(|| refusals::not_found(&run.env))?;
+                let files = logs::resolve(&w.envs[e], &run.groups)?;
+                let (a, b) = logs::streamed(&w.envs[e], from, to);
+                logs::collect(w.seed, &w.envs[e], &files, None, a, b, usize::MAX)
+            };
+            run.feed(to, lines, now);
+        }
+        run.settle(now);
+        Ok(run.page())
+    }
+
+    async fn end_query(&self, query_id: &str) -> CloudResult<()> {
+        self.call();
+        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
+        let run = queries.get_mut(query_id).ok_or_else(|| {
+            CloudError::NotFound(format!("The specified query does not exist: {query_id}"))
+        })?;
+        if run.running() {
+            run.status = crate::cloud::QueryStatus::Cancelled;
+        }
+        Ok(())
     }
 
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {

@@ -331,7 +331,18 @@ pub(crate) struct Env {
     /// (then no lines reach the groups and they are not listed). `None`: never streamed, the
     /// environment has no log groups.
     pub streaming: Option<(Millis, Option<Millis>)>,
+    /// The application answers slowly from this time on (the `timeout` scenario): latency
+    /// rises and nginx gives up on a few requests (504, "upstream timed out").
+    pub slow_since: Option<Millis>,
 }
+
+/// How much slower a slow application answers.
+pub(crate) const SLOW_FACTOR: f64 = 20.0;
+/// The share of a slow application's requests that nginx gives up on after `PROXY_TIMEOUT_S`:
+/// under 1 %, so the p99 stays a latency of a few seconds and the 504s are the tail.
+pub(crate) const TIMEOUT_PER_MILLE: u64 = 8;
+/// nginx's `proxy_read_timeout`.
+pub(crate) const PROXY_TIMEOUT_S: f64 = 60.0;
 
 impl Env {
     pub(crate) fn stack_name(&self) -> String {
@@ -340,6 +351,11 @@ impl Env {
 
     pub(crate) fn immutable_stack_name(&self) -> String {
         format!("awseb-{}-immutable-stack", self.id)
+    }
+
+    /// Does the application answer slowly at `t`?
+    pub(crate) fn slow_at(&self, t: Millis) -> bool {
+        self.slow_since.is_some_and(|s| t >= s)
     }
 
     pub(crate) fn live_instances(&self, t: Millis) -> impl Iterator<Item = &Instance> {

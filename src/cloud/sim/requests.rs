@@ -5,7 +5,7 @@
 use crate::domain::{Millis, Tier};
 
 use super::metrics::{healthy_latency, rate};
-use super::model::{Env, Instance, Phase, SEC};
+use super::model::{Env, Instance, PROXY_TIMEOUT_S, Phase, SEC, SLOW_FACTOR, TIMEOUT_PER_MILLE};
 use super::rng::{HEX, LOWER_ALNUM, Rng, hash_str, mix, stream};
 use super::timefmt::nginx_time;
 
@@ -60,13 +60,21 @@ pub(crate) fn requests(seed: u64, env: &Env, inst: &Instance, phase: &Phase, sec
             let e = endpoint(&env.app, &mut rng);
             let client = client_ip(&mut rng);
             let p50 = env.base_latency * (0.8 + 0.4 * (rng.below(1000) as f64 / 1000.0));
-            let rt = healthy_latency(p50, rng.below(10_000) as f64 / 10_000.0);
+            let mut rt = healthy_latency(p50, rng.below(10_000) as f64 / 10_000.0);
+            let mut status = e.status;
+            let mut bytes = e.bytes;
+            if env.slow_at(ts) {
+                rt *= SLOW_FACTOR;
+                if chance_per_mille(&mut rng, TIMEOUT_PER_MILLE) {
+                    (status, bytes, rt) = (504, 167, PROXY_TIMEOUT_S);
+                }
+            }
             Req {
                 ts,
                 method: e.method,
                 path: e.path,
-                status: e.status,
-                bytes: e.bytes,
+                status,
+                bytes,
                 ua: e.ua,
                 client,
                 rt,

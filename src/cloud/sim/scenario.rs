@@ -21,15 +21,20 @@ pub enum Scenario {
     CreateFail,
     /// Healthy traffic and nothing else: an idle account (what ebtui costs when all is Ready).
     Quiet,
+    /// `storefront-prod`'s application starts answering slowly a minute in (a slow database,
+    /// say): nginx times out on a few requests (504, "upstream timed out"), the p99 latency is
+    /// several seconds and health goes Degraded on latency. Nothing is deployed; it stays slow.
+    Timeout,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 5] = [
+    pub const ALL: [Scenario; 6] = [
         Scenario::Steady,
         Scenario::BadDeploy,
         Scenario::SlowDeploy,
         Scenario::CreateFail,
         Scenario::Quiet,
+        Scenario::Timeout,
     ];
 
     /// Accepts the names `name` gives (case-insensitive, `_` for `-`).
@@ -45,6 +50,7 @@ impl Scenario {
             Scenario::SlowDeploy => "slow-deploy",
             Scenario::CreateFail => "create-fail",
             Scenario::Quiet => "quiet",
+            Scenario::Timeout => "timeout",
         }
     }
 }
@@ -53,11 +59,14 @@ pub(crate) const BROKEN_LABEL: &str = "v-broken";
 pub(crate) const SLOW_LABEL: &str = "v1.5.0";
 pub(crate) const CANARY_LABEL: &str = "v1.5.0-rc.1";
 pub(crate) const CANARY_ENV: &str = "storefront-canary";
+/// The environment whose application turns slow in the `timeout` scenario, and when.
+pub(crate) const SLOW_ENV: &str = "storefront-prod";
+pub(crate) const SLOW_AFTER: Millis = MIN;
 
 /// Versions a scenario adds to `storefront` before the demo starts (uploaded minutes earlier).
 pub(crate) fn extra_versions(scenario: Scenario, start: Millis) -> Vec<Version> {
     match scenario {
-        Scenario::Steady | Scenario::Quiet => Vec::new(),
+        Scenario::Steady | Scenario::Quiet | Scenario::Timeout => Vec::new(),
         Scenario::BadDeploy => vec![Version {
             label: BROKEN_LABEL.to_string(),
             description: "Move sessions to the Redis cluster client (hotfix build)".to_string(),
@@ -111,6 +120,11 @@ pub(crate) fn schedule(world: &mut World) {
             }
         }
         Scenario::Quiet => {}
+        Scenario::Timeout => {
+            if let Some(e) = target(world, SLOW_ENV) {
+                world.schedule_step(start + SLOW_AFTER, e, None, Step::ScenarioTick);
+            }
+        }
         Scenario::CreateFail => {
             if let Some(e) = target(world, CANARY_ENV) {
                 world.schedule_step(
@@ -167,7 +181,15 @@ const JITTER: Millis = 20 * SEC;
 
 /// A round of the steady scenario starts: schedule its stories, and the next round. A story
 /// whose environment is busy then (with the user's operation) is refused and does not happen.
-pub(crate) fn on_tick(world: &mut World, _env: usize, at: Millis) {
+pub(crate) fn on_tick(world: &mut World, env: usize, at: Millis) {
+    if world.scenario == Scenario::Timeout {
+        // The application turns slow now and stays slow.
+        let e = &mut world.envs[env];
+        e.slow_since = Some(at);
+        // Health is evaluated (and its transitions told as events) while this is ahead.
+        e.dirty_until = e.dirty_until.max(at + 10 * MIN);
+        return;
+    }
     for (offset, name, story) in ROUND {
         let Some(e) = world.env_index(name) else {
             continue;

@@ -73,6 +73,14 @@ fn error_lines(
             })
             .collect();
     }
+    if env.slow_at(sec * SEC) {
+        return requests(seed, env, inst, phase, sec)
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == 504)
+            .map(|(i, r)| (r.ts, timed_out_line(env, pid, conn(i), r)))
+            .collect();
+    }
     // A healthy proxy logs rarely: decide first, so quiet seconds cost no request generation.
     let mut rng = rng_for(seed, inst, sec, 0xE7707);
     let (timeout, buffered) = (chance_per_mille(&mut rng, 1), chance_per_mille(&mut rng, 2));
@@ -84,16 +92,7 @@ fn error_lines(
         return Vec::new();
     };
     if timeout {
-        let line = format!(
-            "{} [error] {pid}#{pid}: *{} upstream timed out (110: Connection timed out) while reading response header from upstream, client: {}, server: , request: \"{} {} HTTP/1.1\", upstream: \"http://127.0.0.1:8080{}\", host: \"{host}\"",
-            nginx_error_time(r.ts),
-            conn(0),
-            alb_ip(env, r),
-            r.method,
-            r.path,
-            r.path
-        );
-        return vec![(r.ts, line)];
+        return vec![(r.ts, timed_out_line(env, pid, conn(0), r))];
     }
     if buffered {
         let line = format!(
@@ -111,6 +110,19 @@ fn error_lines(
         return vec![(r.ts, line)];
     }
     Vec::new()
+}
+
+/// nginx gave up waiting for the application's answer (`proxy_read_timeout`).
+fn timed_out_line(env: &Env, pid: u64, conn: u64, r: &super::requests::Req) -> String {
+    format!(
+        "{} [error] {pid}#{pid}: *{conn} upstream timed out (110: Connection timed out) while reading response header from upstream, client: {}, server: , request: \"{} {} HTTP/1.1\", upstream: \"http://127.0.0.1:8080{}\", host: \"{}\"",
+        nginx_error_time(r.ts),
+        alb_ip(env, r),
+        r.method,
+        r.path,
+        r.path,
+        env.host
+    )
 }
 
 /// `storefront@1.4.4`: the package the app's `npm start` prints.

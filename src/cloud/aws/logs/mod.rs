@@ -5,6 +5,8 @@
 //!   the gap when a session ends; fall back to FilterLogEvents polling where live tail is not
 //!   offered. See `tail.rs` for the states and `dedup.rs` for how no line is shown twice.
 //! - `search_logs`: a search further back than the buffer holds, pushed down to FilterLogEvents.
+//! - `insights`: CloudWatch Logs Insights (StartQuery, GetQueryResults, StopQuery) and the log
+//!   groups' stored bytes an estimate of a query's scan is made from.
 //! - `eb_tail_logs`: Elastic Beanstalk's own "tail logs" bundle, for environments that do not
 //!   stream to CloudWatch.
 //! - `configure_logs_client`: the endpoint fix StartLiveTail needs against a local emulator.
@@ -15,6 +17,7 @@ mod dedup;
 mod eb_tail;
 mod endpoint;
 mod filter;
+pub mod insights;
 mod live;
 mod sink;
 mod tail;
