@@ -45,6 +45,7 @@ const PURE_LAYERS: &[&str] = &[
     "src/logs/",
     "src/domain/",
     "src/props/",
+    "src/triage/",
 ];
 /// The only place SDK names may appear.
 const SDK_HOME: &str = "src/cloud/aws/";
