@@ -74,6 +74,17 @@ pub enum Modal {
     },
     /// `:journal stats`: the journal's size per environment and kind (`None` while asked).
     JournalStats(Option<crate::journal::Stats>),
+    /// "Why 502?" (`T`, `:why`): the triage of the environment's 5xx.
+    Triage(TriageView),
+}
+
+/// The triage view: its environment, the finding picked, and the report drawn (rebuilt in
+/// `update` when lines arrive, so drawing computes nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageView {
+    pub env: String,
+    pub cursor: usize,
+    pub report: crate::triage::Report,
 }
 
 impl Modal {

@@ -15,7 +15,7 @@ pub mod signatures;
 mod tests;
 
 pub use aggregate::{Aggregate, Series, instance_of};
-pub use findings::{Finding, Jump, PlacedMarker, Report, Row, report};
+pub use findings::{Finding, Jump, PlacedMarker, Report, Row, report, short_id};
 pub use parse::{Format, Request, request};
 
 use crate::domain::Millis;

@@ -66,6 +66,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         Modal::JournalStats(stats) => {
             super::journal::render_stats(frame, area, theme, stats.as_ref())
         }
+        Modal::Triage(view) => super::triage::render(view, frame, area, theme),
     }
 }
 
