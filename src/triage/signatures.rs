@@ -58,7 +58,7 @@ pub struct Signature {
 pub const TABLE: &[Signature] = &[
     Signature {
         id: "eb_engine_app_deploy",
-        pattern: r"\[ERROR\] An error occurred during execution of command \[app-deploy\] - \[(?P<step>[^\]]+)\]",
+        pattern: r"(?:\[ERROR\] )?An error occurred during execution of command \[app-deploy\] - \[(?P<step>[^\]]+)\]",
         kind: Kind::Deploy,
         title: "eb-engine: app-deploy failed",
         meaning: "the deployment failed on the instance at this step; the new version never started there",
