@@ -84,7 +84,8 @@ impl Aggregate {
 
     /// Lines still to read in `buf`.
     pub fn behind(&self, buf: &LogBuffer) -> u64 {
-        buf.next_seq().saturating_sub(self.next.max(buf.first_seq()))
+        buf.next_seq()
+            .saturating_sub(self.next.max(buf.first_seq()))
     }
 
     /// Reads at most `budget` new lines of `buf` (the logs of `env`) and drops what it evicted.
@@ -256,7 +257,10 @@ impl Aggregate {
                 ..Series::default()
             };
         };
-        let (m0, m1) = (first.div_euclid(MINUTE), now.div_euclid(MINUTE).max(first.div_euclid(MINUTE)));
+        let (m0, m1) = (
+            first.div_euclid(MINUTE),
+            now.div_euclid(MINUTE).max(first.div_euclid(MINUTE)),
+        );
         let counts = (m0..=m1)
             .map(|m| self.minutes.get(&m).map_or(0, |e| e.0))
             .collect();
@@ -315,10 +319,7 @@ pub fn instance_of(stream: &str) -> Option<&str> {
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .flat_map(|w| w.match_indices("i-").map(move |(i, _)| &w[i..]))
         .map(|w| {
-            let end = 2 + w[2..]
-                .bytes()
-                .take_while(u8::is_ascii_hexdigit)
-                .count();
+            let end = 2 + w[2..].bytes().take_while(u8::is_ascii_hexdigit).count();
             &w[..end]
         })
         .find(|w| is_id(w))

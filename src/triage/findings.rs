@@ -75,21 +75,34 @@ pub fn report(agg: &Aggregate, inputs: &Inputs, series: Option<Series>) -> Repor
         .iter()
         .map(|i| (i.id.as_str(), i.version.as_deref()))
         .collect();
-    let inst_label = |n: Option<u32>| n.map_or("(no instance id)".to_string(), |n| agg.text(n).to_string());
+    let inst_label =
+        |n: Option<u32>| n.map_or("(no instance id)".to_string(), |n| agg.text(n).to_string());
 
     let mut by_instance: Vec<Row> = agg
         .by_instance
         .iter()
         .map(|(n, c)| {
             let label = inst_label(*n);
-            let version = version_of.get(label.as_str()).copied().flatten().map(str::to_string);
-            Row { label, version, count: *c }
+            let version = version_of
+                .get(label.as_str())
+                .copied()
+                .flatten()
+                .map(str::to_string);
+            Row {
+                label,
+                version,
+                count: *c,
+            }
         })
         .collect();
     // Instances health lists with no 5xx are rows too: "none from v1.4.3" needs them seen.
     for i in inputs.instances {
         if !by_instance.iter().any(|r| r.label == i.id) {
-            by_instance.push(Row { label: i.id.clone(), version: i.version.clone(), count: 0 });
+            by_instance.push(Row {
+                label: i.id.clone(),
+                version: i.version.clone(),
+                count: 0,
+            });
         }
     }
     sort_rows(&mut by_instance);
@@ -99,13 +112,22 @@ pub fn report(agg: &Aggregate, inputs: &Inputs, series: Option<Series>) -> Repor
         .keys()
         .map(|n| (inst_label(*n), agg.instance_series(*n, &series)))
         .collect();
-    per_instance.sort_by(|a, b| b.1.iter().sum::<u64>().cmp(&a.1.iter().sum()).then(a.0.cmp(&b.0)));
+    per_instance.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<u64>()
+            .cmp(&a.1.iter().sum())
+            .then(a.0.cmp(&b.0))
+    });
     per_instance.truncate(4);
 
     let mut by_status: Vec<Row> = agg
         .by_status
         .iter()
-        .map(|(s, c)| Row { label: s.to_string(), version: None, count: *c })
+        .map(|(s, c)| Row {
+            label: s.to_string(),
+            version: None,
+            count: *c,
+        })
         .collect();
     sort_rows(&mut by_status);
     let mut by_path: Vec<Row> = agg
@@ -176,7 +198,9 @@ fn sig_label(row: u16, detail: Option<&str>) -> String {
 fn format_read(agg: &Aggregate) -> String {
     let mut f: Vec<(&Format, &u64)> = agg.formats.iter().collect();
     f.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    f.first().map_or("no access lines".to_string(), |(f, _)| f.as_str().to_string())
+    f.first().map_or("no access lines".to_string(), |(f, _)| {
+        f.as_str().to_string()
+    })
 }
 
 /// "502s" when one code is nearly all of them, else "5xx".
@@ -197,7 +221,7 @@ pub fn short_id(id: &str) -> String {
 }
 
 fn percent(part: u64, whole: u64) -> u64 {
-    if whole == 0 { 0 } else { (part * 100 + whole / 2) / whole }
+    (part * 100 + whole / 2).checked_div(whole).unwrap_or(0)
 }
 
 /// "38 s", "4 m 10 s", "2 h 5 m".
@@ -230,14 +254,18 @@ fn findings(agg: &Aggregate, r: &Report, inputs: &Inputs) -> Vec<Finding> {
         out.extend(top_path(r, &fails));
     }
     for ((row, detail), s) in &agg.sigs {
-        let Some(sig) = TABLE.get(*row as usize) else { continue };
+        let Some(sig) = TABLE.get(*row as usize) else {
+            continue;
+        };
         let mut insts: Vec<String> = s
             .by_instance
             .keys()
             .map(|n| n.map_or("(no instance id)".to_string(), |n| short_id(agg.text(n))))
             .collect();
         insts.sort();
-        let step = detail.map(|d| format!(" at [{}]", agg.text(d))).unwrap_or_default();
+        let step = detail
+            .map(|d| format!(" at [{}]", agg.text(d)))
+            .unwrap_or_default();
         out.push(Finding {
             text: format!("{}{step}: {} ({})", sig.title, sig.meaning, sig.next),
             evidence: format!(
@@ -258,7 +286,9 @@ fn findings(agg: &Aggregate, r: &Report, inputs: &Inputs) -> Vec<Finding> {
 fn version_split(r: &Report, fails: &str) -> Option<Finding> {
     let mut by_version: HashMap<&str, (u64, Vec<&str>)> = HashMap::new();
     for row in &r.by_instance {
-        let Some(v) = row.version.as_deref() else { continue };
+        let Some(v) = row.version.as_deref() else {
+            continue;
+        };
         let e = by_version.entry(v).or_default();
         e.0 += row.count;
         if row.count > 0 {
@@ -306,8 +336,17 @@ fn onset(agg: &Aggregate, markers: &[Marker], fails: &str) -> Option<Finding> {
         .filter(|m| m.ts <= at && at - m.ts <= 30 * 60_000)
         .max_by_key(|m| m.ts);
     let (text, rank) = match before {
-        Some(m) => (format!("{fails} began {} after {} started", gap(at - m.ts), m.label), 92),
-        None => (format!("{fails} began at {}, with no operation in the 30 minutes before", clock(at)), 50),
+        Some(m) => (
+            format!("{fails} began {} after {} started", gap(at - m.ts), m.label),
+            92,
+        ),
+        None => (
+            format!(
+                "{fails} began at {}, with no operation in the 30 minutes before",
+                clock(at)
+            ),
+            50,
+        ),
     };
     Some(Finding {
         text,

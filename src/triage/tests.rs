@@ -13,7 +13,9 @@ const GOOD: &str = "i-04558569aa11bb22c";
 const T0: Millis = 1_795_000_800_000;
 
 fn access(status: u16, path: &str) -> String {
-    format!(r#"10.0.1.5 - - [24/Nov/2026:10:15:02 +0000] "GET {path} HTTP/1.1" {status} 157 "-" "curl/8.0" "-""#)
+    format!(
+        r#"10.0.1.5 - - [24/Nov/2026:10:15:02 +0000] "GET {path} HTTP/1.1" {status} 157 "-" "curl/8.0" "-""#
+    )
 }
 
 const REFUSED: &str = r#"2026/11/24 10:15:02 [error] 2345#2345: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.1.5, server: , request: "GET /api/cart HTTP/1.1", upstream: "http://127.0.0.1:8080/api/cart", host: "shop""#;
@@ -44,13 +46,28 @@ fn bad_deploy() -> (LogBuffer, Vec<InstanceInfo>, Vec<Marker>) {
         }
     }
     let instances = vec![
-        InstanceInfo { id: BAD1.into(), version: Some("v-broken".into()) },
-        InstanceInfo { id: BAD2.into(), version: Some("v-broken".into()) },
-        InstanceInfo { id: GOOD.into(), version: Some("v1.4.3".into()) },
+        InstanceInfo {
+            id: BAD1.into(),
+            version: Some("v-broken".into()),
+        },
+        InstanceInfo {
+            id: BAD2.into(),
+            version: Some("v-broken".into()),
+        },
+        InstanceInfo {
+            id: GOOD.into(),
+            version: Some("v1.4.3".into()),
+        },
     ];
     let markers = vec![
-        Marker { ts: T0 + 50_000, label: "deploy v-broken".into() },
-        Marker { ts: T0 + 60_000, label: "batch 1 of deploy v-broken".into() },
+        Marker {
+            ts: T0 + 50_000,
+            label: "deploy v-broken".into(),
+        },
+        Marker {
+            ts: T0 + 60_000,
+            label: "batch 1 of deploy v-broken".into(),
+        },
     ];
     (buf, instances, markers)
 }
@@ -60,7 +77,12 @@ fn run(buf: &LogBuffer, instances: &[InstanceInfo], markers: &[Marker]) -> (Aggr
     while agg.behind(buf) > 0 || agg.env().is_none() {
         agg.step("shop-prod", buf, 1000);
     }
-    let inputs = Inputs { env: "shop-prod", instances, markers, now: T0 + 300_000 };
+    let inputs = Inputs {
+        env: "shop-prod",
+        instances,
+        markers,
+        now: T0 + 300_000,
+    };
     let r = report(&agg, &inputs, None);
     (agg, r)
 }
@@ -78,13 +100,23 @@ fn counts_per_minute_status_instance_and_path() {
     assert_eq!(r.series.counts[0], 0);
     assert_eq!(r.series.counts[1], 2 * 22, "from :38 to :59");
     assert_eq!(r.series.counts[2], 120);
-    let good = r.by_instance.iter().find(|x| x.label == GOOD).expect("good row");
+    let good = r
+        .by_instance
+        .iter()
+        .find(|x| x.label == GOOD)
+        .expect("good row");
     assert_eq!((good.count, good.version.as_deref()), (0, Some("v1.4.3")));
     assert_eq!(r.per_instance.len(), 2);
     assert_eq!(r.per_instance[0].1.iter().sum::<u64>(), 202);
     assert_eq!(r.by_kind[0].count, 404);
     assert!(r.by_kind[0].label.contains("Connection refused"));
-    assert_eq!(r.markers[1], PlacedMarker { minute: 1, label: "batch 1 of deploy v-broken".into() });
+    assert_eq!(
+        r.markers[1],
+        PlacedMarker {
+            minute: 1,
+            label: "batch 1 of deploy v-broken".into()
+        }
+    );
 }
 
 #[test]
@@ -96,7 +128,10 @@ fn findings_name_the_version_the_onset_and_the_cause_in_that_order() {
         texts[0],
         "100 % of 502s come from instances on v-broken (i-0bf60a49…, i-0d6d4b3b…); none from instances on v1.4.3"
     );
-    assert_eq!(texts[1], "502s began 38 s after batch 1 of deploy v-broken started");
+    assert_eq!(
+        texts[1],
+        "502s began 38 s after batch 1 of deploy v-broken started"
+    );
     assert!(
         texts[2].starts_with("nginx: connect() failed (111: Connection refused): nothing listens on the upstream port"),
         "{texts:?}"
@@ -104,7 +139,10 @@ fn findings_name_the_version_the_onset_and_the_cause_in_that_order() {
     assert!(texts[2].contains("Procfile"));
     assert_eq!(r.findings[0].jump, Jump::Errors5xx);
     assert!(matches!(&r.findings[2].jump, Jump::Search(p) if p.contains("Connection refused")));
-    assert_eq!(r.findings[2].evidence, "404 lines on i-0bf60a49…, i-0d6d4b3b…");
+    assert_eq!(
+        r.findings[2].evidence,
+        "404 lines on i-0bf60a49…, i-0d6d4b3b…"
+    );
 }
 
 #[test]
@@ -134,15 +172,30 @@ fn eviction_takes_counts_back_out_and_a_new_environment_starts_over() {
     assert_eq!(agg.total_5xx, 5, "five 502 lines were evicted");
     assert_eq!(agg.by_status.get(&502), Some(&5));
     agg.step("other-env", &buf, 100);
-    assert_eq!(agg.total_5xx, 5, "the buffer read again for the new environment");
+    assert_eq!(
+        agg.total_5xx, 5,
+        "the buffer read again for the new environment"
+    );
     assert_eq!(agg.env(), Some("other-env"));
 }
 
 #[test]
 fn unknown_formats_and_lines_without_instance_ids_still_count() {
     let mut buf = LogBuffer::new(1000, 1 << 20);
-    push(&mut buf, T0, "/custom/app/access", "web-1", "2026-11-24T10:00:00Z GET /x 503 3ms");
-    push(&mut buf, T0, "/custom/app/access", "web-1", "2026-11-24T10:00:00Z GET /x 200 3ms");
+    push(
+        &mut buf,
+        T0,
+        "/custom/app/access",
+        "web-1",
+        "2026-11-24T10:00:00Z GET /x 503 3ms",
+    );
+    push(
+        &mut buf,
+        T0,
+        "/custom/app/access",
+        "web-1",
+        "2026-11-24T10:00:00Z GET /x 200 3ms",
+    );
     let (_, r) = run(&buf, &[], &[]);
     assert_eq!(r.total_5xx, 1);
     assert_eq!(r.format, "unknown: counted by status");
@@ -151,8 +204,14 @@ fn unknown_formats_and_lines_without_instance_ids_still_count() {
 
 #[test]
 fn instance_ids_are_found_in_stream_names() {
-    assert_eq!(instance_of("i-0d6d4b3b2c1a0f9e8"), Some("i-0d6d4b3b2c1a0f9e8"));
-    assert_eq!(instance_of("web/i-0d6d4b3b2c1a0f9e8/stdout"), Some("i-0d6d4b3b2c1a0f9e8"));
+    assert_eq!(
+        instance_of("i-0d6d4b3b2c1a0f9e8"),
+        Some("i-0d6d4b3b2c1a0f9e8")
+    );
+    assert_eq!(
+        instance_of("web/i-0d6d4b3b2c1a0f9e8/stdout"),
+        Some("i-0d6d4b3b2c1a0f9e8")
+    );
     assert_eq!(instance_of("web-1"), None);
     assert_eq!(instance_of("i-xyz"), None);
 }
@@ -160,10 +219,21 @@ fn instance_ids_are_found_in_stream_names() {
 #[test]
 fn the_eb_engine_step_is_named() {
     let mut buf = LogBuffer::new(1000, 1 << 20);
-    push(&mut buf, T0, "/aws/elasticbeanstalk/shop-prod/var/log/eb-engine.log", BAD1,
-        "2021/08/05 15:54:15.735201 [ERROR] An error occurred during execution of command [app-deploy] - [PostBuildEbExtension]. Stop running the command. Error: Container commands build failed.");
+    push(
+        &mut buf,
+        T0,
+        "/aws/elasticbeanstalk/shop-prod/var/log/eb-engine.log",
+        BAD1,
+        "2021/08/05 15:54:15.735201 [ERROR] An error occurred during execution of command [app-deploy] - [PostBuildEbExtension]. Stop running the command. Error: Container commands build failed.",
+    );
     let (_, r) = run(&buf, &[], &[]);
-    assert!(r.findings[0].text.starts_with("eb-engine: app-deploy failed at [PostBuildEbExtension]: "), "{:?}", r.findings);
+    assert!(
+        r.findings[0]
+            .text
+            .starts_with("eb-engine: app-deploy failed at [PostBuildEbExtension]: "),
+        "{:?}",
+        r.findings
+    );
 }
 
 #[test]
@@ -171,36 +241,17 @@ fn another_source_of_minutes_replaces_the_buffers() {
     let (buf, inst, markers) = bad_deploy();
     let mut agg = Aggregate::default();
     agg.step("shop-prod", &buf, usize::MAX);
-    let six_hours = Series { start: T0 - 6 * 3_600_000, counts: vec![1; 360], source: "Logs Insights" };
-    let inputs = Inputs { env: "shop-prod", instances: &inst, markers: &markers, now: T0 };
+    let six_hours = Series {
+        start: T0 - 6 * 3_600_000,
+        counts: vec![1; 360],
+        source: "Logs Insights",
+    };
+    let inputs = Inputs {
+        env: "shop-prod",
+        instances: &inst,
+        markers: &markers,
+        now: T0,
+    };
     let r = report(&agg, &inputs, Some(six_hours.clone()));
     assert_eq!(r.series, six_hours);
-}
-
-/// Reading a million buffered lines: the cost of opening the view on a full buffer, done in
-/// `STEP_LINES` slices. Run with `--ignored --nocapture` to see the figure.
-#[test]
-#[ignore]
-fn measure_a_million_lines() {
-    let mut buf = LogBuffer::new(1_000_000, 1 << 30);
-    for i in 0..1_000_000i64 {
-        let (g, text) = match i % 10 {
-            0 => (ERROR, REFUSED.to_string()),
-            1 => (ACCESS, access(502, "/api/cart")),
-            _ => (ACCESS, access(200, "/")),
-        };
-        push(&mut buf, T0 + i, g, BAD1, &text);
-    }
-    let mut agg = Aggregate::default();
-    let t = std::time::Instant::now();
-    let mut steps = 0;
-    while agg.behind(&buf) > 0 || agg.env().is_none() {
-        agg.step("shop-prod", &buf, STEP_LINES);
-        steps += 1;
-    }
-    let read = t.elapsed();
-    let t = std::time::Instant::now();
-    let inputs = Inputs { env: "shop-prod", now: T0 + 1_000_000, ..Inputs::default() };
-    let r = report(&agg, &inputs, None);
-    eprintln!("1,000,000 lines read in {read:?} ({steps} steps); report in {:?}; {} 5xx", t.elapsed(), r.total_5xx);
 }

@@ -73,13 +73,9 @@ fn draw_chart(r: &Report, frame: &mut Frame, chart: Rect, marks: Rect, theme: &T
         "5xx/min ({}) · {} in all · peak {}",
         r.series.source, r.total_5xx, peak
     );
-    let [head, spark] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(chart);
+    let [head, spark] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(chart);
     frame.render_widget(Paragraph::new(Line::styled(label, theme.header)), head);
-    frame.render_widget(
-        Sparkline::default().data(shown).style(theme.error),
-        spark,
-    );
+    frame.render_widget(Sparkline::default().data(shown).style(theme.error), spark);
     // Under the chart: a digit at each operation's minute, and their names.
     let mut ticks = vec![' '; w];
     let mut legend: Vec<Span> = Vec::new();
@@ -113,8 +109,11 @@ fn draw_tables(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
             ("status · error kind", &[]),
         ]
     };
-    let cols = Layout::horizontal(vec![Constraint::Ratio(1, tables.len() as u32); tables.len()])
-        .split(area);
+    let cols = Layout::horizontal(vec![
+        Constraint::Ratio(1, tables.len() as u32);
+        tables.len()
+    ])
+    .split(area);
     for (i, (title, rows)) in tables.iter().enumerate() {
         let rows: Vec<Row> = if !wide && i == 1 {
             r.by_status.iter().chain(&r.by_kind).cloned().collect()
@@ -152,7 +151,11 @@ fn draw_findings(view: &TriageView, frame: &mut Frame, list: Rect, detail: Rect,
     // Keep the picked finding in view.
     let first = view.cursor.saturating_sub(room.saturating_sub(1));
     for (i, f) in r.findings.iter().enumerate().skip(first).take(room) {
-        let style: Style = if i == view.cursor { theme.selected } else { theme.text };
+        let style: Style = if i == view.cursor {
+            theme.selected
+        } else {
+            theme.text
+        };
         let mark = if i == view.cursor { "▶ " } else { "  " };
         lines.push(Line::styled(clip(&format!("{mark}{}", f.text), w), style));
     }
@@ -163,9 +166,11 @@ fn draw_findings(view: &TriageView, frame: &mut Frame, list: Rect, detail: Rect,
             Line::styled(f.evidence.clone(), theme.dim),
         ];
         frame.render_widget(
-            Paragraph::new(body)
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::TOP).border_style(theme.border)),
+            Paragraph::new(body).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.border),
+            ),
             detail,
         );
     }

@@ -13,11 +13,17 @@ use super::super::keymap::Action;
 use super::super::modal::{Modal, TriageView};
 use super::super::{App, Effect, Level, Pane};
 use crate::app::ledger::{OpKind, parse_batch_start};
-use crate::triage::{self, InstanceInfo, Inputs, Jump, Marker, STEP_LINES};
+use crate::triage::{self, Inputs, InstanceInfo, Jump, Marker, STEP_LINES};
 
 /// `T` / `:why`: the view for the environment the logs pane shows.
 pub(super) fn open(app: &mut App) {
-    let Some(env) = app.logs.pane.env().map(str::to_string).or(app.account.selected.clone()) else {
+    let Some(env) = app
+        .logs
+        .pane
+        .env()
+        .map(str::to_string)
+        .or(app.account.selected.clone())
+    else {
         app.flash(Level::Warn, "select an environment first");
         return;
     };
@@ -138,7 +144,11 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Home | KeyCode::Char('g') => view.cursor = 0,
         KeyCode::End | KeyCode::Char('G') => view.cursor = n.saturating_sub(1),
         KeyCode::Enter => {
-            let jump = view.report.findings.get(view.cursor).map(|f| f.jump.clone());
+            let jump = view
+                .report
+                .findings
+                .get(view.cursor)
+                .map(|f| f.jump.clone());
             jump_to(app, jump.unwrap_or(Jump::Nothing));
         }
         KeyCode::Char('U') => {
