@@ -19,4 +19,5 @@ pub mod logs;
 pub mod props;
 pub mod redact;
 pub mod runtime;
+pub mod triage;
 pub mod ui;

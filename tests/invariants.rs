@@ -47,6 +47,7 @@ const PURE_LAYERS: &[&str] = &[
     "src/props/",
     // What `update` builds for the journal: plain data, the database stays in `src/journal/`.
     "src/journal/record.rs",
+    "src/triage/",
 ];
 /// The only place SDK names may appear.
 const SDK_HOME: &str = "src/cloud/aws/";

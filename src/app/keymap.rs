@@ -100,6 +100,7 @@ actions! {
     SortPrev => "sort_prev", "sort by the previous column";
     SortReverse => "sort_reverse", "reverse the sort order";
     SsoLogin => "sso_login", "log in to AWS SSO (aws sso login --profile), then read again";
+    Triage => "triage", "why 5xx? what fails, since when, where, and what to do (:why)";
 }
 
 /// A key with its modifiers, comparable and printable ("ctrl-s", "S", "tab").
@@ -270,6 +271,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Global, "E", Config),
         (Global, "esc", Cancel),
         (Global, "ctrl-l", SsoLogin),
+        (Global, "T", Triage),
         (Envs, "enter", Select),
         (Envs, "/", Search),
         // The tables sort as the Config view does, with s; `S` is restart everywhere.

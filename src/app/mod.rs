@@ -126,6 +126,9 @@ pub struct App {
     pub view: View,
     pub account: Account,
     pub logs: LogSession,
+    /// The running count behind the triage view, over `logs`' buffer (it starts over by itself
+    /// when the environment or the buffer changes).
+    pub triage: crate::triage::Aggregate,
     /// The cloud's clock at the last message (the simulator's time runs faster).
     pub now: Millis,
 }
@@ -319,6 +322,7 @@ impl App {
             },
             account: Account::new(0, ctx),
             logs,
+            triage: Default::default(),
             now,
         }
     }

@@ -78,6 +78,8 @@ pub enum Modal {
     /// scan and cost before it runs. Not a write (nothing changes in the account): its own
     /// dialog, never `Confirm`.
     Insights(InsightsAsk),
+    /// "Why 502?" (`T`, `:why`): the triage of the environment's 5xx.
+    Triage(TriageView),
 }
 
 /// The ranges an Insights search can cover, ending now.
@@ -117,6 +119,15 @@ impl InsightsAsk {
             now,
         ))
     }
+}
+
+/// The triage view: its environment, the finding picked, and the report drawn (rebuilt in
+/// `update` when lines arrive, so drawing computes nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageView {
+    pub env: String,
+    pub cursor: usize,
+    pub report: crate::triage::Report,
 }
 
 impl Modal {

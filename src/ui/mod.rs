@@ -14,4 +14,5 @@ mod ship;
 pub mod status;
 pub mod theme;
 pub mod timeline;
+mod triage;
 pub use render::*;

@@ -67,6 +67,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
             super::journal::render_stats(frame, area, theme, stats.as_ref())
         }
         Modal::Insights(ask) => insights(app, frame, area, theme, ask),
+        Modal::Triage(view) => super::triage::render(view, frame, area, theme),
     }
 }
 

@@ -14,3 +14,4 @@ mod report;
 mod ship;
 mod sso;
 mod support;
+mod triage;

@@ -118,6 +118,10 @@ fn text_input(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             super::config::on_key(app, k, fx);
             return true;
         }
+        Some(Modal::Triage(_)) => {
+            super::triage::on_key(app, k, fx);
+            return true;
+        }
         Some(Modal::Confirm {
             typed: Some((_, input)),
             ..
@@ -191,6 +195,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         ("help", _) => app.view.modal = Some(Modal::Help { scroll: 0 }),
         ("budget", _) => app.view.modal = Some(Modal::Budget),
         ("history" | "o", _) => open_history(app),
+        ("why" | "triage", _) => super::triage::open(app),
         // The rest of the line is the path: a directory's name may hold spaces.
         ("deploy", Some(_)) => {
             let path = line.trim_start()[cmd.len()..].trim();
@@ -212,7 +217,7 @@ fn run_command(app: &mut App, line: &str, fx: &mut Vec<Effect>) {
         _ => app.flash(
             Level::Warn,
             format!(
-                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :config, :props-import FILE, :props-export FILE [--values], :history, :journal [stats], :report, :budget, :profile NAME, :region NAME, :q)"
+                "unknown command :{cmd} (try :env NAME, :deploy [PATH], :config, :props-import FILE, :props-export FILE [--values], :history, :why, :journal [stats], :report, :budget, :profile NAME, :region NAME, :q)"
             ),
         ),
     }
@@ -256,6 +261,7 @@ fn pane_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::History => open_history(app),
         Action::Config => super::config::open(app, fx),
         Action::SsoLogin => super::sso::start(app, fx),
+        Action::Triage => super::triage::open(app),
         Action::Deploy
         | Action::Rollback
         | Action::Rebuild

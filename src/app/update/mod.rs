@@ -31,6 +31,7 @@ mod report;
 mod select;
 mod ship;
 mod sso;
+mod triage;
 
 pub(in crate::app) use config_write::log_streaming_picked;
 pub(in crate::app) use polls::force as force_read;
@@ -58,6 +59,7 @@ pub fn update(app: &mut App, msg: Msg, now: Millis) -> Vec<Effect> {
     let ops_before = journal::ops_before(app);
     let failures = capture::triggers(app, &msg);
     handle(app, msg, now, &mut fx);
+    triage::refresh(app);
     capture::start(app, failures, &mut fx);
     records.extend(journal::ops_changed(app, &ops_before));
     journal::keep(app, records, &mut fx);

@@ -46,6 +46,8 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         // The deploy dialog takes its keys as text (`keys::text_input`).
         m @ Modal::Ship => app.view.modal = Some(m),
         m @ Modal::Config(_) => app.view.modal = Some(m),
+        // The triage view takes its keys itself (`keys::text_input`).
+        m @ Modal::Triage(_) => app.view.modal = Some(m),
         m @ Modal::Journal { .. } => super::journal::list_action(app, m, action, fx),
         Modal::JournalStats(_) if matches!(action, Action::Cancel | Action::Confirm) => {}
         m @ Modal::JournalStats(_) => app.view.modal = Some(m),

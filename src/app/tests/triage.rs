@@ -1,0 +1,124 @@
+//! The triage view's keys: T and :why open it, it follows new lines, Enter shows a finding's
+//! lines in the logs pane, U rolls back through the usual dialog, Esc closes.
+
+use crossterm::event::KeyCode;
+
+use super::super::modal::Modal;
+use super::super::{App, Pane, Pending};
+use super::support::*;
+use crate::cloud::{Answer, PollKey};
+use crate::domain::RawLogEvent;
+
+const ERROR_LOG: &str = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/error.log";
+const ACCESS_LOG: &str = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log";
+const REFUSED: &str = r#"2026/11/24 10:15:02 [error] 2345#2345: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.1.5, server: , request: "GET /api/cart HTTP/1.1", upstream: "http://127.0.0.1:8080/api/cart", host: "shop""#;
+
+fn line(ts: i64, group: &str, text: &str) -> RawLogEvent {
+    RawLogEvent {
+        id: None,
+        ts,
+        group: group.into(),
+        stream: "i-0d6d4b3b2c1a0f9e8".into(),
+        message: text.into(),
+    }
+}
+
+fn streaming() -> App {
+    let mut app = app_with(prod(), false);
+    reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(vec![ACCESS_LOG.into(), ERROR_LOG.into()])),
+    );
+    app
+}
+
+fn findings(app: &App) -> Vec<String> {
+    match &app.view.modal {
+        Some(Modal::Triage(v)) => v.report.findings.iter().map(|f| f.text.clone()).collect(),
+        other => panic!("the triage view is not open: {other:?}"),
+    }
+}
+
+#[test]
+fn t_opens_the_view_and_it_follows_new_lines() {
+    let mut app = streaming();
+    app.logs.pane.ingest(vec![line(
+        app.now,
+        ACCESS_LOG,
+        r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 200 1 "-" "-""#,
+    )]);
+    key(&mut app, 'T');
+    assert_eq!(
+        findings(&app)[0].split(" in the last").next(),
+        Some("no 5xx")
+    );
+    app.logs.pane.ingest(vec![
+        line(
+            app.now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET /api/cart HTTP/1.1" 502 1 "-" "-""#,
+        ),
+        line(app.now, ERROR_LOG, REFUSED),
+    ]);
+    // Any message brings the view up to date (the tick, in the running app).
+    code(&mut app, KeyCode::Null);
+    let f = findings(&app);
+    assert!(f.iter().any(|t| t.contains("Connection refused")), "{f:?}");
+    code(&mut app, KeyCode::Esc);
+    assert!(app.view.modal.is_none());
+}
+
+#[test]
+fn why_on_the_command_line_opens_it_too() {
+    let mut app = streaming();
+    key(&mut app, ':');
+    for c in "why".chars() {
+        key(&mut app, c);
+    }
+    code(&mut app, KeyCode::Enter);
+    assert!(matches!(app.view.modal, Some(Modal::Triage(_))));
+}
+
+#[test]
+fn enter_filters_the_logs_to_the_picked_finding() {
+    let mut app = streaming();
+    app.logs.pane.ingest(vec![
+        line(
+            app.now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET /api/cart HTTP/1.1" 502 1 "-" "-""#,
+        ),
+        line(app.now, ERROR_LOG, REFUSED),
+    ]);
+    key(&mut app, 'T');
+    let i = findings(&app)
+        .iter()
+        .position(|t| t.contains("Connection refused"))
+        .expect("finding");
+    for _ in 0..i {
+        code(&mut app, KeyCode::Down);
+    }
+    code(&mut app, KeyCode::Enter);
+    assert!(app.view.modal.is_none());
+    assert_eq!(app.view.focus, Pane::Logs);
+    let q = app.logs.pane.search().query().map(|q| q.text().to_string());
+    assert!(q.is_some_and(|q| q.contains("Connection refused")));
+    assert!(app.logs.pane.filter_on());
+    assert_eq!(app.logs.pane.search().hits().len(), 1);
+}
+
+#[test]
+fn u_rolls_back_through_the_usual_path_and_never_writes_itself() {
+    let mut app = streaming();
+    key(&mut app, 'T');
+    let fx = key(&mut app, 'U');
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, crate::app::Effect::Execute { .. })),
+        "{fx:?}"
+    );
+    let asked = matches!(app.view.modal, Some(Modal::Confirm { .. }))
+        || matches!(app.account.pending, Some(Pending::Rollback(_)));
+    assert!(asked, "the rollback dialog (or its history read) follows U");
+}

@@ -1,0 +1,186 @@
+//! The "Why 502?" view (`T`, `:why`): opening it, keeping its report current as lines arrive,
+//! its keys (pick a finding, jump to the logs, roll back through the usual dialog).
+//!
+//! The count behind it (`App::triage`) reads the buffer from the seq it stopped at: a step reads
+//! at most `STEP_LINES` lines, so opening on a full buffer catches up over a few messages (the
+//! view says how many lines are left), and a live tail costs only its new lines. `render` draws
+//! the report kept in the modal; it computes nothing.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::super::intents;
+use super::super::keymap::Action;
+use super::super::modal::{Modal, TriageView};
+use super::super::{App, Effect, Level, Pane};
+use crate::app::ledger::{OpKind, parse_batch_start};
+use crate::triage::{self, Inputs, InstanceInfo, Jump, Marker, STEP_LINES};
+
+/// `T` / `:why`: the view for the environment the logs pane shows.
+pub(super) fn open(app: &mut App) {
+    let Some(env) = app
+        .logs
+        .pane
+        .env()
+        .map(str::to_string)
+        .or(app.account.selected.clone())
+    else {
+        app.flash(Level::Warn, "select an environment first");
+        return;
+    };
+    app.view.modal = Some(Modal::Triage(TriageView {
+        env,
+        cursor: 0,
+        report: Default::default(),
+    }));
+    refresh(app);
+}
+
+/// Reads the lines that arrived (a slice of them) and rebuilds the report when something changed.
+/// Called after every message while the view is open.
+pub(super) fn refresh(app: &mut App) {
+    let Some(Modal::Triage(view)) = &app.view.modal else {
+        return;
+    };
+    let env = view.env.clone();
+    let buf = app.logs.pane.buffer();
+    let changed = app.triage.step(&env, buf, STEP_LINES);
+    let behind = app.triage.behind(buf);
+    let stale = view.report.env.is_empty() || view.report.behind != behind;
+    if !changed && !stale {
+        return;
+    }
+    let instances = instances(app, &env);
+    let markers = markers(app, &env);
+    let inputs = Inputs {
+        env: &env,
+        instances: &instances,
+        markers: &markers,
+        now: app.now,
+    };
+    // The buffer's own minutes for now; a Logs Insights `stats` series over 6 hours goes here.
+    let mut report = triage::report(&app.triage, &inputs, None);
+    report.behind = behind;
+    if let Some(Modal::Triage(view)) = &mut app.view.modal {
+        view.cursor = view.cursor.min(report.findings.len().saturating_sub(1));
+        view.report = report;
+    }
+    app.view.dirty = true;
+}
+
+fn instances(app: &App, env: &str) -> Vec<InstanceInfo> {
+    app.account.health.get(env).map_or_else(Vec::new, |h| {
+        h.instances
+            .iter()
+            .map(|i| InstanceInfo {
+                id: i.id.clone(),
+                version: i.deployment.as_ref().and_then(|d| d.version.clone()),
+            })
+            .collect()
+    })
+}
+
+/// The environment's operations and their batches as markers: "deploy v-broken", "batch 1 of
+/// deploy v-broken", "roll back to v1.4.3" (a deploy of a version that ran before the one it
+/// replaces), "abort".
+fn markers(app: &App, env: &str) -> Vec<Marker> {
+    let ops = app.account.ledger.of(env);
+    let events = app
+        .account
+        .timelines
+        .get(env)
+        .map(|t| t.eb_events())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let name = match (op.kind, op.version.as_deref()) {
+            (OpKind::Deploy, Some(v)) => {
+                let earlier: Vec<&str> = ops[..i]
+                    .iter()
+                    .filter(|o| o.kind == OpKind::Deploy)
+                    .filter_map(|o| o.version.as_deref())
+                    .collect();
+                let back = earlier.len() >= 2
+                    && earlier.last() != Some(&v)
+                    && earlier[..earlier.len() - 1].contains(&v);
+                if back {
+                    format!("roll back to {v}")
+                } else {
+                    format!("deploy {v}")
+                }
+            }
+            (kind, _) => kind.as_str().to_string(),
+        };
+        out.push(Marker {
+            ts: op.started,
+            label: name.clone(),
+        });
+        for e in events
+            .iter()
+            .filter(|e| e.request_id.as_deref() == Some(op.request_id.as_str()))
+        {
+            if let Some((n, _)) = parse_batch_start(&e.message) {
+                out.push(Marker {
+                    ts: e.ts,
+                    label: format!("batch {n} of {name}"),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|m| m.ts);
+    out
+}
+
+/// Keys in the view: ↑/↓ (j/k) pick a finding, Enter jumps, `U` rolls back, Esc / q / T close.
+pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Modal::Triage(view)) = &mut app.view.modal else {
+        return;
+    };
+    let n = view.report.findings.len();
+    match k.code {
+        KeyCode::Up | KeyCode::Char('k') => view.cursor = view.cursor.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            view.cursor = (view.cursor + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Home | KeyCode::Char('g') => view.cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => view.cursor = n.saturating_sub(1),
+        KeyCode::Enter => {
+            let jump = view
+                .report
+                .findings
+                .get(view.cursor)
+                .map(|f| f.jump.clone());
+            jump_to(app, jump.unwrap_or(Jump::Nothing));
+        }
+        KeyCode::Char('U') => {
+            // The usual dialog: the write is built and confirmed where every write is.
+            app.view.modal = None;
+            fx.extend(intents::start(app, Action::Rollback));
+        }
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('T') => app.view.modal = None,
+        _ => {}
+    }
+}
+
+/// Enter: the logs pane, filtered to what the finding speaks of, on its first line.
+fn jump_to(app: &mut App, jump: Jump) {
+    let l = &mut app.logs.pane;
+    match jump {
+        Jump::Nothing => return,
+        Jump::Search(pattern) => {
+            l.set_query(&pattern);
+            if !l.filter_on() {
+                l.toggle_filter();
+            }
+            l.top();
+            l.next_hit();
+        }
+        Jump::Errors5xx => {
+            l.preset_5xx();
+            if !l.instance() {
+                l.toggle_instance();
+            }
+        }
+    }
+    app.view.modal = None;
+    app.view.focus = Pane::Logs;
+}

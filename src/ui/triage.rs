@@ -1,0 +1,188 @@
+//! The "Why 502?" overlay: the 5xx per minute with the operations under it, the breakdowns, and
+//! the ranked findings with the picked one spelled out. Draws `TriageView::report` as it is:
+//! `update` keeps it current, so drawing stays cheap whatever the buffer holds.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Sparkline, Wrap};
+
+use super::theme::Theme;
+use crate::app::modal::TriageView;
+use crate::triage::{Report, Row};
+
+pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let r = &view.report;
+    frame.render_widget(Clear, area);
+    let title = format!(
+        " Why 5xx? {} · {} · {} lines{} ",
+        view.env,
+        r.format,
+        r.lines,
+        if r.behind > 0 {
+            format!(" · reading, {} to go", r.behind)
+        } else {
+            String::new()
+        }
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
+        .border_style(theme.border_focused)
+        .title(Span::styled(title, theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 8 || inner.width < 30 {
+        frame.render_widget(Paragraph::new("too small"), inner);
+        return;
+    }
+    let tall = inner.height >= 30;
+    let chart_h = if tall { 6 } else { 3 };
+    let table_h = if tall { 9 } else { 5 };
+    let detail_h = if tall { 6 } else { 4 };
+    let [chart, marks, tables, list, detail, hint] = Layout::vertical([
+        Constraint::Length(chart_h + 1),
+        Constraint::Length(2),
+        Constraint::Length(table_h),
+        Constraint::Min(2),
+        Constraint::Length(detail_h),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    draw_chart(r, frame, chart, marks, theme);
+    draw_tables(r, frame, tables, theme);
+    draw_findings(view, frame, list, detail, theme);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "↑↓ pick · Enter show in logs · U roll back · Esc close",
+            theme.dim,
+        )),
+        hint,
+    );
+}
+
+/// The last minutes that fit, newest at the right, and the operations under them.
+fn draw_chart(r: &Report, frame: &mut Frame, chart: Rect, marks: Rect, theme: &Theme) {
+    let counts = &r.series.counts;
+    let w = chart.width as usize;
+    let skip = counts.len().saturating_sub(w);
+    let shown = &counts[skip..];
+    let peak = shown.iter().copied().max().unwrap_or(0);
+    let label = format!(
+        "5xx/min ({}) · {} in all · peak {}",
+        r.series.source, r.total_5xx, peak
+    );
+    let [head, spark] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(chart);
+    frame.render_widget(Paragraph::new(Line::styled(label, theme.header)), head);
+    frame.render_widget(Sparkline::default().data(shown).style(theme.error), spark);
+    // Under the chart: a digit at each operation's minute, and their names.
+    let mut ticks = vec![' '; w];
+    let mut legend: Vec<Span> = Vec::new();
+    for (i, m) in r.markers.iter().filter(|m| m.minute >= skip).enumerate() {
+        let digit = char::from_digit(((i + 1) % 10) as u32, 10).unwrap_or('*');
+        if let Some(c) = ticks.get_mut(m.minute - skip) {
+            *c = digit;
+        }
+        legend.push(Span::styled(format!("{digit} "), theme.warn));
+        legend.push(Span::styled(format!("{}  ", m.label), theme.text));
+    }
+    let lines = vec![
+        Line::styled(ticks.into_iter().collect::<String>(), theme.warn),
+        Line::from(legend),
+    ];
+    frame.render_widget(Paragraph::new(lines), marks);
+}
+
+fn draw_tables(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let wide = area.width >= 120;
+    let tables: Vec<(&str, &[Row])> = if wide {
+        vec![
+            ("status", &r.by_status),
+            ("instance · version", &r.by_instance),
+            ("error kind", &r.by_kind),
+            ("path (top 10)", &r.by_path),
+        ]
+    } else {
+        vec![
+            ("instance · version", &r.by_instance),
+            ("status · error kind", &[]),
+        ]
+    };
+    let cols = Layout::horizontal(vec![
+        Constraint::Ratio(1, tables.len() as u32);
+        tables.len()
+    ])
+    .split(area);
+    for (i, (title, rows)) in tables.iter().enumerate() {
+        let rows: Vec<Row> = if !wide && i == 1 {
+            r.by_status.iter().chain(&r.by_kind).cloned().collect()
+        } else {
+            rows.to_vec()
+        };
+        table(frame, cols[i], title, &rows, theme);
+    }
+}
+
+fn table(frame: &mut Frame, area: Rect, title: &str, rows: &[Row], theme: &Theme) {
+    let w = area.width.saturating_sub(1) as usize;
+    let mut lines = vec![Line::styled(clip(title, w), theme.header)];
+    for row in rows.iter().take(area.height.saturating_sub(1) as usize) {
+        let count = row.count.to_string();
+        let label = match &row.version {
+            Some(v) => format!("{} {v}", crate::triage::short_id(&row.label)),
+            None => row.label.clone(),
+        };
+        let room = w.saturating_sub(count.len() + 1);
+        let style = if row.count > 0 { theme.text } else { theme.dim };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<room$}", clip(&label, room)), style),
+            Span::styled(format!(" {count}"), style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_findings(view: &TriageView, frame: &mut Frame, list: Rect, detail: Rect, theme: &Theme) {
+    let r = &view.report;
+    let w = list.width as usize;
+    let mut lines = vec![Line::styled("findings", theme.header)];
+    let room = list.height.saturating_sub(1) as usize;
+    // Keep the picked finding in view.
+    let first = view.cursor.saturating_sub(room.saturating_sub(1));
+    for (i, f) in r.findings.iter().enumerate().skip(first).take(room) {
+        let style: Style = if i == view.cursor {
+            theme.selected
+        } else {
+            theme.text
+        };
+        let mark = if i == view.cursor { "▶ " } else { "  " };
+        lines.push(Line::styled(clip(&format!("{mark}{}", f.text), w), style));
+    }
+    frame.render_widget(Paragraph::new(lines), list);
+    if let Some(f) = r.findings.get(view.cursor) {
+        let body = vec![
+            Line::styled(f.text.clone(), theme.text),
+            Line::styled(f.evidence.clone(), theme.dim),
+        ];
+        frame.render_widget(
+            Paragraph::new(body).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.border),
+            ),
+            detail,
+        );
+    }
+}
+
+/// At most `w` characters, with `…` when cut.
+fn clip(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
