@@ -612,7 +612,7 @@ impl Driver {
                     self.unexpected.push("EbTail".into());
                     None
                 }
-                Effect::Insights { .. } => {
+                Effect::Insights { .. } | Effect::TriageMinutes { .. } => {
                     self.unexpected.push("Insights".into());
                     None
                 }

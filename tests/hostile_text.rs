@@ -278,6 +278,17 @@ impl Cloud for HostileCloud {
                 },
                 message: self.t(190 + i),
             })
+            // And access lines answered 502 whose path is hostile: the triage view shows paths.
+            .chain((20..25).map(|i| RawLogEvent {
+                id: Some(format!("ev-{i}")),
+                ts: START - 10_000 + i as Millis * 100,
+                group: target.groups[i % target.groups.len()].clone(),
+                stream: format!("i-0abc{i}"),
+                message: format!(
+                    r#"10.0.0.1 - - [24/Nov/2026:10:15:00 +0000] "GET /{} HTTP/1.1" 502 157 "-" "curl""#,
+                    self.t(240 + i)
+                ),
+            }))
             .collect();
         let _ = tx.send(TailEvent::Events(lines)).await;
         Ok(())
@@ -490,6 +501,8 @@ async fn every_view(app: &mut App, cloud: &HostileCloud) -> Result<Vec<String>, 
         ("roll back", KeyCode::Char('U')),
         ("swap picker", KeyCode::Char('W')),
         ("rebuild", KeyCode::Char('B')),
+        // Paths, instance ids and error lines from the logs, joined.
+        ("why 502?", KeyCode::Char('T')),
     ] {
         key(app, cloud, k).await;
         look(app, dialog)?;

@@ -377,3 +377,49 @@ async fn no_color_draws_no_colour_80x24() {
     );
     insta::assert_snapshot!("no_color_80x24", screen);
 }
+
+/// "Why 502?" on the bad-deploy account: v-broken's 502s, the deploy's batches under the chart,
+/// Connection refused named with what it means.
+#[tokio::test]
+async fn triage_80x24_and_160x48() {
+    let (mut app, cloud) = bad_deploy_app().await;
+    let fx = key(&mut app, &cloud, KeyCode::Char('T'));
+    drive(&mut app, &cloud, fx).await;
+    for _ in 0..60 {
+        // The view reads a full buffer in slices, one per message.
+        let fx = update(&mut app, Msg::Tick, cloud.now());
+        drive(&mut app, &cloud, fx).await;
+    }
+    let small = text(&draw(&app, 80, 24));
+    assert!(small.contains("Why 5xx? storefront-prod"), "{small}");
+    assert!(small.contains("Connection refused"), "{small}");
+    insta::assert_snapshot!("triage_80x24", small);
+    let large = text(&draw(&app, 160, 48));
+    assert!(large.contains("v-broken"), "{large}");
+    insta::assert_snapshot!("triage_160x48", large);
+}
+
+/// `:journal`'s list of environments AWS no longer lists, at 80x24.
+#[tokio::test]
+async fn journal_list_80x24() {
+    use ebtui::app::modal::Modal;
+    use ebtui::journal::KnownEnv;
+    let (mut app, cloud) = bad_deploy_app().await;
+    let mut gone = app.account.envs.all[0].clone();
+    gone.env.name = "storefront-canary".into();
+    gone.env.id = "e-canary01".into();
+    gone.status = ebtui::domain::EnvStatus::Terminated;
+    let now = cloud.now();
+    app.view.modal = Some(Modal::Journal {
+        gone: Some(vec![KnownEnv {
+            env: gone,
+            first_seen: now - 5 * 3_600_000,
+            last_seen: now - 4 * 3_600_000,
+            terminated: true,
+        }]),
+        cursor: 0,
+    });
+    let screen = text(&draw(&app, 80, 24));
+    assert!(screen.contains("storefront-canary"), "{screen}");
+    insta::assert_snapshot!("journal_list_80x24", screen);
+}

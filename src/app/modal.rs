@@ -128,6 +128,16 @@ pub struct TriageView {
     pub env: String,
     pub cursor: usize,
     pub report: crate::triage::Report,
+    /// The 6-hour view (`6`): asked of Logs Insights, its per-minute 5xx, or why not.
+    pub wide: Option<Wide>,
+}
+
+/// The triage's 6-hour view, from a Logs Insights `stats` query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wide {
+    Asking,
+    Counted(crate::triage::Series),
+    Failed(String),
 }
 
 impl Modal {

@@ -86,6 +86,13 @@ pub enum Msg {
         epoch: u64,
         capture: crate::journal::Capture,
     },
+    /// The 5xx per minute over 6 hours from a Logs Insights `stats` query
+    /// (`Effect::TriageMinutes`), for the triage view of `env`, or why not.
+    TriageMinutes {
+        epoch: u64,
+        env: String,
+        result: Result<Vec<crate::logs::insights_query::MinuteCount>, String>,
+    },
     /// `aws sso login` ran in the foreground (`Effect::SsoLogin`) and the cloud was rebuilt
     /// with the new credentials, or why not (not installed, it failed, the demo).
     LoggedIn {
@@ -119,6 +126,12 @@ pub enum Effect {
     SearchLogs {
         tail: u64,
         search: LogSearch,
+    },
+    /// The triage's 6-hour view: a Logs Insights `stats count(*) by bin(1m), status` query run
+    /// to its end; the answer is `Msg::TriageMinutes`.
+    TriageMinutes {
+        env: String,
+        query: InsightsQuery,
     },
     /// A CloudWatch Logs Insights query in the tail slot: `Msg::Insights` as it runs, then
     /// `Msg::TailEnded`. Stopping the slot (`StopTail`, a new stream) sends StopQuery.

@@ -193,6 +193,17 @@ impl Executor {
                 });
             }
             Effect::Insights { tail, query } => self.insights(tail, query),
+            Effect::TriageMinutes { env, query } => {
+                tokio::spawn(async move {
+                    use crate::logs::insights_query::{PerMinuteBy, per_minute};
+                    let every = crate::cloud::insights::POLL_EVERY;
+                    let result = crate::cloud::insights::follow_all(cloud, query, every)
+                        .await
+                        .map(|rows| per_minute(&rows, PerMinuteBy::Status))
+                        .map_err(|e| e.message().to_string());
+                    let _ = tx.send(Msg::TriageMinutes { epoch, env, result }).await;
+                });
+            }
             Effect::EbTail { tail, env } => {
                 // A snapshot, not a stream: the lines arrive as one batch, then the end.
                 self.stream(tail, move |cloud, itx| async move {

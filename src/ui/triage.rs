@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Sparkline, Wrap};
 
 use super::theme::Theme;
-use crate::app::modal::TriageView;
+use crate::app::modal::{TriageView, Wide};
 use crate::triage::{Report, Row};
 
 pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -50,38 +50,53 @@ pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    draw_chart(r, frame, chart, marks, theme);
+    draw_chart(view, frame, chart, marks, theme);
     draw_tables(r, frame, tables, theme);
     draw_findings(view, frame, list, detail, theme);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            "↑↓ pick · Enter show in logs · U roll back · Esc close",
+            "↑↓ pick · Enter show in logs · 6 six hours (Logs Insights) · U roll back · Esc close",
             theme.dim,
         )),
         hint,
     );
 }
 
-/// The last minutes that fit, newest at the right, and the operations under them.
-fn draw_chart(r: &Report, frame: &mut Frame, chart: Rect, marks: Rect, theme: &Theme) {
+/// The minutes of the series, newest at the right (several to a column when they do not fit:
+/// the 6-hour view), and the operations under them.
+fn draw_chart(view: &TriageView, frame: &mut Frame, chart: Rect, marks: Rect, theme: &Theme) {
+    let r = &view.report;
     let counts = &r.series.counts;
-    let w = chart.width as usize;
-    let skip = counts.len().saturating_sub(w);
-    let shown = &counts[skip..];
+    let w = (chart.width as usize).max(1);
+    let per = counts.len().div_ceil(w).max(1);
+    let mut shown: Vec<u64> = counts.chunks(per).map(|c| c.iter().sum()).collect();
     let peak = shown.iter().copied().max().unwrap_or(0);
-    let label = format!(
-        "5xx/min ({}) · {} in all · peak {}",
-        r.series.source, r.total_5xx, peak
-    );
+    let in_all: u64 = shown.iter().sum();
+    // Newest at the right edge: a short series is padded on the left.
+    let pad = w.saturating_sub(shown.len());
+    shown.splice(0..0, std::iter::repeat_n(0, pad));
+    let per_col = if per > 1 {
+        format!(" · {per} min a column")
+    } else {
+        String::new()
+    };
+    let label = match &view.wide {
+        Some(Wide::Asking) => "5xx/min · asking Logs Insights for the last 6 hours...".to_string(),
+        Some(Wide::Failed(why)) => format!("5xx/min (log buffer) · 6 hours: {why}"),
+        _ => format!(
+            "5xx/min ({}{per_col}) · {in_all} in the chart · peak {peak}",
+            r.series.source
+        ),
+    };
     let [head, spark] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(chart);
     frame.render_widget(Paragraph::new(Line::styled(label, theme.header)), head);
-    frame.render_widget(Sparkline::default().data(shown).style(theme.error), spark);
-    // Under the chart: a digit at each operation's minute, and their names.
+    frame.render_widget(Sparkline::default().data(&shown).style(theme.error), spark);
+    // Under the chart: a digit at each operation's column, and their names.
     let mut ticks = vec![' '; w];
     let mut legend: Vec<Span> = Vec::new();
-    for (i, m) in r.markers.iter().filter(|m| m.minute >= skip).enumerate() {
+    for (i, m) in r.markers.iter().enumerate() {
         let digit = char::from_digit(((i + 1) % 10) as u32, 10).unwrap_or('*');
-        if let Some(c) = ticks.get_mut(m.minute - skip) {
+        if let Some(c) = ticks.get_mut(pad + m.minute / per) {
             *c = digit;
         }
         legend.push(Span::styled(format!("{digit} "), theme.warn));

@@ -122,3 +122,93 @@ fn u_rolls_back_through_the_usual_path_and_never_writes_itself() {
         || matches!(app.account.pending, Some(Pending::Rollback(_)));
     assert!(asked, "the rollback dialog (or its history read) follows U");
 }
+
+#[test]
+fn six_asks_logs_insights_for_the_six_hours_and_draws_its_5xx() {
+    use crate::logs::insights_query::MinuteCount;
+    let mut app = streaming();
+    key(&mut app, 'T');
+    let fx = key(&mut app, '6');
+    let query = fx
+        .iter()
+        .find_map(|e| match e {
+            super::super::Effect::TriageMinutes { query, .. } => Some(query.clone()),
+            _ => None,
+        })
+        .expect("a Logs Insights stats query");
+    assert_eq!(
+        query.groups,
+        vec![ACCESS_LOG.to_string()],
+        "the access log only"
+    );
+    assert_eq!(query.end - query.start, 6 * 3_600_000);
+    assert!(
+        query.query.contains("stats count(*) by bin(1m), status"),
+        "{}",
+        query.query
+    );
+    assert!(matches!(
+        &app.view.modal,
+        Some(Modal::Triage(v)) if v.wide == Some(super::super::modal::Wide::Asking)
+    ));
+    let minute = (app.now - 2 * 3_600_000).div_euclid(60_000) * 60_000;
+    let counted = vec![
+        MinuteCount {
+            minute,
+            key: "200".into(),
+            count: 900,
+        },
+        MinuteCount {
+            minute,
+            key: "502".into(),
+            count: 40,
+        },
+        MinuteCount {
+            minute: minute + 60_000,
+            key: "504".into(),
+            count: 2,
+        },
+    ];
+    let (now, epoch) = (app.now, app.account.epoch);
+    super::super::update(
+        &mut app,
+        super::super::Msg::TriageMinutes {
+            epoch,
+            env: "storefront-prod".into(),
+            result: Ok(counted),
+        },
+        now,
+    );
+    let Some(Modal::Triage(v)) = &app.view.modal else {
+        panic!("closed")
+    };
+    assert_eq!(v.report.series.source, "Logs Insights, 6 h");
+    assert_eq!(
+        v.report.series.counts.iter().sum::<u64>(),
+        42,
+        "only the 5xx"
+    );
+    assert_eq!(v.report.series.counts.len(), 361);
+    // Again: back to the buffer's own minutes.
+    key(&mut app, '6');
+    let Some(Modal::Triage(v)) = &app.view.modal else {
+        panic!("closed")
+    };
+    assert_eq!(v.wide, None);
+    assert_ne!(v.report.series.source, "Logs Insights, 6 h");
+}
+
+#[test]
+fn six_without_an_access_log_in_cloudwatch_says_so() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, 'T');
+    let fx = key(&mut app, '6');
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, super::super::Effect::TriageMinutes { .. }))
+    );
+    assert!(matches!(
+        &app.view.modal,
+        Some(Modal::Triage(v)) if matches!(&v.wide, Some(super::super::modal::Wide::Failed(w)) if w.contains("no access log"))
+    ));
+}

@@ -112,6 +112,7 @@ fn handle(app: &mut App, msg: Msg, now: Millis, fx: &mut Vec<Effect>) {
         Msg::Journal { answer, .. } => journal::on_answer(app, answer, fx),
         Msg::JournalStatus(status) => journal::on_status(app, status),
         Msg::Captured { capture, .. } => capture::on_captured(app, capture, fx),
+        Msg::TriageMinutes { env, result, .. } => triage::on_minutes(app, &env, result),
     }
 }
 
@@ -126,6 +127,7 @@ fn msg_epoch(msg: &Msg) -> Option<u64> {
         | Msg::OpDone { epoch, .. }
         | Msg::Uploading { epoch, .. }
         | Msg::Captured { epoch, .. }
+        | Msg::TriageMinutes { epoch, .. }
         | Msg::Journal { epoch, .. } => Some(*epoch),
         Msg::Key(_)
         | Msg::Mouse(_)

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::super::intents;
 use super::super::keymap::Action;
-use super::super::modal::{Modal, TriageView};
+use super::super::modal::{Modal, TriageView, Wide};
 use super::super::{App, Effect, Level, Pane};
 use crate::app::ledger::{OpKind, parse_batch_start};
 use crate::triage::{self, Inputs, InstanceInfo, Jump, Marker, STEP_LINES};
@@ -31,6 +31,7 @@ pub(super) fn open(app: &mut App) {
         env,
         cursor: 0,
         report: Default::default(),
+        wide: None,
     }));
     refresh(app);
 }
@@ -45,7 +46,9 @@ pub(super) fn refresh(app: &mut App) {
     let buf = app.logs.pane.buffer();
     let changed = app.triage.step(&env, buf, STEP_LINES);
     let behind = app.triage.behind(buf);
-    let stale = view.report.env.is_empty() || view.report.behind != behind;
+    let stale = view.report.env.is_empty()
+        || view.report.behind != behind
+        || matches!(&view.wide, Some(Wide::Counted(w)) if view.report.series.source != w.source);
     if !changed && !stale {
         return;
     }
@@ -57,8 +60,12 @@ pub(super) fn refresh(app: &mut App) {
         markers: &markers,
         now: app.now,
     };
-    // The buffer's own minutes for now; a Logs Insights `stats` series over 6 hours goes here.
-    let mut report = triage::report(&app.triage, &inputs, None);
+    // The buffer's own minutes, or the 6 hours Logs Insights counted (`6`).
+    let wide = match &view.wide {
+        Some(Wide::Counted(series)) => Some(series.clone()),
+        _ => None,
+    };
+    let mut report = triage::report(&app.triage, &inputs, wide);
     report.behind = behind;
     if let Some(Modal::Triage(view)) = &mut app.view.modal {
         view.cursor = view.cursor.min(report.findings.len().saturating_sub(1));
@@ -156,6 +163,7 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             app.view.modal = None;
             fx.extend(intents::start(app, Action::Rollback));
         }
+        KeyCode::Char('6') => wide(app, fx),
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('T') => app.view.modal = None,
         _ => {}
     }
@@ -183,4 +191,98 @@ fn jump_to(app: &mut App, jump: Jump) {
     }
     app.view.modal = None;
     app.view.focus = Pane::Logs;
+}
+
+/// The span of the 6-hour view.
+pub const WIDE_SPAN: crate::domain::Millis = 6 * 3_600_000;
+
+/// `6`: the 5xx per minute over the last 6 hours, counted by CloudWatch Logs Insights from the
+/// environment's access logs (a `stats` query; no line is downloaded). Again: back to the buffer.
+fn wide(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(Modal::Triage(view)) = &app.view.modal else {
+        return;
+    };
+    if view.wide.is_some() {
+        if let Some(Modal::Triage(view)) = &mut app.view.modal {
+            view.wide = None;
+            view.report.env.clear();
+        }
+        return refresh(app);
+    }
+    let env_key = view.env.clone();
+    let Some(env) = app.account.envs.get(&env_key).map(|e| e.env.clone()) else {
+        return;
+    };
+    let groups: Vec<String> = app
+        .account
+        .log_groups
+        .get(&env_key)
+        .map(|g| g.iter().filter(|g| g.contains("access")).cloned().collect())
+        .unwrap_or_default();
+    let wide = if groups.is_empty() {
+        Wide::Failed(format!(
+            "{env_key} streams no access log to CloudWatch: Logs Insights has nothing to count"
+        ))
+    } else {
+        let query = crate::cloud::InsightsQuery {
+            env,
+            groups,
+            start: app.now - WIDE_SPAN,
+            end: app.now,
+            query: crate::logs::insights_query::per_minute_query(
+                crate::logs::insights_query::PerMinuteBy::Status,
+            ),
+        };
+        fx.push(Effect::TriageMinutes {
+            env: env_key,
+            query,
+        });
+        Wide::Asking
+    };
+    if let Some(Modal::Triage(view)) = &mut app.view.modal {
+        view.wide = Some(wide);
+    }
+    app.view.dirty = true;
+}
+
+/// Logs Insights answered the 6-hour count: its 5xx minutes become the view's series.
+pub(super) fn on_minutes(
+    app: &mut App,
+    env: &str,
+    result: Result<Vec<crate::logs::insights_query::MinuteCount>, String>,
+) {
+    let now = app.now;
+    let Some(Modal::Triage(view)) = &mut app.view.modal else {
+        return;
+    };
+    if view.env != env || view.wide != Some(Wide::Asking) {
+        return;
+    }
+    view.wide = Some(match result {
+        Ok(minutes) => Wide::Counted(series_of(&minutes, now)),
+        Err(e) => Wide::Failed(e),
+    });
+    view.report.env.clear();
+    refresh(app);
+}
+
+/// Per-minute counts by status as one 5xx series over the 6 hours ending `now`.
+pub(super) fn series_of(
+    minutes: &[crate::logs::insights_query::MinuteCount],
+    now: crate::domain::Millis,
+) -> triage::Series {
+    let start = (now - WIDE_SPAN).div_euclid(60_000) * 60_000;
+    let n = (WIDE_SPAN / 60_000) as usize + 1;
+    let mut counts = vec![0u64; n];
+    for m in minutes.iter().filter(|m| m.key.starts_with('5')) {
+        let i = (m.minute - start).div_euclid(60_000);
+        if let Some(c) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+            *c += m.count;
+        }
+    }
+    triage::Series {
+        start,
+        counts,
+        source: "Logs Insights, 6 h",
+    }
 }
