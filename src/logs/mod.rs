@@ -44,9 +44,13 @@ mod intern;
 mod layout;
 mod nav;
 mod pane;
+mod parallel;
 mod picker;
+mod prefilter;
 mod sanitize;
 mod search;
+#[cfg(test)]
+mod search_equiv;
 
 pub use access::{level, status_code};
 pub use buffer::{DEDUP_WINDOW, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, LogBuffer, LogLine, Run};

@@ -1,5 +1,9 @@
 //! Search over the log buffer: a query compiled once, hits kept as sorted seqs, new lines scanned
 //! as they arrive, and a query change rescanned in slices so typing never stalls the UI.
+//!
+//! A slice is cut into chunks scanned on every core at once (`parallel`), and a query whose
+//! matches must contain one of a few literals is scanned by finding those literals with
+//! `memmem` and running the regex only on the lines that hold one (`prefilter`).
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -7,6 +11,8 @@ use std::ops::Range;
 use regex::{Regex, RegexBuilder};
 
 use super::buffer::{LogBuffer, Run};
+use super::parallel;
+use super::prefilter::Prefilter;
 
 /// A bound on compiled program size: a pathological pattern fails to compile (and falls back to
 /// a literal search) instead of eating memory.
@@ -27,6 +33,8 @@ pub struct Query {
     /// The pattern means the same over a run of lines joined by `\n` as over each line (see
     /// [`Query::scan_run`]): no `\A`/`\z`, no inline flags that could turn multi-line off.
     run_safe: bool,
+    /// The literals a matching line must contain, when the pattern requires a few.
+    prefilter: Option<Prefilter>,
 }
 
 impl Query {
@@ -45,16 +53,19 @@ impl Query {
                 error: None,
                 case_insensitive,
                 run_safe: !(text.contains("\\A") || text.contains("\\z") || text.contains("(?")),
+                prefilter: Prefilter::new(text, case_insensitive),
             }),
             Err(e) => {
                 let literal_ci = !text.chars().any(char::is_uppercase);
-                let regex = build(&regex::escape(text), literal_ci).ok()?;
+                let escaped = regex::escape(text);
+                let regex = build(&escaped, literal_ci).ok()?;
                 Some(Query {
                     text: text.to_string(),
                     regex,
                     error: Some(short_error(&e)),
                     case_insensitive: literal_ci,
                     run_safe: true,
+                    prefilter: Prefilter::new(&escaped, literal_ci),
                 })
             }
         }
@@ -67,6 +78,7 @@ impl Query {
         if q.case_insensitive && q.error.is_none() {
             q.regex = build(text, false).ok()?;
             q.case_insensitive = false;
+            q.prefilter = Prefilter::new(text, false);
         }
         Some(q)
     }
@@ -100,7 +112,26 @@ impl Query {
     ///
     /// Each restart of the pass costs several times a per-line test, so once hits are dense
     /// (more than one line in [`DENSE`]) the rest of the run is tested line by line.
+    ///
+    /// With a prefilter, only the lines holding one of its literals are tested (see
+    /// [`Prefilter`]), whatever the density of hits.
     pub fn scan_run(&self, buf: &LogBuffer, run: &Run, hits: &mut VecDeque<u64>) {
+        self.scan_run_into(buf, run, &mut Vec::new(), hits);
+    }
+
+    /// [`Query::scan_run`] with a scratch buffer kept from run to run (a case-insensitive
+    /// prefilter lowercases a copy of the run into it), into any collection of seqs.
+    pub(super) fn scan_run_into(
+        &self,
+        buf: &LogBuffer,
+        run: &Run,
+        scratch: &mut Vec<u8>,
+        hits: &mut impl Extend<u64>,
+    ) {
+        if let Some(pf) = &self.prefilter {
+            pf.scan(run.text, run.first_seq, &self.regex, scratch, hits);
+            return;
+        }
         if !self.run_safe {
             self.scan_lines(buf, run.first_seq..run.end_seq, hits);
             return;
@@ -137,7 +168,7 @@ impl Query {
                 .get(line_start..line_end)
                 .is_some_and(|line| self.regex.is_match(line))
             {
-                hits.push_back(seq);
+                hits.extend(Some(seq));
                 found += 1;
             }
             pos = line_end + 1;
@@ -147,10 +178,10 @@ impl Query {
 
     /// Tests each line alone. The buffer knows where each line is: faster than splitting the
     /// run's text on newlines again.
-    fn scan_lines(&self, buf: &LogBuffer, seqs: Range<u64>, hits: &mut VecDeque<u64>) {
+    fn scan_lines(&self, buf: &LogBuffer, seqs: Range<u64>, hits: &mut impl Extend<u64>) {
         for line in buf.range(seqs) {
             if self.regex.is_match(line.text) {
-                hits.push_back(line.seq);
+                hits.extend(Some(line.seq));
             }
         }
     }
@@ -255,9 +286,9 @@ impl Search {
         };
         let start = self.scanned_to.max(buf.first_seq());
         let end = buf.next_seq().min(start.saturating_add(budget as u64));
-        for run in buf.runs(start..end) {
-            query.scan_run(buf, &run, &mut self.hits);
-        }
+        // Split over the cores and joined before returning: a slice blocks the loop for less
+        // time than a serial one did.
+        parallel::scan(query, buf, start..end, &mut self.hits);
         self.scanned_to = end;
         let done = end >= buf.next_seq();
         if done {
