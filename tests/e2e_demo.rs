@@ -35,20 +35,6 @@ fn select(tui: &mut Tui, env: &str) {
     );
 }
 
-/// Presses `q` and checks the app exits successfully with the terminal restored.
-fn quit_cleanly(tui: &mut Tui) {
-    tui.send("q");
-    let status = tui
-        .wait_exit(EXIT)
-        .unwrap_or_else(|| panic!("ebtui did not exit after q:\n{}", tui.screen()));
-    assert!(
-        status.success(),
-        "ebtui exited with {status} after q\n{}",
-        tui.log_tail(40)
-    );
-    tui.assert_terminal_restored();
-}
-
 fn is_red(health: &str) -> bool {
     matches!(health, "Severe" | "Degraded")
 }
@@ -171,7 +157,7 @@ fn bad_deploy_rollback_recovers() {
     confirm(&mut tui);
     wait_recovered(&tui, BROKEN, Some(&target));
 
-    quit_cleanly(&mut tui);
+    tui.quit_cleanly();
 }
 
 /// A rollback while a deployment is still rolling out aborts it (Elastic Beanstalk refuses a
@@ -196,7 +182,7 @@ fn rollback_during_deployment_aborts() {
     confirm(&mut tui);
     wait_recovered(&tui, SLOW, None);
 
-    quit_cleanly(&mut tui);
+    tui.quit_cleanly();
 }
 
 /// In read-only mode the help still lists the write keys, but a write key is refused with a
@@ -248,7 +234,7 @@ fn help_and_read_only() {
         "the selection moved:\n{refused}"
     );
 
-    quit_cleanly(&mut tui);
+    tui.quit_cleanly();
 }
 
 /// Whether the help dialog shows `key` bound to an action whose description starts with `desc`:

@@ -295,14 +295,5 @@ fn emulator_account_shows_envs_stack_events_and_logs() {
         "every access-log line must show exactly once: {counts:?}\n{screen}"
     );
 
-    tui.send("q");
-    let status = tui
-        .wait_exit(Duration::from_secs(20))
-        .unwrap_or_else(|| panic!("no exit after q:\n{}", tui.screen()));
-    assert!(
-        status.success(),
-        "exit status {status}\n{}",
-        tui.log_tail(40)
-    );
-    tui.assert_terminal_restored();
+    tui.quit_cleanly();
 }

@@ -17,19 +17,6 @@ const CANARY: &str = "storefront-canary";
 /// What the failing hook wrote to eb-engine.log (the simulator's create-fail story).
 const HOOK_ERROR: &str = "[ERROR] An error occurred during execution of command [app-deploy]";
 
-fn quit(tui: &mut Tui) {
-    tui.send("q");
-    let status = tui
-        .wait_exit(Duration::from_secs(20))
-        .unwrap_or_else(|| panic!("no exit after q:\n{}", tui.screen()));
-    assert!(
-        status.success(),
-        "exit status {status}\n{}",
-        tui.log_tail(40)
-    );
-    tui.assert_terminal_restored();
-}
-
 // One story told in order: the failure, the capture, the environment gone, the journal, the report.
 #[test]
 fn create_fail_is_captured_and_reopened_from_the_journal_after_it_is_gone() {
@@ -132,7 +119,7 @@ fn create_fail_is_captured_and_reopened_from_the_journal_after_it_is_gone() {
     use std::os::unix::fs::PermissionsExt;
     let mode = report.metadata().unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the report is the owner's only");
-    quit(&mut tui);
+    tui.quit_cleanly();
 }
 
 #[test]
@@ -173,7 +160,7 @@ fn a_journaled_account_is_drawn_before_aws_answers() {
         |s| env_row(s, "jr-prod").is_some(),
         LONG,
     );
-    quit(&mut first);
+    first.quit_cleanly();
     drop(moto);
 
     // Nothing listens there: every read fails on the network.
@@ -197,7 +184,7 @@ fn a_journaled_account_is_drawn_before_aws_answers() {
         KEY,
     );
     assert!(env_row(&screen, "jr-dev").is_some(), "{screen}");
-    quit(&mut second);
+    second.quit_cleanly();
 }
 
 async fn seed(url: &str) -> Result<(), String> {

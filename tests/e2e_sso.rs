@@ -61,13 +61,6 @@ fn expired(dir: &Path, bin: &Path) -> Tui {
     tui
 }
 
-fn quit(tui: &mut Tui) {
-    tui.send("q");
-    let status = tui.wait_exit(Duration::from_secs(20)).expect("ebtui exits");
-    assert!(status.success(), "{status}\n{}", tui.log_tail(30));
-    tui.assert_terminal_restored();
-}
-
 #[test]
 fn ctrl_l_runs_aws_sso_login_on_the_terminal_and_comes_back() {
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -98,7 +91,7 @@ fn ctrl_l_runs_aws_sso_login_on_the_terminal_and_comes_back() {
         |s| s.contains("┏ 1 Environments"),
         KEY,
     );
-    quit(&mut tui);
+    tui.quit_cleanly();
 }
 
 #[test]
@@ -115,7 +108,7 @@ fn without_aws_it_says_how_to_log_in_by_hand() {
         },
         KEY,
     );
-    quit(&mut tui);
+    tui.quit_cleanly();
 }
 
 #[test]
@@ -128,5 +121,5 @@ fn the_demo_refuses() {
         |s| s.contains("the demo has no AWS SSO session to log in to"),
         KEY,
     );
-    quit(&mut tui);
+    tui.quit_cleanly();
 }

@@ -263,16 +263,7 @@ pub fn cost_words(bytes: u64) -> String {
 
 /// "12,345": a count for a status line.
 pub fn count(n: f64) -> String {
-    let n = n.max(0.0).round() as u64;
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::props::meter::thousands(n.max(0.0).round() as usize)
 }
 
 /// "1.2 GB", "340 MB", "12 KB": bytes scanned for a status line.

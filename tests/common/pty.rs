@@ -279,6 +279,21 @@ impl Tui {
     /// After the app exited: it left the alternate screen and showed the cursor, and those were
     /// the last things it wrote (only other mode resets may follow). The pty is back in canonical
     /// mode with echo (raw mode was turned off).
+    /// Presses `q` and checks the app exits successfully, within 20 s, with the terminal
+    /// restored.
+    pub fn quit_cleanly(&mut self) {
+        self.send("q");
+        let status = self
+            .wait_exit(Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("ebtui did not exit after q:\n{}", self.screen()));
+        assert!(
+            status.success(),
+            "ebtui exited with {status} after q\n{}",
+            self.log_tail(40)
+        );
+        self.assert_terminal_restored();
+    }
+
     pub fn assert_terminal_restored(&self) {
         assert!(
             self.exit.is_some(),
