@@ -41,9 +41,16 @@ pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let chart_h = if tall { 6 } else { 3 };
     let table_h = if tall { 9 } else { 5 };
     let detail_h = if tall { 6 } else { 4 };
-    let [chart, marks, tables, list, detail, hint] = Layout::vertical([
+    // Per instance, on the same time axis (the buffer's minutes), where there is room.
+    let instances_h = if tall && !matches!(view.wide, Some(Wide::Counted(_))) {
+        r.per_instance.len() as u16
+    } else {
+        0
+    };
+    let [chart, marks, per_instance, tables, list, detail, hint] = Layout::vertical([
         Constraint::Length(chart_h + 1),
         Constraint::Length(2),
+        Constraint::Length(instances_h),
         Constraint::Length(table_h),
         Constraint::Min(2),
         Constraint::Length(detail_h),
@@ -51,6 +58,7 @@ pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
     ])
     .areas(inner);
     draw_chart(view, frame, chart, marks, theme);
+    draw_per_instance(r, frame, per_instance, theme);
     draw_tables(r, frame, tables, theme);
     draw_findings(view, frame, list, detail, theme);
     frame.render_widget(
@@ -107,6 +115,38 @@ fn draw_chart(view: &TriageView, frame: &mut Frame, chart: Rect, marks: Rect, th
         Line::from(legend),
     ];
     frame.render_widget(Paragraph::new(lines), marks);
+}
+
+/// One row per busy instance: its id and its own 5xx per minute, right-aligned with the chart.
+fn draw_per_instance(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
+    const LABEL: u16 = 14;
+    for (i, (id, counts)) in r.per_instance.iter().enumerate() {
+        let y = area.y + i as u16;
+        if y >= area.y + area.height || area.width <= LABEL {
+            break;
+        }
+        let label = Rect {
+            x: area.x,
+            y,
+            width: LABEL,
+            height: 1,
+        };
+        let spark = Rect {
+            x: area.x + LABEL,
+            y,
+            width: area.width - LABEL,
+            height: 1,
+        };
+        let w = spark.width as usize;
+        let per = counts.len().div_ceil(w.max(1)).max(1);
+        let mut shown: Vec<u64> = counts.chunks(per).map(|c| c.iter().sum()).collect();
+        shown.splice(0..0, std::iter::repeat_n(0, w.saturating_sub(shown.len())));
+        frame.render_widget(
+            Paragraph::new(Line::styled(crate::triage::short_id(id), theme.dim)),
+            label,
+        );
+        frame.render_widget(Sparkline::default().data(&shown).style(theme.warn), spark);
+    }
 }
 
 fn draw_tables(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
