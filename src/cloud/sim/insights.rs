@@ -477,3 +477,81 @@ mod tests {
         assert_eq!(run.status, QueryStatus::Complete);
     }
 }
+
+/// The account's Logs Insights queries by id, kept after they end (for their last answer).
+/// Outside the world: a query reads the world's lines but is not part of its story.
+#[derive(Default)]
+pub(crate) struct Queries {
+    runs: std::sync::Mutex<std::collections::HashMap<String, Run>>,
+    seq: std::sync::atomic::AtomicU64,
+}
+
+impl Queries {
+    fn runs(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Run>> {
+        self.runs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// StartQuery: refused past the account's concurrency, as AWS does.
+    pub(crate) fn start(
+        &self,
+        plan: Plan,
+        query: &crate::cloud::InsightsQuery,
+        now: Millis,
+    ) -> crate::cloud::CloudResult<String> {
+        let mut runs = self.runs();
+        for run in runs.values_mut() {
+            run.settle(now);
+        }
+        if runs.values().filter(|r| r.running()).count() >= CONCURRENT_MAX {
+            return Err(crate::cloud::CloudError::Other(format!(
+                "CloudWatch Logs Insights is running as many queries as the account may at once: wait for one to finish and search again (AWS said: Account maximum query concurrency limit of [{CONCURRENT_MAX}] reached.)"
+            )));
+        }
+        let n = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let id = format!("sim-query-{n:04}");
+        let run = Run::new(
+            plan,
+            query.env.name.clone(),
+            query.groups.clone(),
+            query.start,
+            query.end,
+            now,
+        );
+        runs.insert(id.clone(), run);
+        Ok(id)
+    }
+
+    /// GetQueryResults: the query scans the slices it has reached by `now` (`read` gives their
+    /// lines: environment, groups, from, to), then answers what it has.
+    pub(crate) fn results(
+        &self,
+        id: &str,
+        now: Millis,
+        read: impl Fn(&str, &[String], Millis, Millis) -> crate::cloud::CloudResult<Vec<RawLogEvent>>,
+    ) -> crate::cloud::CloudResult<crate::cloud::InsightsPage> {
+        let mut runs = self.runs();
+        let run = runs.get_mut(id).ok_or_else(|| not_found(id))?;
+        for (from, to) in run.due(now) {
+            let lines = read(&run.env, &run.groups, from, to)?;
+            run.feed(to, lines, now);
+        }
+        run.settle(now);
+        Ok(run.page())
+    }
+
+    /// StopQuery: a running query is cancelled; an ended one stays as it ended.
+    pub(crate) fn end(&self, id: &str) -> crate::cloud::CloudResult<()> {
+        let mut runs = self.runs();
+        let run = runs.get_mut(id).ok_or_else(|| not_found(id))?;
+        if run.running() {
+            run.status = crate::cloud::QueryStatus::Cancelled;
+        }
+        Ok(())
+    }
+}
+
+fn not_found(id: &str) -> crate::cloud::CloudError {
+    crate::cloud::CloudError::NotFound(format!("The specified query does not exist: {id}"))
+}

@@ -48,7 +48,6 @@ mod world;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -98,10 +97,8 @@ pub struct SimCloud {
     calls: AtomicU64,
     scenario: Scenario,
     speed: f64,
-    /// Logs Insights queries by id (kept after they end, for their last answer). Outside the
-    /// world: a query reads the world, it never changes it.
-    queries: Mutex<HashMap<String, insights::Run>>,
-    query_seq: AtomicU64,
+    /// Logs Insights queries by id (kept after they end, for their last answer).
+    queries: insights::Queries,
 }
 
 impl SimCloud {
@@ -154,8 +151,7 @@ impl SimCloud {
             calls: AtomicU64::new(0),
             scenario,
             speed,
-            queries: Mutex::new(HashMap::new()),
-            query_seq: AtomicU64::new(0),
+            queries: insights::Queries::default(),
         }
     }
 
@@ -494,65 +490,33 @@ impl Cloud for SimCloud {
             logs::resolve(&w.envs[e], &query.groups)?;
             now
         };
-        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-        for run in queries.values_mut() {
-            run.settle(now);
-        }
-        if queries.values().filter(|r| r.running()).count() >= insights::CONCURRENT_MAX {
-            return Err(CloudError::Other(format!(
-                "CloudWatch Logs Insights is running as many queries as the account may at once: wait for one to finish and search again (AWS said: Account maximum query concurrency limit of [{}] reached.)",
-                insights::CONCURRENT_MAX
-            )));
-        }
-        let id = format!(
-            "sim-query-{:04}",
-            self.query_seq.fetch_add(1, Ordering::Relaxed) + 1
-        );
-        let run = insights::Run::new(
-            plan,
-            query.env.name.clone(),
-            query.groups.clone(),
-            query.start,
-            query.end,
-            now,
-        );
-        queries.insert(id.clone(), run);
-        Ok(id)
+        self.queries.start(plan, query, now)
     }
 
     async fn query_results(&self, query_id: &str) -> CloudResult<InsightsPage> {
         self.call();
-        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-        let run = queries.get_mut(query_id).ok_or_else(|| {
-            CloudError::NotFound(format!("The specified query does not exist: {query_id}"))
-        })?;
-        let now = self.now();
-        for (from, to) in run.due(now) {
-            let lines = {
-                let (w, _) = self.world();
-                let e = w
-                    .env_index(&run.env)
-                    .ok_or_else(|| refusals::not_found(&run.env))?;
-                let files = logs::resolve(&w.envs[e], &run.groups)?;
-                let (a, b) = logs::streamed(&w.envs[e], from, to);
-                logs::collect(w.seed, &w.envs[e], &files, None, a, b, usize::MAX)
-            };
-            run.feed(to, lines, now);
-        }
-        run.settle(now);
-        Ok(run.page())
+        // The slices the query has reached by now, read from the world brought up to the clock.
+        let read = |env: &str, groups: &[String], from: Millis, to: Millis| {
+            let (w, _) = self.world();
+            let e = w.env_index(env).ok_or_else(|| refusals::not_found(env))?;
+            let files = logs::resolve(&w.envs[e], groups)?;
+            let (a, b) = logs::streamed(&w.envs[e], from, to);
+            Ok(logs::collect(
+                w.seed,
+                &w.envs[e],
+                &files,
+                None,
+                a,
+                b,
+                usize::MAX,
+            ))
+        };
+        self.queries.results(query_id, self.now(), read)
     }
 
     async fn end_query(&self, query_id: &str) -> CloudResult<()> {
         self.call();
-        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-        let run = queries.get_mut(query_id).ok_or_else(|| {
-            CloudError::NotFound(format!("The specified query does not exist: {query_id}"))
-        })?;
-        if run.running() {
-            run.status = crate::cloud::QueryStatus::Cancelled;
-        }
-        Ok(())
+        self.queries.end(query_id)
     }
 
     async fn eb_tail_logs(&self, env: &EnvRef) -> CloudResult<Vec<RawLogEvent>> {

@@ -10,3 +10,4 @@ mod scenarios;
 mod ship;
 mod steady;
 mod support;
+mod timeout;
