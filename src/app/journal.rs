@@ -95,6 +95,21 @@ impl JournalState {
         })
     }
 
+    /// The captures of one operation of `env`: those that name it, and those made while it ran
+    /// (a minute either side: a failure is often read a little after its operation's events).
+    pub fn captures_for<'a>(
+        &'a self,
+        env: &'a Environment,
+        op: &'a crate::app::ledger::Operation,
+        now: Millis,
+    ) -> impl Iterator<Item = &'a Capture> {
+        let end = op.ended().unwrap_or(now);
+        self.captures_of(env).filter(move |c| {
+            c.op_key.as_deref() == Some(op.request_id.as_str())
+                || (c.at >= op.started - 60_000 && c.at <= end + 60_000)
+        })
+    }
+
     /// Keep a capture (replacing an earlier state of the same one).
     pub fn keep_capture(&mut self, capture: Capture) {
         match self.captures.iter_mut().find(|c| c.key == capture.key) {

@@ -154,12 +154,8 @@ fn captured<'a>(app: &'a App, theme: &Theme, op: &Operation) -> Vec<Line<'a>> {
     let Some(env) = app.account.envs.get(&op.env) else {
         return Vec::new();
     };
-    let end = op.ended().unwrap_or(app.now);
     let mut lines = Vec::new();
-    for c in app.account.journal.captures_of(env).filter(|c| {
-        c.op_key.as_deref() == Some(op.request_id.as_str())
-            || (c.at >= op.started - 60_000 && c.at <= end + 60_000)
-    }) {
+    for c in app.account.journal.captures_for(env, op, app.now) {
         lines.push(Line::raw(""));
         let head = format!(
             "Captured at {}: {} lines ({}){}",

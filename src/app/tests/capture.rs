@@ -151,12 +151,8 @@ fn in_read_only_mode_the_tail_logs_are_not_asked_and_the_capture_says_why() {
     let c = no_streaming(&mut app);
     let fx = back(&mut app, c);
     assert!(executed(&fx).is_empty());
-    let env = app.account.envs.get("storefront-prod").unwrap().clone();
-    let kept = app.account.journal.captures_of(&env).next().unwrap();
-    assert!(
-        kept.note.as_deref().unwrap().contains("read-only"),
-        "{kept:?}"
-    );
+    let note = kept_note(&app);
+    assert!(note.contains("read-only"), "{note}");
 }
 
 #[test]
@@ -165,13 +161,13 @@ fn without_consent_the_capture_names_the_setting() {
     let c = no_streaming(&mut app);
     let fx = back(&mut app, c);
     assert!(executed(&fx).is_empty());
+    let note = kept_note(&app);
+    assert!(note.contains("capture_on_failure = \"tail\""), "{note}");
+}
+
+/// The note of storefront-prod's one capture, as kept.
+fn kept_note(app: &App) -> String {
     let env = app.account.envs.get("storefront-prod").unwrap().clone();
     let kept = app.account.journal.captures_of(&env).next().unwrap();
-    assert!(
-        kept.note
-            .as_deref()
-            .unwrap()
-            .contains("capture_on_failure = \"tail\""),
-        "{kept:?}"
-    );
+    kept.note.clone().expect("the capture says why")
 }

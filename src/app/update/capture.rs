@@ -153,18 +153,10 @@ fn finish(app: &mut App, capture: Capture, fx: &mut Vec<Effect>) {
 
 /// RequestEnvironmentInfo for a capture, through the write gate, consented to by the config.
 fn ask_tail(app: &mut App, mut capture: Capture, fx: &mut Vec<Effect>) {
-    let Some(env) = app
-        .account
-        .envs
-        .all
-        .iter()
-        .find(|e| e.env.id == capture.env_id || e.env.name == capture.env_name)
-    else {
+    let Some(env) = env_of(app, &capture) else {
         return finish(app, capture, fx);
     };
-    let op = Op::RequestTailLogs {
-        env: env.env.clone(),
-    };
+    let op = Op::RequestTailLogs { env };
     match ops::execute(app, op, fx) {
         Some(op_id) => {
             capture.note = Some("asking the instances for their tail logs...".into());
@@ -193,13 +185,7 @@ pub(super) fn tail_requested(
     let Some(mut capture) = app.account.journal.pending_tail.remove(&op_id) else {
         return;
     };
-    let env = app
-        .account
-        .envs
-        .all
-        .iter()
-        .find(|e| e.env.id == capture.env_id || e.env.name == capture.env_name)
-        .map(|e| e.env.clone());
+    let env = env_of(app, &capture);
     match (result, env) {
         (Ok(_), Some(env)) => {
             capture.source = CaptureSource::TailLogs;
@@ -215,4 +201,14 @@ pub(super) fn tail_requested(
             finish(app, capture, fx);
         }
     }
+}
+
+/// The environment a capture is of, as listed now (by id, else by name).
+fn env_of(app: &App, capture: &Capture) -> Option<crate::domain::EnvRef> {
+    app.account
+        .envs
+        .all
+        .iter()
+        .find(|e| e.env.id == capture.env_id || e.env.name == capture.env_name)
+        .map(|e| e.env.clone())
 }

@@ -37,15 +37,7 @@ pub(super) fn command(app: &mut App, fx: &mut Vec<Effect>) {
     let newest = ops.last().is_some_and(|o| o.request_id == op.request_id);
     let outcome = op.outcome(newest && env.status.is_transitional());
     let timeline = acc.timelines.get(&key);
-    let end = op.ended().unwrap_or(app.now);
-    let captures = acc
-        .journal
-        .captures_of(env)
-        .filter(|c| {
-            c.op_key.as_deref() == Some(op.request_id.as_str())
-                || (c.at >= op.started - 60_000 && c.at <= end + 60_000)
-        })
-        .collect();
+    let captures = acc.journal.captures_for(env, op, app.now).collect();
     let facts = Facts {
         env,
         region: &acc.ctx.region,
