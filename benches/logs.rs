@@ -101,5 +101,56 @@ fn bench_render(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_ingest, bench_search, bench_render);
+/// "Only this instance" (`O`, or Enter on an instance in the triage): narrowing a full buffer to
+/// one of its four instances, the 5xx preset searched within it, and a frame of it.
+fn bench_scope(c: &mut Criterion) {
+    let mut g = c.benchmark_group("logs");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(10))
+        .warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Elements(N as u64));
+    let mut buf = LogBuffer::new(N, usize::MAX);
+    buf.extend(events(N));
+    let instance = logs_data::INSTANCES[1];
+    g.bench_function("log_scope_1m", |b| {
+        b.iter(|| {
+            let mut s = Search::new();
+            s.set_scope(Some(instance), &buf);
+            black_box(s.scope().map(|x| x.members().len()))
+        })
+    });
+    g.bench_function("log_scope_search_1m", |b| {
+        b.iter(|| {
+            let mut s = Search::new();
+            s.set_scope(Some(instance), &buf);
+            s.set_query(Query::compile_exact(PRESET_5XX), &buf);
+            s.step(&buf, usize::MAX);
+            black_box(s.hits().len())
+        })
+    });
+    let mut pane = full_pane();
+    pane.set_scope(Some(instance));
+    pane.preset_5xx();
+    while pane.tick(usize::MAX) {}
+    pane.top();
+    pane.scroll_down(N / 8);
+    let theme = Theme::default();
+    let area = Rect::new(0, 0, 200, 60);
+    let mut frame = Buffer::empty(area);
+    g.bench_function("logs_render_frame_scoped_1m", |b| {
+        b.iter(|| {
+            render_to_buffer(area, &mut frame, &pane, &theme, true);
+            black_box(&frame);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_ingest,
+    bench_search,
+    bench_render,
+    bench_scope
+);
 criterion_main!(benches);

@@ -56,6 +56,60 @@ fn why_502_names_the_version_the_instances_and_the_cause() {
         },
         KEY,
     );
+    // Back to the triage: Tab to the instances table, Enter on the second instance shows
+    // only its lines, and `O` brings every instance back.
+    tui.send("T");
+    tui.expect("the triage again", |s| s.contains("Why 5xx?"), KEY);
+    tui.send("\tj");
+    let screen = tui.expect(
+        "an instance picked",
+        |s| s.contains("Enter: its 5xx in the logs pane"),
+        KEY,
+    );
+    let picked = screen
+        .lines()
+        .find(|l| l.contains(" on v-broken: ") && l.trim_end_matches(['┃', ' ']).ends_with(" 5xx"))
+        .and_then(|l| l.trim_start_matches(['┃', ' ']).split(' ').next())
+        .expect("the picked instance's id")
+        .to_string();
+    assert!(picked.starts_with("i-"), "{picked}");
+    tui.send("\r");
+    let short = &picked[..10];
+    let screen = tui.expect(
+        "the logs of the picked instance only",
+        |s| {
+            s.contains(&format!("only {picked}"))
+                && log_rows(s).len() >= 3
+                && log_rows(s).iter().all(|r| r.contains(short))
+        },
+        KEY,
+    );
+    assert!(!screen.contains("Why 5xx?"), "{screen}");
+    tui.send("O");
+    tui.expect(
+        "every instance again",
+        |s| !s.contains("only i-") && log_rows(s).iter().any(|r| !r.contains(short)),
+        KEY,
+    );
     tui.send("q");
     assert!(tui.wait_exit(KEY).is_some_and(|s| s.success()));
+}
+
+/// The log lines on screen: the rows of the logs pane that begin with a time.
+fn log_rows(screen: &str) -> Vec<&str> {
+    let mut in_logs = false;
+    screen
+        .lines()
+        .filter(|l| {
+            if l.contains(" logs: ") {
+                in_logs = true;
+                return false;
+            }
+            in_logs
+        })
+        .filter(|l| {
+            let t = l.trim_start_matches(['┃', '│', ' ']);
+            t.len() > 12 && t.as_bytes()[2] == b':' && t.as_bytes()[5] == b':'
+        })
+        .collect()
 }

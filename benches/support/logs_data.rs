@@ -7,7 +7,7 @@ pub const N: usize = 1_000_000;
 pub const ACCESS: &str = "/aws/elasticbeanstalk/shop-prod/var/log/nginx/access.log";
 pub const ERROR: &str = "/aws/elasticbeanstalk/shop-prod/var/log/nginx/error.log";
 pub const STDOUT: &str = "/aws/elasticbeanstalk/shop-prod/var/log/web.stdout.log";
-const INSTANCES: [&str; 4] = [
+pub const INSTANCES: [&str; 4] = [
     "i-0abc1234def567890",
     "i-0fed9876cba543210",
     "i-0123456789abcdef0",

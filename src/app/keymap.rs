@@ -86,6 +86,7 @@ actions! {
     Wrap => "wrap", "wrap long lines on/off";
     Timestamps => "timestamps", "timestamps on/off";
     Instances => "instances", "instance column on/off";
+    OnlyInstance => "only_instance", "only the selected line's instance (again: every instance)";
     Groups => "groups", "pick log groups";
     Save => "save", "save the shown lines to a file";
     Copy => "copy", "copy the selected line (OSC 52)";
@@ -295,6 +296,7 @@ const DEFAULTS: &[(Context, &str, Action)] = {
         (Logs, "w", Wrap),
         (Logs, "t", Timestamps),
         (Logs, "i", Instances),
+        (Logs, "O", OnlyInstance),
         (Logs, "l", Groups),
         (Logs, "ctrl-s", Save),
         (Logs, "c", Copy),

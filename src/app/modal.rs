@@ -126,7 +126,12 @@ impl InsightsAsk {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageView {
     pub env: String,
+    /// The picked finding.
     pub cursor: usize,
+    /// Tab: the keys pick a row of the instances table instead of a finding.
+    pub on_instances: bool,
+    /// The picked row of the instances table.
+    pub instance_cursor: usize,
     pub report: crate::triage::Report,
     /// The 6-hour view (`6`): asked of Logs Insights, its per-minute 5xx, or why not.
     pub wide: Option<Wide>,

@@ -315,6 +315,19 @@ impl LogBuffer {
             .map(move |(i, m)| self.view(first + (a + i) as u64, m))
     }
 
+    /// The seq and stream name of each buffered line in `seqs` (clamped), oldest first: for a
+    /// pass that needs no text (the instance scope), without finding each line's text.
+    pub fn streams(&self, seqs: Range<u64>) -> impl Iterator<Item = (u64, &str)> {
+        let r = self.clamp(seqs);
+        let a = (r.start - self.first_seq) as usize;
+        let b = (r.end - self.first_seq) as usize;
+        let first = self.first_seq;
+        self.metas
+            .range(a..b)
+            .enumerate()
+            .map(move |(i, m)| (first + (a + i) as u64, &*m.stream))
+    }
+
     /// Every buffered line, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = LogLine<'_>> + ExactSizeIterator {
         self.range(self.first_seq..self.next_seq())

@@ -18,32 +18,46 @@ pub struct Step {
     pub gap: bool,
 }
 
-/// The shown lines of a buffer, with or without the filter.
+/// The shown lines of a buffer, with or without the filter, of every instance or of one.
+///
+/// The lines a view can show are its *universe*: every buffered line, or the lines of one
+/// instance (the scope's sorted seqs). Context is counted in the universe's own lines, so the
+/// two lines around a hit of one instance are that instance's lines, and a separator means
+/// lines of the universe were skipped, not lines of other instances.
 #[derive(Debug, Clone, Copy)]
 pub struct VisibleLines<'a> {
     first: u64,
     /// One past the newest buffered seq.
     end: u64,
-    /// `Some((hits, context))` in filter mode. Hits must be sorted; evicted ones are ignored.
+    /// `Some(seqs)` when only these lines can be shown (sorted; evicted ones are ignored).
+    universe: Option<&'a VecDeque<u64>>,
+    /// `Some((hits, context))` in filter mode. Hits must be sorted and in the universe.
     filter: Option<(&'a VecDeque<u64>, u64)>,
 }
 
 impl<'a> VisibleLines<'a> {
     /// All buffered lines.
     pub fn all(buf: &LogBuffer) -> Self {
-        Self {
-            first: buf.first_seq(),
-            end: buf.next_seq(),
-            filter: None,
-        }
+        Self::new(buf, None, None)
     }
 
     /// Hits and `context` lines around each.
     pub fn filtered(buf: &LogBuffer, hits: &'a VecDeque<u64>, context: usize) -> Self {
+        Self::new(buf, None, Some((hits, context)))
+    }
+
+    /// The lines of `universe` only (one instance's), and with a filter the hits among them
+    /// with `context` of their lines around each.
+    pub fn new(
+        buf: &LogBuffer,
+        universe: Option<&'a VecDeque<u64>>,
+        filter: Option<(&'a VecDeque<u64>, usize)>,
+    ) -> Self {
         Self {
             first: buf.first_seq(),
             end: buf.next_seq(),
-            filter: Some((hits, context as u64)),
+            universe,
+            filter: filter.map(|(h, c)| (h, c as u64)),
         }
     }
 
@@ -51,95 +65,155 @@ impl<'a> VisibleLines<'a> {
         self.filter.is_some()
     }
 
+    // --- the universe: every seq in `first..end`, or the listed ones -------------------------
+
+    /// True when the buffered line `seq` can be shown.
+    fn member(&self, seq: u64) -> bool {
+        seq >= self.first
+            && seq < self.end
+            && self.universe.is_none_or(|u| u.binary_search(&seq).is_ok())
+    }
+
+    /// The first line of the universe at or after `c`.
+    fn at_or_after(&self, c: u64) -> Option<u64> {
+        let c = c.max(self.first);
+        let m = match self.universe {
+            None => c,
+            Some(u) => *u.get(u.partition_point(|&s| s < c))?,
+        };
+        (m < self.end).then_some(m)
+    }
+
+    /// The last line of the universe at or before `c`.
+    fn at_or_before(&self, c: u64) -> Option<u64> {
+        let c = c.min(self.end.checked_sub(1)?);
+        let m = match self.universe {
+            None => c,
+            Some(u) => *u.get(u.partition_point(|&s| s <= c).checked_sub(1)?)?,
+        };
+        (m >= self.first).then_some(m)
+    }
+
+    /// The universe's line right after `seq`, ignoring eviction: where a step forward from
+    /// `seq` lands without a gap.
+    fn succ(&self, seq: u64) -> Option<u64> {
+        match self.universe {
+            None => seq.checked_add(1),
+            Some(u) => u.get(u.partition_point(|&s| s <= seq)).copied(),
+        }
+    }
+
+    /// The universe's line right before `seq`, ignoring eviction.
+    fn pred(&self, seq: u64) -> Option<u64> {
+        match self.universe {
+            None => seq.checked_sub(1),
+            Some(u) => u
+                .get(u.partition_point(|&s| s < seq).checked_sub(1)?)
+                .copied(),
+        }
+    }
+
+    /// `k` lines of the universe before `seq` (as far as there are).
+    fn back(&self, seq: u64, k: u64) -> u64 {
+        match self.universe {
+            None => seq.saturating_sub(k),
+            Some(u) => {
+                let i = u.partition_point(|&s| s < seq);
+                u.get(i.saturating_sub(k as usize)).copied().unwrap_or(seq)
+            }
+        }
+    }
+
+    /// `k` lines of the universe after `seq` (as far as there are).
+    fn fwd(&self, seq: u64, k: u64) -> u64 {
+        match self.universe {
+            None => seq.saturating_add(k),
+            Some(u) => {
+                let i = u.partition_point(|&s| s < seq);
+                let j = i.saturating_add(k as usize).min(u.len().saturating_sub(1));
+                u.get(j).copied().unwrap_or(seq).max(seq)
+            }
+        }
+    }
+
+    // --- the shown lines -----------------------------------------------------------------------
+
     /// True when the line is buffered and shown.
     pub fn is_visible(&self, seq: u64) -> bool {
-        if seq < self.first || seq >= self.end {
+        if !self.member(seq) {
             return false;
         }
         let Some((hits, ctx)) = self.filter else {
             return true;
         };
-        let i = hits.partition_point(|&h| h < seq.saturating_sub(ctx));
-        hits.get(i).is_some_and(|&h| h <= seq.saturating_add(ctx))
+        let i = hits.partition_point(|&h| h < self.back(seq, ctx));
+        hits.get(i).is_some_and(|&h| h <= self.fwd(seq, ctx))
     }
 
     /// The oldest shown line.
     pub fn first(&self) -> Option<u64> {
-        if self.first >= self.end {
-            return None;
-        }
         match self.filter {
-            None => Some(self.first),
+            None => self.at_or_after(self.first),
             Some((hits, ctx)) => {
-                let i = hits.partition_point(|&h| h.saturating_add(ctx) < self.first);
-                hits.get(i)
-                    .map(|&h| h.saturating_sub(ctx).max(self.first))
-                    .filter(|&s| s < self.end)
+                let i = hits.partition_point(|&h| self.fwd(h, ctx) < self.first);
+                let h = *hits.get(i)?;
+                self.at_or_after(self.back(h, ctx))
+                    .filter(|&s| s <= self.fwd(h, ctx))
             }
         }
     }
 
     /// The newest shown line.
     pub fn last(&self) -> Option<u64> {
-        if self.first >= self.end {
-            return None;
-        }
         match self.filter {
-            None => Some(self.end - 1),
+            None => self.at_or_before(u64::MAX),
             Some((hits, ctx)) => {
                 let i = hits.partition_point(|&h| h < self.end);
                 let h = *hits.get(i.checked_sub(1)?)?;
-                let last = h.saturating_add(ctx).min(self.end - 1);
-                (last >= self.first).then_some(last)
+                self.at_or_before(self.fwd(h, ctx))
+                    .filter(|&s| s >= self.back(h, ctx))
             }
         }
     }
 
     /// The shown line after `seq` (`seq` itself need not be shown).
     pub fn next(&self, seq: u64) -> Option<Step> {
-        let c = seq.checked_add(1)?.max(self.first);
-        if c >= self.end {
-            return None;
-        }
-        let Some((hits, ctx)) = self.filter else {
-            return Some(Step {
-                seq: c,
-                gap: c != seq + 1,
-            });
+        let c = self.at_or_after(seq.checked_add(1)?)?;
+        let start = match self.filter {
+            None => c,
+            Some((hits, ctx)) => {
+                let i = hits.partition_point(|&h| h < self.back(c, ctx));
+                let h = *hits.get(i)?;
+                if h >= self.end {
+                    return None;
+                }
+                self.back(h, ctx).max(c)
+            }
         };
-        let i = hits.partition_point(|&h| h < c.saturating_sub(ctx));
-        let h = *hits.get(i)?;
-        if h >= self.end {
-            return None;
-        }
-        let start = h.saturating_sub(ctx).max(c);
         Some(Step {
             seq: start,
-            gap: start != seq + 1,
+            gap: Some(start) != self.succ(seq),
         })
     }
 
     /// The shown line before `seq` (`seq` itself need not be shown).
     pub fn prev(&self, seq: u64) -> Option<Step> {
-        let c = seq.checked_sub(1)?.min(self.end.checked_sub(1)?);
-        if c < self.first {
-            return None;
-        }
-        let Some((hits, ctx)) = self.filter else {
-            return Some(Step {
-                seq: c,
-                gap: c + 1 != seq,
-            });
+        let c = self.at_or_before(seq.checked_sub(1)?)?;
+        let stop = match self.filter {
+            None => c,
+            Some((hits, ctx)) => {
+                let i = hits.partition_point(|&h| h <= self.fwd(c, ctx));
+                let h = *hits.get(i.checked_sub(1)?)?;
+                let stop = self.fwd(h, ctx).min(c);
+                if stop < self.first {
+                    return None;
+                }
+                stop
+            }
         };
-        let i = hits.partition_point(|&h| h <= c.saturating_add(ctx));
-        let h = *hits.get(i.checked_sub(1)?)?;
-        let stop = h.saturating_add(ctx).min(c);
-        if stop < self.first {
-            return None;
-        }
         Some(Step {
             seq: stop,
-            gap: stop + 1 != seq,
+            gap: Some(stop) != self.pred(seq),
         })
     }
 
@@ -314,5 +388,68 @@ mod tests {
         assert_eq!(all.walk(0, 10, false), Some(4));
         assert_eq!(all.prev(0), None);
         assert_eq!(all.next(4), None);
+    }
+
+    /// The scoped view against a model written the obvious way: the universe's lines by
+    /// position, a line shown when a hit is within `ctx` positions, a separator when the
+    /// previous shown line is not the position before. Eviction included.
+    mod scoped {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn model(universe: &[u64], hits: &[u64], ctx: Option<usize>) -> Vec<(u64, bool)> {
+            let shown: Vec<usize> = (0..universe.len())
+                .filter(|&p| match ctx {
+                    None => true,
+                    Some(c) => hits.iter().any(|h| {
+                        let q = universe.iter().position(|u| u == h).unwrap();
+                        p.abs_diff(q) <= c
+                    }),
+                })
+                .collect();
+            shown
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (universe[p], i > 0 && shown[i - 1] + 1 != p))
+                .collect()
+        }
+
+        proptest! {
+            #[test]
+            fn agrees_with_the_model(
+                in_scope in proptest::collection::vec(any::<bool>(), 0..60),
+                hit_bits in proptest::collection::vec(any::<bool>(), 60),
+                cap in 1usize..70,
+                ctx in proptest::option::of(0usize..4),
+            ) {
+                let b = buf(in_scope.len(), cap);
+                let first = b.first_seq();
+                // The scope as `Scope` keeps it: pruned to what is buffered.
+                let universe: VecDeque<u64> = (first..b.next_seq())
+                    .filter(|&s| in_scope[s as usize])
+                    .collect();
+                let hits: VecDeque<u64> = universe
+                    .iter()
+                    .copied()
+                    .filter(|&s| hit_bits[s as usize])
+                    .collect();
+                let v = VisibleLines::new(&b, Some(&universe), ctx.map(|c| (&hits, c)));
+                let u: Vec<u64> = universe.iter().copied().collect();
+                let h: Vec<u64> = hits.iter().copied().collect();
+                let expected = model(&u, &h, ctx);
+                prop_assert_eq!(shown(&v), expected.clone());
+                // Walking back agrees, but a separator before the first line is not drawn.
+                let mut back = shown_backward(&v);
+                if let Some(f) = back.first_mut() { f.1 = false; }
+                prop_assert_eq!(back, expected.clone());
+                for seq in 0..in_scope.len() as u64 + 2 {
+                    prop_assert_eq!(
+                        v.is_visible(seq),
+                        expected.iter().any(|&(s, _)| s == seq),
+                        "seq {}", seq
+                    );
+                }
+            }
+        }
     }
 }

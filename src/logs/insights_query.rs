@@ -67,6 +67,22 @@ pub fn lines_query(filter: &str) -> String {
     )
 }
 
+/// The same search over the streams of one instance only (the pane's `O` scope): fewer rows
+/// come back; what Insights scans, and bills, is the same. A second `filter` command, so each
+/// stays one `like`.
+pub fn only_stream(t: Translated, instance: &str) -> Translated {
+    let stream = format!("@logStream like {}", literal(instance, false));
+    Translated {
+        query: t.query.replacen(
+            " | sort @timestamp",
+            &format!(" | filter {stream} | sort @timestamp"),
+            1,
+        ),
+        filter: format!("{} on {instance}", t.filter),
+        note: t.note,
+    }
+}
+
 /// Literal text as a `like` operand: a quoted string, or a `(?i)` regex of the escaped text when
 /// the search ignores case (a string `like` is case-sensitive).
 fn literal(text: &str, case_insensitive: bool) -> String {
@@ -482,5 +498,23 @@ mod tests {
         assert_eq!(counts[1].count, 7);
         assert!(per_minute_query(PerMinuteBy::Status).ends_with("by bin(1m), status"));
         assert!(per_minute_query(PerMinuteBy::Instance).ends_with("by bin(1m), @logStream"));
+    }
+
+    #[test]
+    fn a_scoped_search_asks_for_the_instances_streams_only() {
+        let t = translate("timed out", true, false).unwrap();
+        let t = only_stream(t, "i-0abc1234def567890");
+        assert_eq!(
+            t.query,
+            "fields @timestamp, @message, @logStream, @log | filter @message like /(?i)timed out/ | filter @logStream like \"i-0abc1234def567890\" | sort @timestamp asc | limit 10000"
+        );
+        assert_eq!(t.filter, "/(?i)timed out/ on i-0abc1234def567890");
+        // A stream name is quoted as text, whatever it holds.
+        let odd = only_stream(translate("x", false, false).unwrap(), r#"web"1"#);
+        assert!(
+            odd.query.contains(r#"| filter @logStream like "web\"1" |"#),
+            "{}",
+            odd.query
+        );
     }
 }

@@ -48,6 +48,7 @@ mod parallel;
 mod picker;
 mod prefilter;
 mod sanitize;
+mod scope;
 mod search;
 #[cfg(test)]
 mod search_equiv;
@@ -62,4 +63,5 @@ pub use layout::{
 pub use pane::{DEFAULT_CONTEXT, LogsPane, MAX_CONTEXT, PRESET_5XX, SCAN_BUDGET};
 pub use picker::GroupPicker;
 pub use sanitize::{MAX_LINE_BYTES, sanitize, sanitize_bytes, sanitize_capped};
+pub use scope::{Scope, instance_of};
 pub use search::{Query, Search};

@@ -93,7 +93,12 @@ impl LogsPane {
 
     /// Starts over for an environment: clears the lines, keeps the search query (rescanned as
     /// lines arrive), sets the groups (`selected` are the ones being tailed) and goes live.
+    /// The instance scope stays when the environment is the same (its lines loaded from further
+    /// back, or searched in CloudWatch), and goes with another environment.
     pub fn reset_for(&mut self, env_name: &str, groups: Vec<String>, selected: Vec<String>) {
+        if self.env.as_deref() != Some(env_name) && self.search.scope().is_some() {
+            self.search.set_scope(None, &self.buf);
+        }
         self.env = Some(env_name.to_string());
         self.picker = GroupPicker::new(groups, &selected);
         self.restart();
@@ -263,6 +268,33 @@ impl LogsPane {
         }
     }
 
+    /// Shows only the lines of `instance` (an instance id, or a stream name holding none), or
+    /// of every instance again with `None`. The query and filter stay.
+    pub fn set_scope(&mut self, instance: Option<&str>) {
+        if self.search.scope().map(|s| s.instance()) == instance {
+            return;
+        }
+        self.search.set_scope(instance, &self.buf);
+        self.search.step(&self.buf, SCAN_BUDGET);
+    }
+
+    /// The instance the lines are narrowed to.
+    pub fn scope(&self) -> Option<&str> {
+        self.search.scope().map(|s| s.instance())
+    }
+
+    /// The instance of the selected line (the newest shown one while live): its id when its
+    /// stream names one, else the stream's name.
+    pub fn selected_instance(&self) -> Option<String> {
+        let seq = self.marked().or_else(|| self.visible().last())?;
+        let line = self.buf.get(seq)?;
+        Some(
+            super::scope::instance_of(line.stream)
+                .unwrap_or(line.stream)
+                .to_string(),
+        )
+    }
+
     // --- what is shown ------------------------------------------------------------------------
 
     /// The lines shown (all, or the filter's), in the layout the pane draws them; a filter's
@@ -312,13 +344,13 @@ impl LogsPane {
         self.buf.get(seq).map(|l| l.text.to_string())
     }
 
-    /// The lines shown: all, or in filter mode the hits with context.
+    /// The lines shown: all (or one instance's), or in filter mode the hits with context.
     pub fn visible(&self) -> VisibleLines<'_> {
-        if self.filter_active() {
-            VisibleLines::filtered(&self.buf, self.search.hits(), self.context)
-        } else {
-            VisibleLines::all(&self.buf)
-        }
+        let universe = self.search.scope().map(|s| s.members());
+        let filter = self
+            .filter_active()
+            .then(|| (self.search.hits(), self.context));
+        VisibleLines::new(&self.buf, universe, filter)
     }
 
     /// The columns in front of the text.
@@ -433,6 +465,8 @@ impl LogsPane {
             0
         } else if self.filter_active() {
             self.search.hits_from(self.new_since) as u64
+        } else if let Some(scope) = self.search.scope() {
+            scope.members_from(self.new_since) as u64
         } else {
             self.buf.next_seq().saturating_sub(self.new_since)
         }

@@ -13,6 +13,7 @@ use regex::{Regex, RegexBuilder};
 use super::buffer::{LogBuffer, Run};
 use super::parallel;
 use super::prefilter::Prefilter;
+use super::scope::Scope;
 
 /// A bound on compiled program size: a pathological pattern fails to compile (and falls back to
 /// a literal search) instead of eating memory.
@@ -241,12 +242,15 @@ fn has_uppercase_literal(pattern: &str) -> bool {
     false
 }
 
-/// The search state: the query, its hits (sorted seqs), and how far the buffer is scanned.
+/// The search state: the query, its hits (sorted seqs), and how far the buffer is scanned; and
+/// the scope ("only this instance"), when one is set: hits are then the matching lines of the
+/// instance only.
 #[derive(Debug, Default)]
 pub struct Search {
     query: Option<Query>,
     /// Sorted, unique seqs of matching lines. Evicted seqs are dropped lazily by `prune`.
     hits: VecDeque<u64>,
+    scope: Option<Scope>,
     /// Every buffered line with a seq below this has been scanned for the current query.
     scanned_to: u64,
     /// Where the running rescan began (for the progress figure).
@@ -266,6 +270,23 @@ impl Search {
         self.query.as_ref()
     }
 
+    /// The instance the lines are narrowed to, if any.
+    pub fn scope(&self) -> Option<&Scope> {
+        self.scope.as_ref()
+    }
+
+    /// Narrows the lines to one instance (or stream), or widens them again. The scope reads the
+    /// whole buffer at once (a pointer comparison a line); the hits are searched again.
+    pub fn set_scope(&mut self, instance: Option<&str>, buf: &LogBuffer) {
+        self.scope = instance.map(|i| {
+            let mut s = Scope::new(i);
+            s.catch_up(buf);
+            s
+        });
+        let query = self.query.take();
+        self.set_query(query, buf);
+    }
+
     /// Replaces the query; hits are cleared and a rescan of the whole buffer begins (driven by
     /// [`Search::step`]).
     pub fn set_query(&mut self, query: Option<Query>, buf: &LogBuffer) {
@@ -280,6 +301,10 @@ impl Search {
     /// Scans up to `budget` lines not yet scanned. Returns true when the buffer is fully scanned.
     pub fn step(&mut self, buf: &LogBuffer, budget: usize) -> bool {
         self.prune(buf);
+        // The scope is always read to the newest line: the hits below are checked against it.
+        if let Some(scope) = &mut self.scope {
+            scope.catch_up(buf);
+        }
         let Some(query) = &self.query else {
             self.rescanning = false;
             return true;
@@ -288,7 +313,24 @@ impl Search {
         let end = buf.next_seq().min(start.saturating_add(budget as u64));
         // Split over the cores and joined before returning: a slice blocks the loop for less
         // time than a serial one did.
-        parallel::scan(query, buf, start..end, &mut self.hits);
+        match &self.scope {
+            None => parallel::scan(query, buf, start..end, &mut self.hits),
+            Some(scope) => {
+                let mut found = VecDeque::new();
+                parallel::scan(query, buf, start..end, &mut found);
+                // Both sorted: one merge walk keeps the hits that are the instance's lines.
+                let members = scope.members();
+                let mut m = members
+                    .range(members.partition_point(|&s| s < start)..)
+                    .peekable();
+                for h in found {
+                    while m.next_if(|&&s| s < h).is_some() {}
+                    if m.peek() == Some(&&h) {
+                        self.hits.push_back(h);
+                    }
+                }
+            }
+        }
         self.scanned_to = end;
         let done = end >= buf.next_seq();
         if done {
@@ -301,6 +343,9 @@ impl Search {
     pub fn on_append(&mut self, buf: &LogBuffer) {
         if self.rescanning {
             self.prune(buf);
+            if let Some(scope) = &mut self.scope {
+                scope.catch_up(buf);
+            }
         } else {
             self.step(buf, usize::MAX);
         }
@@ -311,6 +356,9 @@ impl Search {
         let first = buf.first_seq();
         let gone = self.hits.partition_point(|&h| h < first);
         self.hits.drain(..gone);
+        if let Some(scope) = &mut self.scope {
+            scope.prune(buf);
+        }
         if self.current.is_some_and(|c| c < first) {
             self.current = None;
         }

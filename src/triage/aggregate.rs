@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::domain::Millis;
-use crate::logs::LogBuffer;
+use crate::logs::{LogBuffer, instance_of};
 
 use super::parse::{Format, request};
 use super::signatures::Matcher;
@@ -302,25 +302,4 @@ impl Aggregate {
         }
         onset
     }
-}
-
-/// The instance id in a stream name: the name itself (`i-0abc...`) or an `i-` id inside it.
-pub fn instance_of(stream: &str) -> Option<&str> {
-    let is_id = |s: &str| {
-        s.len() >= 10
-            && s.len() <= 19
-            && s.starts_with("i-")
-            && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
-    };
-    if is_id(stream) {
-        return Some(stream);
-    }
-    stream
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .flat_map(|w| w.match_indices("i-").map(move |(i, _)| &w[i..]))
-        .map(|w| {
-            let end = 2 + w[2..].bytes().take_while(u8::is_ascii_hexdigit).count();
-            &w[..end]
-        })
-        .find(|w| is_id(w))
 }

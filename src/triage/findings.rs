@@ -10,6 +10,9 @@ use super::parse::Format;
 use super::signatures::TABLE;
 use super::{Inputs, Marker};
 
+/// The instances table's row for lines whose stream names no instance.
+pub const NO_INSTANCE: &str = "(no instance id)";
+
 /// Where Enter takes the person from a finding.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Jump {
@@ -17,6 +20,8 @@ pub enum Jump {
     Search(String),
     /// The logs pane's 5xx preset (5xx access lines and upstream errors), with instances shown.
     Errors5xx,
+    /// The 5xx preset over this instance's lines only.
+    Instance(String),
     Nothing,
 }
 
@@ -39,12 +44,17 @@ pub struct Row {
     pub count: u64,
 }
 
-/// An operation placed on the chart: its minute (index into the series) and label.
+/// An operation placed on the chart: its minute (index into the series; `None` when it began
+/// in the half hour before the chart's first minute) and label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedMarker {
-    pub minute: usize,
+    pub minute: Option<usize>,
     pub label: String,
 }
+
+/// Operations this long before the chart's first minute are still named under it: the onset
+/// finding looks as far back, and the logs often begin after the deploy did.
+const MARKERS_BEFORE: Millis = 30 * 60_000;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -76,7 +86,7 @@ pub fn report(agg: &Aggregate, inputs: &Inputs, series: Option<Series>) -> Repor
         .map(|i| (i.id.as_str(), i.version.as_deref()))
         .collect();
     let inst_label =
-        |n: Option<u32>| n.map_or("(no instance id)".to_string(), |n| agg.text(n).to_string());
+        |n: Option<u32>| n.map_or(NO_INSTANCE.to_string(), |n| agg.text(n).to_string());
 
     let mut by_instance: Vec<Row> = agg
         .by_instance
@@ -156,9 +166,10 @@ pub fn report(agg: &Aggregate, inputs: &Inputs, series: Option<Series>) -> Repor
     let markers = inputs
         .markers
         .iter()
-        .filter(|m| m.ts >= minute0 && !series.counts.is_empty())
+        .filter(|m| m.ts >= minute0 - MARKERS_BEFORE && !series.counts.is_empty())
         .map(|m| PlacedMarker {
-            minute: (((m.ts - minute0) / 60_000) as usize).min(series.counts.len() - 1),
+            minute: (m.ts >= minute0)
+                .then(|| (((m.ts - minute0) / 60_000) as usize).min(series.counts.len() - 1)),
             label: m.label.clone(),
         })
         .collect();
@@ -250,6 +261,7 @@ fn findings(agg: &Aggregate, r: &Report, inputs: &Inputs) -> Vec<Finding> {
         });
     } else {
         out.extend(version_split(r, &fails));
+        out.extend(one_instance(r, &fails));
         out.extend(onset(agg, inputs.markers, &fails));
         out.extend(top_path(r, &fails));
     }
@@ -260,7 +272,7 @@ fn findings(agg: &Aggregate, r: &Report, inputs: &Inputs) -> Vec<Finding> {
         let mut insts: Vec<String> = s
             .by_instance
             .keys()
-            .map(|n| n.map_or("(no instance id)".to_string(), |n| short_id(agg.text(n))))
+            .map(|n| n.map_or(NO_INSTANCE.to_string(), |n| short_id(agg.text(n))))
             .collect();
         insts.sort();
         let step = detail
@@ -325,6 +337,33 @@ fn version_split(r: &Report, fails: &str) -> Option<Finding> {
         evidence: format!("{n} of {} 5xx", r.total_5xx),
         jump: Jump::Errors5xx,
         rank: 100,
+    })
+}
+
+/// "91 % of 502s come from i-0d6… (on v1.4.3)": one instance failing while its peers serve,
+/// such as a full disk or a stuck worker on one host, which a roll back would not cure.
+fn one_instance(r: &Report, fails: &str) -> Option<Finding> {
+    let known: Vec<&Row> = r
+        .by_instance
+        .iter()
+        .filter(|row| row.label != NO_INSTANCE)
+        .collect();
+    let top = known.first()?;
+    let share = percent(top.count, r.total_5xx);
+    (known.len() >= 2 && share >= 80 && r.total_5xx >= 10).then(|| Finding {
+        text: format!(
+            "{share} % of {fails} come from {}{}; the other {} instance{} answer",
+            short_id(&top.label),
+            top.version
+                .as_deref()
+                .map(|v| format!(" (on {v})"))
+                .unwrap_or_default(),
+            known.len() - 1,
+            if known.len() == 2 { "" } else { "s" },
+        ),
+        evidence: format!("{} of {} 5xx", top.count, r.total_5xx),
+        jump: Jump::Instance(top.label.clone()),
+        rank: 96,
     })
 }
 

@@ -14,8 +14,8 @@ pub mod signatures;
 #[cfg(test)]
 mod tests;
 
-pub use aggregate::{Aggregate, Series, instance_of};
-pub use findings::{Finding, Jump, PlacedMarker, Report, Row, report, short_id};
+pub use aggregate::{Aggregate, Series};
+pub use findings::{Finding, Jump, NO_INSTANCE, PlacedMarker, Report, Row, report, short_id};
 pub use parse::{Format, Request, request};
 
 use crate::domain::Millis;

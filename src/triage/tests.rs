@@ -113,7 +113,7 @@ fn counts_per_minute_status_instance_and_path() {
     assert_eq!(
         r.markers[1],
         PlacedMarker {
-            minute: 1,
+            minute: Some(1),
             label: "batch 1 of deploy v-broken".into()
         }
     );
@@ -142,6 +142,66 @@ fn findings_name_the_version_the_onset_and_the_cause_in_that_order() {
     assert_eq!(
         r.findings[2].evidence,
         "404 lines on i-0bf60a49…, i-0d6d4b3b…"
+    );
+}
+
+#[test]
+fn one_failing_instance_among_healthy_peers_is_named_and_jumps_to_its_lines() {
+    // Every instance runs the same version: no version split, but one host fails.
+    let mut buf = LogBuffer::new(10_000, 16 << 20);
+    for s in 0..120 {
+        let ts = T0 + s * 1000;
+        push(&mut buf, ts, ACCESS, GOOD, &access(200, "/"));
+        push(&mut buf, ts, ACCESS, BAD2, &access(200, "/"));
+        let status = if s % 10 == 0 { 200 } else { 502 };
+        push(&mut buf, ts, ACCESS, BAD1, &access(status, "/"));
+    }
+    let same = |id: &str| InstanceInfo {
+        id: id.into(),
+        version: Some("v1.4.3".into()),
+    };
+    let (_, r) = run(&buf, &[same(GOOD), same(BAD1), same(BAD2)], &[]);
+    let f = &r.findings[0];
+    assert_eq!(
+        f.text,
+        "100 % of 502s come from i-0d6d4b3b… (on v1.4.3); the other 2 instances answer"
+    );
+    assert_eq!(f.jump, Jump::Instance(BAD1.into()));
+    assert_eq!(f.evidence, "108 of 108 5xx");
+    // Spread over two instances in equal measure, there is no such finding.
+    let (buf, inst, markers) = bad_deploy();
+    let (_, spread) = run(&buf, &inst, &markers);
+    assert!(
+        spread
+            .findings
+            .iter()
+            .all(|f| !matches!(f.jump, Jump::Instance(_))),
+        "{:?}",
+        spread.findings
+    );
+}
+
+#[test]
+fn an_operation_shortly_before_the_first_line_is_named_without_a_column() {
+    let (buf, inst, _) = bad_deploy();
+    let markers = vec![
+        Marker {
+            ts: T0 - 45 * 60_000,
+            label: "deploy v1.4.3".into(),
+        },
+        Marker {
+            ts: T0 - 10 * 60_000,
+            label: "deploy v-broken".into(),
+        },
+    ];
+    let (_, r) = run(&buf, &inst, &markers);
+    assert_eq!(
+        r.markers,
+        [PlacedMarker {
+            minute: None,
+            label: "deploy v-broken".into()
+        }],
+        "the one within the half hour before is kept, the older one is not"
     );
 }
 
@@ -200,20 +260,6 @@ fn unknown_formats_and_lines_without_instance_ids_still_count() {
     assert_eq!(r.total_5xx, 1);
     assert_eq!(r.format, "unknown: counted by status");
     assert_eq!(r.by_instance[0].label, "(no instance id)");
-}
-
-#[test]
-fn instance_ids_are_found_in_stream_names() {
-    assert_eq!(
-        instance_of("i-0d6d4b3b2c1a0f9e8"),
-        Some("i-0d6d4b3b2c1a0f9e8")
-    );
-    assert_eq!(
-        instance_of("web/i-0d6d4b3b2c1a0f9e8/stdout"),
-        Some("i-0d6d4b3b2c1a0f9e8")
-    );
-    assert_eq!(instance_of("web-1"), None);
-    assert_eq!(instance_of("i-xyz"), None);
 }
 
 #[test]

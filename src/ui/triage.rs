@@ -59,11 +59,11 @@ pub fn render(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
     .areas(inner);
     draw_chart(view, frame, chart, marks, theme);
     draw_per_instance(r, frame, per_instance, theme);
-    draw_tables(r, frame, tables, theme);
+    draw_tables(view, frame, tables, theme);
     draw_findings(view, frame, list, detail, theme);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            "↑↓ pick · Enter show in logs · 6 six hours (Logs Insights) · U roll back · Esc close",
+            "↑↓ pick · Tab instances · Enter show in logs · 6 last 6 h · U roll back · Esc",
             theme.dim,
         )),
         hint,
@@ -102,10 +102,23 @@ fn draw_chart(view: &TriageView, frame: &mut Frame, chart: Rect, marks: Rect, th
     // Under the chart: a digit at each operation's column, and their names.
     let mut ticks = vec![' '; w];
     let mut legend: Vec<Span> = Vec::new();
+    // Operations from before the chart's first minute (the logs began after them) have no
+    // column: they come first in the legend, under one "before the logs:".
+    let mut placed_yet = false;
     for (i, m) in r.markers.iter().enumerate() {
         let digit = char::from_digit(((i + 1) % 10) as u32, 10).unwrap_or('*');
-        if let Some(c) = ticks.get_mut(pad + m.minute / per) {
-            *c = digit;
+        match m.minute {
+            None if i == 0 => legend.push(Span::styled("before the logs: ", theme.dim)),
+            None => {}
+            Some(minute) => {
+                if let Some(c) = ticks.get_mut(pad + minute / per) {
+                    *c = digit;
+                }
+                if i > 0 && !placed_yet {
+                    legend.push(Span::styled("· ", theme.dim));
+                }
+                placed_yet = true;
+            }
         }
         legend.push(Span::styled(format!("{digit} "), theme.warn));
         legend.push(Span::styled(format!("{}  ", m.label), theme.text));
@@ -149,20 +162,18 @@ fn draw_per_instance(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
 }
 
-fn draw_tables(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
+fn draw_tables(view: &TriageView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let r = &view.report;
     let wide = area.width >= 120;
     let tables: Vec<(&str, &[Row])> = if wide {
         vec![
             ("status", &r.by_status),
-            ("instance · version", &r.by_instance),
+            (INSTANCES, &r.by_instance),
             ("error kind", &r.by_kind),
             ("path (top 10)", &r.by_path),
         ]
     } else {
-        vec![
-            ("instance · version", &r.by_instance),
-            ("status · error kind", &[]),
-        ]
+        vec![(INSTANCES, &r.by_instance), ("status · error kind", &[])]
     };
     let cols = Layout::horizontal(vec![
         Constraint::Ratio(1, tables.len() as u32);
@@ -175,21 +186,46 @@ fn draw_tables(r: &Report, frame: &mut Frame, area: Rect, theme: &Theme) {
         } else {
             rows.to_vec()
         };
-        table(frame, cols[i], title, &rows, theme);
+        // Tab moves the keys to the instances table: its picked row is marked like a finding.
+        let cursor = (*title == INSTANCES && view.on_instances).then_some(view.instance_cursor);
+        table(frame, cols[i], title, &rows, cursor, theme);
     }
 }
 
-fn table(frame: &mut Frame, area: Rect, title: &str, rows: &[Row], theme: &Theme) {
+const INSTANCES: &str = "instance · version";
+
+fn table(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    rows: &[Row],
+    cursor: Option<usize>,
+    theme: &Theme,
+) {
     let w = area.width.saturating_sub(1) as usize;
     let mut lines = vec![Line::styled(clip(title, w), theme.header)];
-    for row in rows.iter().take(area.height.saturating_sub(1) as usize) {
+    let room = area.height.saturating_sub(1) as usize;
+    let first = cursor.map_or(0, |c| c.saturating_sub(room.saturating_sub(1)));
+    for (i, row) in rows.iter().enumerate().skip(first).take(room) {
         let count = row.count.to_string();
         let label = match &row.version {
             Some(v) => format!("{} {v}", crate::triage::short_id(&row.label)),
             None => row.label.clone(),
         };
+        let picked = cursor == Some(i);
+        let label = if cursor.is_some() {
+            format!("{}{label}", if picked { "▶ " } else { "  " })
+        } else {
+            label
+        };
         let room = w.saturating_sub(count.len() + 1);
-        let style = if row.count > 0 { theme.text } else { theme.dim };
+        let style = if picked {
+            theme.selected
+        } else if row.count > 0 {
+            theme.text
+        } else {
+            theme.dim
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("{:<room$}", clip(&label, room)), style),
             Span::styled(format!(" {count}"), style),
@@ -206,20 +242,40 @@ fn draw_findings(view: &TriageView, frame: &mut Frame, list: Rect, detail: Rect,
     // Keep the picked finding in view.
     let first = view.cursor.saturating_sub(room.saturating_sub(1));
     for (i, f) in r.findings.iter().enumerate().skip(first).take(room) {
-        let style: Style = if i == view.cursor {
-            theme.selected
-        } else {
-            theme.text
-        };
-        let mark = if i == view.cursor { "▶ " } else { "  " };
+        let picked = !view.on_instances && i == view.cursor;
+        let style: Style = if picked { theme.selected } else { theme.text };
+        let mark = if picked { "▶ " } else { "  " };
         lines.push(Line::styled(clip(&format!("{mark}{}", f.text), w), style));
     }
     frame.render_widget(Paragraph::new(lines), list);
-    if let Some(f) = r.findings.get(view.cursor) {
-        let body = vec![
-            Line::styled(f.text.clone(), theme.text),
-            Line::styled(f.evidence.clone(), theme.dim),
-        ];
+    // The picked instance, or the picked finding, spelled out.
+    let body = if view.on_instances {
+        r.by_instance.get(view.instance_cursor).map(|row| {
+            vec![
+                Line::styled(
+                    format!(
+                        "{}{}: {} 5xx",
+                        row.label,
+                        row.version
+                            .as_deref()
+                            .map(|v| format!(" on {v}"))
+                            .unwrap_or_default(),
+                        row.count
+                    ),
+                    theme.text,
+                ),
+                Line::styled("Enter: its 5xx in the logs pane, its lines only", theme.dim),
+            ]
+        })
+    } else {
+        r.findings.get(view.cursor).map(|f| {
+            vec![
+                Line::styled(f.text.clone(), theme.text),
+                Line::styled(f.evidence.clone(), theme.dim),
+            ]
+        })
+    };
+    if let Some(body) = body {
         frame.render_widget(
             Paragraph::new(body).wrap(Wrap { trim: true }).block(
                 Block::default()

@@ -436,3 +436,67 @@ fn insights_refuses_what_it_cannot_translate() {
     assert!(key(&mut app, 'I').is_empty());
     assert!(app.view.modal.is_none());
 }
+
+#[test]
+fn o_narrows_the_pane_to_the_selected_lines_instance_and_back() {
+    const A: &str = "i-0aaaaaaaaaaaaaaaa";
+    const B: &str = "i-0bbbbbbbbbbbbbbbb";
+    let group = "/aws/elasticbeanstalk/storefront-prod/var/log/nginx/access.log";
+    let mut app = app_with(prod(), false);
+    reply(
+        &mut app,
+        PollKey::LogGroups("storefront-prod".into()),
+        Ok(Answer::LogGroups(vec![group.into()])),
+    );
+    let now = app.now;
+    let line = |stream: &str, text: &str| crate::domain::RawLogEvent {
+        id: None,
+        ts: now,
+        group: group.into(),
+        stream: stream.into(),
+        message: text.into(),
+    };
+    let lines = vec![
+        line(A, "a one"),
+        line(B, "b one"),
+        line(A, "a two"),
+        line(B, "b two"),
+    ];
+    app.logs.pane.ingest(lines);
+    key(&mut app, '4');
+    // Live: the newest line (B's) picks the instance.
+    key(&mut app, 'O');
+    assert_eq!(app.logs.pane.scope(), Some(B));
+    assert!(flash_text(&app).contains(&format!("only {B}'s lines")));
+    let text = app.logs.pane.visible_text();
+    assert_eq!(text.len(), 2, "{text:?}");
+    assert!(text.iter().all(|l| l.contains("b ")), "{text:?}");
+    // A search keeps to the instance: hits are its lines only.
+    app.logs.pane.set_query("one");
+    assert_eq!(app.logs.pane.search().hits().len(), 1);
+    // F reloads the same environment from further back: the scope stays.
+    let fx = key(&mut app, 'F');
+    assert!(fx.iter().any(|e| matches!(e, Effect::SearchLogs { .. })));
+    assert_eq!(app.logs.pane.scope(), Some(B));
+    // O again: every instance.
+    key(&mut app, 'O');
+    assert_eq!(app.logs.pane.scope(), None);
+    assert!(flash_text(&app).contains("every instance"));
+    // Another environment starts without the scope.
+    app.logs.pane.ingest(vec![line(A, "a three")]);
+    key(&mut app, 'O');
+    assert_eq!(app.logs.pane.scope(), Some(A));
+    app.logs
+        .pane
+        .reset_for("storefront-staging", vec![], vec![]);
+    assert_eq!(app.logs.pane.scope(), None);
+}
+
+#[test]
+fn o_with_no_line_says_to_pick_one() {
+    let mut app = app_with(prod(), false);
+    key(&mut app, '4');
+    key(&mut app, 'O');
+    assert_eq!(app.logs.pane.scope(), None);
+    assert!(flash_text(&app).contains("no line selected"));
+}

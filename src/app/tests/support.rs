@@ -256,3 +256,11 @@ pub(crate) fn instance_at_cursor(app: &App) -> Option<String> {
     let i = *order.get(acc.health_cursor)?;
     Some(snap.instances[i].id.clone())
 }
+
+/// The text of the message in the header, or "" when there is none.
+pub(crate) fn flash_text(app: &App) -> String {
+    app.view
+        .flash
+        .as_ref()
+        .map_or_else(String::new, |f| f.text.clone())
+}

@@ -212,3 +212,144 @@ fn six_without_an_access_log_in_cloudwatch_says_so() {
         Some(Modal::Triage(v)) if matches!(&v.wide, Some(super::super::modal::Wide::Failed(w)) if w.contains("no access log"))
     ));
 }
+
+#[test]
+fn tab_then_enter_shows_only_the_picked_instances_5xx_in_the_logs() {
+    const OTHER: &str = "i-04558569aa11bb22c";
+    let mut app = streaming();
+    let now = app.now;
+    let on = |stream: &str, text: &str| RawLogEvent {
+        stream: stream.into(),
+        ..line(now, ACCESS_LOG, text)
+    };
+    let batch = vec![
+        on(OTHER, r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 502 1 "-" "-""#),
+        line(
+            now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 200 1 "-" "-""#,
+        ),
+        line(
+            now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET /a HTTP/1.1" 502 1 "-" "-""#,
+        ),
+        on(OTHER, r#"1.2.3.4 - - [x] "GET /b HTTP/1.1" 502 1 "-" "-""#),
+        line(now, ERROR_LOG, REFUSED),
+    ];
+    app.logs.pane.ingest(batch);
+    key(&mut app, 'T');
+    code(&mut app, KeyCode::Tab);
+    let Some(Modal::Triage(v)) = &app.view.modal else {
+        panic!("open");
+    };
+    assert!(v.on_instances);
+    // The busiest instance comes first; the second row is the other one.
+    let rows: Vec<&str> = v
+        .report
+        .by_instance
+        .iter()
+        .map(|r| r.label.as_str())
+        .collect();
+    let pick = rows
+        .iter()
+        .position(|r| *r == "i-0d6d4b3b2c1a0f9e8")
+        .expect("row");
+    for _ in 0..pick {
+        code(&mut app, KeyCode::Down);
+    }
+    code(&mut app, KeyCode::Enter);
+    assert!(app.view.modal.is_none());
+    assert_eq!(app.view.focus, Pane::Logs);
+    let pane = &app.logs.pane;
+    assert_eq!(pane.scope(), Some("i-0d6d4b3b2c1a0f9e8"));
+    // Its 502 and its upstream error, not the other instance's 502s nor its own 200.
+    let shown: Vec<String> = pane.visible_text();
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .all(|l| !l.contains("GET /b") && !l.contains("\"GET / HTTP/1.1\" 502"))
+    );
+    assert_eq!(
+        pane.search().hits().len(),
+        2,
+        "the 502 and the refused connect"
+    );
+    // The picked instance's lines arriving later are searched within the scope too.
+    let more = vec![
+        on(OTHER, r#"1.2.3.4 - - [x] "GET /c HTTP/1.1" 502 1 "-" "-""#),
+        line(
+            now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET /d HTTP/1.1" 503 1 "-" "-""#,
+        ),
+    ];
+    app.logs.pane.ingest(more);
+    assert_eq!(app.logs.pane.search().hits().len(), 3);
+    assert!(
+        app.logs
+            .pane
+            .visible_text()
+            .iter()
+            .any(|l| l.contains("GET /d"))
+    );
+}
+
+#[test]
+fn lines_without_an_instance_cannot_be_narrowed_to_one() {
+    let mut app = streaming();
+    app.logs.pane.ingest(vec![RawLogEvent {
+        stream: "web".into(),
+        ..line(
+            app.now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 502 1 "-" "-""#,
+        )
+    }]);
+    key(&mut app, 'T');
+    code(&mut app, KeyCode::Tab);
+    code(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.view.modal, Some(Modal::Triage(_))),
+        "the view stays"
+    );
+    assert_eq!(app.logs.pane.scope(), None);
+    assert!(
+        flash_text(&app).contains("name no instance"),
+        "{}",
+        flash_text(&app)
+    );
+}
+
+#[test]
+fn the_picked_instance_stays_picked_when_new_lines_reorder_the_table() {
+    const OTHER: &str = "i-04558569aa11bb22c";
+    let mut app = streaming();
+    let now = app.now;
+    let on = |stream: &str| RawLogEvent {
+        stream: stream.into(),
+        ..line(
+            now,
+            ACCESS_LOG,
+            r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 502 1 "-" "-""#,
+        )
+    };
+    app.logs
+        .pane
+        .ingest(vec![on(OTHER), on(OTHER), on("i-0d6d4b3b2c1a0f9e8")]);
+    key(&mut app, 'T');
+    code(&mut app, KeyCode::Tab);
+    code(&mut app, KeyCode::Down);
+    let picked = |app: &App| match &app.view.modal {
+        Some(Modal::Triage(v)) => v.report.by_instance[v.instance_cursor].label.clone(),
+        _ => panic!("open"),
+    };
+    assert_eq!(picked(&app), "i-0d6d4b3b2c1a0f9e8");
+    // Now the picked instance has the most 5xx and moves to the top row.
+    app.logs
+        .pane
+        .ingest((0..3).map(|_| on("i-0d6d4b3b2c1a0f9e8")).collect());
+    code(&mut app, KeyCode::Null);
+    assert_eq!(picked(&app), "i-0d6d4b3b2c1a0f9e8");
+}

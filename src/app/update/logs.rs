@@ -311,6 +311,32 @@ fn load_back(app: &mut App, minutes: i64, fx: &mut Vec<Effect>) {
     restart_tail(app, app.now - minutes * 60_000, groups, fx);
 }
 
+/// `O`: only the selected line's instance, or every instance again.
+fn only_instance(app: &mut App) {
+    let l = &mut app.logs.pane;
+    if let Some(was) = l.scope().map(str::to_string) {
+        l.set_scope(None);
+        app.flash(
+            Level::Info,
+            format!("every instance's lines again (was only {was})"),
+        );
+        return;
+    }
+    let Some(instance) = l.selected_instance() else {
+        app.flash(
+            Level::Warn,
+            "no line selected: pick a line of the instance first",
+        );
+        return;
+    };
+    l.set_scope(Some(&instance));
+    let key = keys_label(app, Context::Logs, Action::OnlyInstance);
+    app.flash(
+        Level::Info,
+        format!("only {instance}'s lines · {key} again: every instance"),
+    );
+}
+
 fn save(app: &App, fx: &mut Vec<Effect>) {
     let lines = app.logs.pane.visible_text();
     let env = app
@@ -347,6 +373,7 @@ pub(super) fn logs_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Wrap => l.toggle_wrap(),
         Action::Timestamps => l.toggle_timestamps(),
         Action::Instances => l.toggle_instance(),
+        Action::OnlyInstance => only_instance(app),
         Action::Cancel if searching_back => {
             // Stop the search (if running; an Insights query is sent StopQuery) and return to
             // the live tail.
@@ -447,6 +474,11 @@ fn insights_ask(app: &mut App, fx: &mut Vec<Effect>) {
                 return;
             }
         };
+    // Only the instance the pane is narrowed to, if it is (`O`).
+    let translated = match app.logs.pane.scope() {
+        Some(instance) => insights_query::only_stream(translated, instance),
+        None => translated,
+    };
     let groups = app.logs.pane.streamed_groups();
     if groups.is_empty() {
         app.flash(Level::Warn, "no CloudWatch log groups to search");

@@ -30,6 +30,8 @@ pub(super) fn open(app: &mut App) {
     app.view.modal = Some(Modal::Triage(TriageView {
         env,
         cursor: 0,
+        on_instances: false,
+        instance_cursor: 0,
         report: Default::default(),
         wide: None,
     }));
@@ -69,6 +71,12 @@ pub(super) fn refresh(app: &mut App) {
     report.behind = behind;
     if let Some(Modal::Triage(view)) = &mut app.view.modal {
         view.cursor = view.cursor.min(report.findings.len().saturating_sub(1));
+        // Rows are ordered by count and move as lines arrive: the picked instance stays picked.
+        let picked = view.report.by_instance.get(view.instance_cursor);
+        view.instance_cursor = picked
+            .and_then(|p| report.by_instance.iter().position(|r| r.label == p.label))
+            .unwrap_or(view.instance_cursor)
+            .min(report.by_instance.len().saturating_sub(1));
         view.report = report;
     }
     app.view.dirty = true;
@@ -137,25 +145,35 @@ fn markers(app: &App, env: &str) -> Vec<Marker> {
     out
 }
 
-/// Keys in the view: ↑/↓ (j/k) pick a finding, Enter jumps, `U` rolls back, Esc / q / T close.
+/// Keys in the view: ↑/↓ (j/k) pick a finding (or, after Tab, an instance), Enter jumps, `U`
+/// rolls back, `6` the six hours, Esc / q / T close.
 pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(Modal::Triage(view)) = &mut app.view.modal else {
         return;
     };
-    let n = view.report.findings.len();
+    let (cursor, n) = if view.on_instances {
+        (&mut view.instance_cursor, view.report.by_instance.len())
+    } else {
+        (&mut view.cursor, view.report.findings.len())
+    };
     match k.code {
-        KeyCode::Up | KeyCode::Char('k') => view.cursor = view.cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            view.cursor = (view.cursor + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::Home | KeyCode::Char('g') => view.cursor = 0,
-        KeyCode::End | KeyCode::Char('G') => view.cursor = n.saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => *cursor = cursor.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => *cursor = (*cursor + 1).min(n.saturating_sub(1)),
+        KeyCode::Home | KeyCode::Char('g') => *cursor = 0,
+        KeyCode::End | KeyCode::Char('G') => *cursor = n.saturating_sub(1),
+        KeyCode::Tab | KeyCode::BackTab => view.on_instances = !view.on_instances,
         KeyCode::Enter => {
-            let jump = view
-                .report
-                .findings
-                .get(view.cursor)
-                .map(|f| f.jump.clone());
+            let jump = if view.on_instances {
+                view.report
+                    .by_instance
+                    .get(view.instance_cursor)
+                    .map(|row| Jump::Instance(row.label.clone()))
+            } else {
+                view.report
+                    .findings
+                    .get(view.cursor)
+                    .map(|f| f.jump.clone())
+            };
             jump_to(app, jump.unwrap_or(Jump::Nothing));
         }
         KeyCode::Char('U') => {
@@ -169,11 +187,18 @@ pub(super) fn on_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Enter: the logs pane, filtered to what the finding speaks of, on its first line.
+/// Enter: the logs pane, filtered to what the finding (or instance) speaks of.
 fn jump_to(app: &mut App, jump: Jump) {
     let l = &mut app.logs.pane;
     match jump {
         Jump::Nothing => return,
+        Jump::Instance(id) if id == triage::NO_INSTANCE => {
+            app.flash(
+                Level::Warn,
+                "these lines name no instance: their stream has no instance id",
+            );
+            return;
+        }
         Jump::Search(pattern) => {
             l.set_query(&pattern);
             if !l.filter_on() {
@@ -187,6 +212,16 @@ fn jump_to(app: &mut App, jump: Jump) {
             if !l.instance() {
                 l.toggle_instance();
             }
+        }
+        Jump::Instance(id) => {
+            l.set_scope(Some(&id));
+            l.preset_5xx();
+            let label = |a| super::logs::keys_label(app, super::super::keymap::Context::Logs, a);
+            let (every, all) = (label(Action::OnlyInstance), label(Action::FilterMatches));
+            app.flash(
+                Level::Info,
+                format!("only {id}'s 5xx · {all}: all its lines · {every}: every instance"),
+            );
         }
     }
     app.view.modal = None;

@@ -375,6 +375,24 @@ mod tests {
     }
 
     #[test]
+    fn a_search_narrowed_to_one_instance_brings_its_lines_only() {
+        let lines = vec![
+            line(1_000, "GET /a 504", "i-0aaaaaaaaaaaaaaaa"),
+            line(2_000, "GET /b 504", "i-0bbbbbbbbbbbbbbbb"),
+            line(3_000, "GET /c 200", "i-0aaaaaaaaaaaaaaaa"),
+        ];
+        let t = crate::logs::insights_query::translate("504", false, false).expect("translates");
+        let t = crate::logs::insights_query::only_stream(t, "i-0aaaaaaaaaaaaaaaa");
+        let page = run_all(&t.query, lines);
+        let msgs: Vec<_> = page
+            .rows
+            .iter()
+            .map(|r| r.get("@message").unwrap())
+            .collect();
+        assert_eq!(msgs, ["GET /a 504"]);
+    }
+
+    #[test]
     fn filter_sort_limit_and_fields() {
         let lines = vec![
             line(1_000, "GET /a 504", "i-1"),

@@ -36,6 +36,9 @@ pub(super) fn state_title(pane: &LogsPane, theme: &Theme, room: usize) -> Line<'
     if new > 0 {
         spans.push(Span::styled(format!(" +{new} new"), theme.info));
     }
+    if let Some(instance) = pane.scope() {
+        spans.extend([sep(), Span::styled(format!("only {instance}"), theme.warn)]);
+    }
     if pane.wrap() {
         spans.extend([sep(), Span::raw("wrap")]);
     }
