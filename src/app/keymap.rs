@@ -86,7 +86,7 @@ actions! {
     Wrap => "wrap", "wrap long lines on/off";
     Timestamps => "timestamps", "timestamps on/off";
     Instances => "instances", "instance column on/off";
-    OnlyInstance => "only_instance", "only the selected line's instance (again: every instance)";
+    OnlyInstance => "only_instance", "only the selected line's instance (again: all of them)";
     Groups => "groups", "pick log groups";
     Save => "save", "save the shown lines to a file";
     Copy => "copy", "copy the selected line (OSC 52)";

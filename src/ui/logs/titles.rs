@@ -37,7 +37,9 @@ pub(super) fn state_title(pane: &LogsPane, theme: &Theme, room: usize) -> Line<'
         spans.push(Span::styled(format!(" +{new} new"), theme.info));
     }
     if let Some(instance) = pane.scope() {
-        spans.extend([sep(), Span::styled(format!("only {instance}"), theme.warn)]);
+        // Short, as the instance column shows it: the status after it needs the room.
+        let short = crate::triage::short_id(instance);
+        spans.extend([sep(), Span::styled(format!("only {short}"), theme.warn)]);
     }
     if pane.wrap() {
         spans.extend([sep(), Span::raw("wrap")]);
