@@ -7,7 +7,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+};
 use ebtui::logs::{LogBuffer, LogsPane, PRESET_5XX, Query, Search};
 use ebtui::ui::logs::render_to_buffer;
 use ebtui::ui::theme::Theme;
@@ -51,14 +54,26 @@ fn bench_ingest(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_search(c: &mut Criterion) {
+/// The settings of a benchmark over the million lines: 10 samples, 10 s, per-line throughput.
+fn million_group(c: &mut Criterion) -> BenchmarkGroup<'_, WallTime> {
     let mut g = c.benchmark_group("logs");
     g.sample_size(10)
         .measurement_time(Duration::from_secs(10))
         .warm_up_time(Duration::from_secs(1));
     g.throughput(Throughput::Elements(N as u64));
+    g
+}
+
+/// The million lines in a buffer that holds them all.
+fn million_lines() -> LogBuffer {
     let mut buf = LogBuffer::new(N, usize::MAX);
     buf.extend(events(N));
+    buf
+}
+
+fn bench_search(c: &mut Criterion) {
+    let mut g = million_group(c);
+    let buf = million_lines();
     let mut run = |name: &str, compile: &dyn Fn() -> Option<Query>| {
         g.bench_function(name, |b| {
             b.iter(|| {
@@ -89,28 +104,28 @@ fn bench_render(c: &mut Criterion) {
     pane.top();
     pane.scroll_down(N / 2);
     pane.next_hit();
+    frame(&mut g, "logs_render_frame_1m", &pane);
+    g.finish();
+}
+
+/// One 200x60 frame of `pane`, drawn over and over.
+fn frame(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, pane: &LogsPane) {
     let theme = Theme::default();
     let area = Rect::new(0, 0, 200, 60);
     let mut buf = Buffer::empty(area);
-    g.bench_function("logs_render_frame_1m", |b| {
+    g.bench_function(name, |b| {
         b.iter(|| {
-            render_to_buffer(area, &mut buf, &pane, &theme, true);
+            render_to_buffer(area, &mut buf, pane, &theme, true);
             black_box(&buf);
         })
     });
-    g.finish();
 }
 
 /// "Only this instance" (`O`, or Enter on an instance in the triage): narrowing a full buffer to
 /// one of its four instances, the 5xx preset searched within it, and a frame of it.
 fn bench_scope(c: &mut Criterion) {
-    let mut g = c.benchmark_group("logs");
-    g.sample_size(10)
-        .measurement_time(Duration::from_secs(10))
-        .warm_up_time(Duration::from_secs(1));
-    g.throughput(Throughput::Elements(N as u64));
-    let mut buf = LogBuffer::new(N, usize::MAX);
-    buf.extend(events(N));
+    let mut g = million_group(c);
+    let buf = million_lines();
     let instance = logs_data::INSTANCES[1];
     g.bench_function("log_scope_1m", |b| {
         b.iter(|| {
@@ -134,15 +149,7 @@ fn bench_scope(c: &mut Criterion) {
     while pane.tick(usize::MAX) {}
     pane.top();
     pane.scroll_down(N / 8);
-    let theme = Theme::default();
-    let area = Rect::new(0, 0, 200, 60);
-    let mut frame = Buffer::empty(area);
-    g.bench_function("logs_render_frame_scoped_1m", |b| {
-        b.iter(|| {
-            render_to_buffer(area, &mut frame, &pane, &theme, true);
-            black_box(&frame);
-        })
-    });
+    frame(&mut g, "logs_render_frame_scoped_1m", &pane);
     g.finish();
 }
 

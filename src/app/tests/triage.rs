@@ -40,6 +40,17 @@ fn findings(app: &App) -> Vec<String> {
     }
 }
 
+/// Moves `row` rows down the list the keys are on, presses Enter, and checks the view gave way
+/// to the logs pane.
+fn enter_on_row(app: &mut App, row: usize) {
+    for _ in 0..row {
+        code(app, KeyCode::Down);
+    }
+    code(app, KeyCode::Enter);
+    assert!(app.view.modal.is_none());
+    assert_eq!(app.view.focus, Pane::Logs);
+}
+
 #[test]
 fn t_opens_the_view_and_it_follows_new_lines() {
     let mut app = streaming();
@@ -96,12 +107,7 @@ fn enter_filters_the_logs_to_the_picked_finding() {
         .iter()
         .position(|t| t.contains("Connection refused"))
         .expect("finding");
-    for _ in 0..i {
-        code(&mut app, KeyCode::Down);
-    }
-    code(&mut app, KeyCode::Enter);
-    assert!(app.view.modal.is_none());
-    assert_eq!(app.view.focus, Pane::Logs);
+    enter_on_row(&mut app, i);
     let q = app.logs.pane.search().query().map(|q| q.text().to_string());
     assert!(q.is_some_and(|q| q.contains("Connection refused")));
     assert!(app.logs.pane.filter_on());
@@ -255,12 +261,7 @@ fn tab_then_enter_shows_only_the_picked_instances_5xx_in_the_logs() {
         .iter()
         .position(|r| *r == "i-0d6d4b3b2c1a0f9e8")
         .expect("row");
-    for _ in 0..pick {
-        code(&mut app, KeyCode::Down);
-    }
-    code(&mut app, KeyCode::Enter);
-    assert!(app.view.modal.is_none());
-    assert_eq!(app.view.focus, Pane::Logs);
+    enter_on_row(&mut app, pick);
     let pane = &app.logs.pane;
     assert_eq!(pane.scope(), Some("i-0d6d4b3b2c1a0f9e8"));
     // Its 502 and its upstream error, not the other instance's 502s nor its own 200.

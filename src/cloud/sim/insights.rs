@@ -374,6 +374,14 @@ mod tests {
         run.page()
     }
 
+    /// The rows' messages, in order.
+    fn messages(page: &InsightsPage) -> Vec<&str> {
+        page.rows
+            .iter()
+            .map(|r| r.get("@message").expect("a message"))
+            .collect()
+    }
+
     #[test]
     fn a_search_narrowed_to_one_instance_brings_its_lines_only() {
         let lines = vec![
@@ -383,13 +391,7 @@ mod tests {
         ];
         let t = crate::logs::insights_query::translate("504", false, false).expect("translates");
         let t = crate::logs::insights_query::only_stream(t, "i-0aaaaaaaaaaaaaaaa");
-        let page = run_all(&t.query, lines);
-        let msgs: Vec<_> = page
-            .rows
-            .iter()
-            .map(|r| r.get("@message").unwrap())
-            .collect();
-        assert_eq!(msgs, ["GET /a 504"]);
+        assert_eq!(messages(&run_all(&t.query, lines)), ["GET /a 504"]);
     }
 
     #[test]
@@ -404,12 +406,7 @@ mod tests {
             r#"fields @timestamp, @message | filter @message like /(?i)504|timed out/ | sort @timestamp asc | limit 2"#,
             lines.clone(),
         );
-        let msgs: Vec<_> = page
-            .rows
-            .iter()
-            .map(|r| r.get("@message").unwrap())
-            .collect();
-        assert_eq!(msgs, ["GET /a 504", "GET /c 504"]);
+        assert_eq!(messages(&page), ["GET /a 504", "GET /c 504"]);
         assert_eq!(
             page.rows[0].get("@logStream"),
             None,
