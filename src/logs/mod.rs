@@ -7,7 +7,9 @@
 //!   a [`LogLine`] is a borrowed view: `get(seq)`, `range(seqs)` and `iter()` hand them out.
 //! - [`Search`] / [`Query`]: smart-case regex (literal fallback on a bad pattern), hits as sorted
 //!   seqs, new lines scanned on arrival, a query change rescanned in slices.
-//! - [`VisibleLines`]: all lines, or hits with `C` lines of context (filter mode).
+//! - [`Scope`]: one instance's lines (their sorted seqs), read as lines arrive.
+//! - [`VisibleLines`]: all lines (or one instance's), or hits with `C` lines of context (filter
+//!   mode).
 //! - [`LogsPane`]: everything the pane shows; drawn by `ui::logs`.
 //!
 //! # What the app calls on [`LogsPane`]
@@ -26,6 +28,9 @@
 //! `is_searching()`; Enter keeps the query, Esc restores the one before), `search_paste(&str)`,
 //! `set_query(&str)`, `next_hit()`, `prev_hit()`, `toggle_filter()`, `context_more()`,
 //! `context_less()`, `preset_5xx()`.
+//!
+//! One instance: `set_scope(Some(id))` / `set_scope(None)`, `scope()`, `selected_instance()` (the
+//! instance of the selected line, for `O`). Searches, the filter and `n`/`N` keep to its lines.
 //!
 //! Output: `visible_text() -> Vec<String>` (Ctrl-S), `selected_text() -> Option<String>` (copy).
 //!

@@ -64,7 +64,7 @@ impl Scope {
     }
 
     /// True when a line of this stream is in scope.
-    pub fn matches(&self, stream: &str) -> bool {
+    fn matches(&self, stream: &str) -> bool {
         stream == self.instance || instance_of(stream) == Some(self.instance.as_str())
     }
 
@@ -96,11 +96,6 @@ impl Scope {
                 self.members.push_back(seq);
             }
         }
-    }
-
-    /// True when the buffered line `seq` is in scope (it must have been scanned).
-    pub fn contains(&self, seq: u64) -> bool {
-        self.members.binary_search(&seq).is_ok()
     }
 
     /// Lines in scope at or after `seq` (the "+N new" counter).
@@ -157,7 +152,6 @@ mod tests {
         let mut s = Scope::new(a);
         s.catch_up(&lines);
         assert_eq!(s.members().iter().copied().collect::<Vec<_>>(), [0, 2, 4]);
-        assert!(s.contains(2) && !s.contains(3));
         lines.push(RawLogEvent {
             id: None,
             ts: 9,
