@@ -3,7 +3,7 @@
 //! line, and takes a record's counts back out when the buffer evicts its line. Opening the view on
 //! a full buffer reads it in slices (`step`'s budget), so no key press waits on a million lines.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::domain::Millis;
 use crate::logs::{LogBuffer, instance_of};
@@ -65,6 +65,9 @@ pub struct Aggregate {
     pub(super) first_ts: Option<Millis>,
     pub(super) last_ts: Option<Millis>,
     pub(super) requests: u64,
+    /// Instances seen answering a request (any status) since the count began: the peers a
+    /// failing instance is compared with when health lists no instances.
+    pub(super) served: HashSet<Name>,
     pub(super) formats: HashMap<Format, u64>,
     pub(super) total_5xx: u64,
     pub(super) by_status: HashMap<u16, u64>,
@@ -117,6 +120,7 @@ impl Aggregate {
             let inst = instance_of(line.stream).map(|i| self.name(i));
             if let Some(r) = request(line.text, access) {
                 self.requests += 1;
+                self.served.extend(inst);
                 *self.formats.entry(r.format).or_default() += 1;
                 if r.status >= 500 {
                     let path = r.path.map(|p| self.name(p));

@@ -105,12 +105,23 @@ pub fn report(agg: &Aggregate, inputs: &Inputs, series: Option<Series>) -> Repor
             }
         })
         .collect();
-    // Instances health lists with no 5xx are rows too: "none from v1.4.3" needs them seen.
+    // Instances health lists with no 5xx are rows too: "none from v1.4.3" needs them seen. So
+    // are instances seen answering requests, for when health lists none.
     for i in inputs.instances {
         if !by_instance.iter().any(|r| r.label == i.id) {
             by_instance.push(Row {
                 label: i.id.clone(),
                 version: i.version.clone(),
+                count: 0,
+            });
+        }
+    }
+    for &n in &agg.served {
+        let id = agg.text(n);
+        if !by_instance.iter().any(|r| r.label == id) {
+            by_instance.push(Row {
+                label: id.to_string(),
+                version: None,
                 count: 0,
             });
         }
@@ -352,14 +363,16 @@ fn one_instance(r: &Report, fails: &str) -> Option<Finding> {
     let share = percent(top.count, r.total_5xx);
     (known.len() >= 2 && share >= 80 && r.total_5xx >= 10).then(|| Finding {
         text: format!(
-            "{share} % of {fails} come from {}{}; the other {} instance{} answer",
+            "{share} % of {fails} come from {}{}; {}",
             short_id(&top.label),
             top.version
                 .as_deref()
                 .map(|v| format!(" (on {v})"))
                 .unwrap_or_default(),
-            known.len() - 1,
-            if known.len() == 2 { "" } else { "s" },
+            match known.len() - 1 {
+                1 => "the other instance answers".to_string(),
+                n => format!("the other {n} instances answer"),
+            },
         ),
         evidence: format!("{} of {} 5xx", top.count, r.total_5xx),
         jump: Jump::Instance(top.label.clone()),

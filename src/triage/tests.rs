@@ -168,6 +168,27 @@ fn one_failing_instance_among_healthy_peers_is_named_and_jumps_to_its_lines() {
     );
     assert_eq!(f.jump, Jump::Instance(BAD1.into()));
     assert_eq!(f.evidence, "108 of 108 5xx");
+    // With no health to list the instances, the peers seen answering requests count.
+    let (_, r) = run(&buf, &[], &[]);
+    assert_eq!(
+        r.findings[0].text,
+        "100 % of 502s come from i-0d6d4b3b…; the other 2 instances answer"
+    );
+    assert_eq!(
+        r.by_instance.iter().map(|x| x.count).collect::<Vec<_>>(),
+        [108, 0, 0],
+        "the peers are rows of the table too"
+    );
+    let mut two = LogBuffer::new(1_000, 1 << 20);
+    for s in 0..20 {
+        push(&mut two, T0 + s * 1000, ACCESS, GOOD, &access(200, "/"));
+        push(&mut two, T0 + s * 1000, ACCESS, BAD1, &access(502, "/"));
+    }
+    let (_, r) = run(&two, &[], &[]);
+    assert_eq!(
+        r.findings[0].text,
+        "100 % of 502s come from i-0d6d4b3b…; the other instance answers"
+    );
     // Spread over two instances in equal measure, there is no such finding.
     let (buf, inst, markers) = bad_deploy();
     let (_, spread) = run(&buf, &inst, &markers);
