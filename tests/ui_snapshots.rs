@@ -397,6 +397,18 @@ async fn triage_80x24_and_160x48() {
     let large = text(&draw(&app, 160, 48));
     assert!(large.contains("v-broken"), "{large}");
     insta::assert_snapshot!("triage_160x48", large);
+    // Tab: the keys pick an instance; its row is marked and spelled out under the findings.
+    for k in [KeyCode::Tab, KeyCode::Down] {
+        let fx = key(&mut app, &cloud, k);
+        drive(&mut app, &cloud, fx).await;
+    }
+    let picked = text(&draw(&app, 80, 24));
+    assert!(
+        picked.contains("Enter: its 5xx in the logs pane"),
+        "{picked}"
+    );
+    assert_eq!(picked.matches("▶ i-0").count(), 1, "{picked}");
+    insta::assert_snapshot!("triage_instance_picked_80x24", picked);
 }
 
 /// `:journal`'s list of environments AWS no longer lists, at 80x24.
