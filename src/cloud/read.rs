@@ -156,7 +156,7 @@ impl PollKey {
         }
     }
 
-    /// The AWS action behind the read, for "no permission: <action>".
+    /// The AWS action behind the read, for `no permission: <action>`.
     pub fn action(&self) -> &'static str {
         match self {
             PollKey::Environments => "elasticbeanstalk:DescribeEnvironments",

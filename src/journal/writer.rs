@@ -40,7 +40,7 @@ pub struct Counters {
     pub batches_dropped: AtomicU64,
 }
 
-/// A snapshot of [`Counters`].
+/// A snapshot of the writer's counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriterCounts {
     /// Transactions committed with at least one batch.

@@ -112,10 +112,10 @@ impl Query {
     /// sees `\n` as the line's end, so a line matches here exactly when it matches alone.
     ///
     /// Each restart of the pass costs several times a per-line test, so once hits are dense
-    /// (more than one line in [`DENSE`]) the rest of the run is tested line by line.
+    /// (more than one line in `DENSE`) the rest of the run is tested line by line.
     ///
     /// With a prefilter, only the lines holding one of its literals are tested (see
-    /// [`Prefilter`]), whatever the density of hits.
+    /// `Prefilter`), whatever the density of hits.
     pub fn scan_run(&self, buf: &LogBuffer, run: &Run, hits: &mut VecDeque<u64>) {
         self.scan_run_into(buf, run, &mut Vec::new(), hits);
     }

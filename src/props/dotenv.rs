@@ -198,7 +198,7 @@ fn double_quoted(body: &str) -> Result<(String, &str), Reason> {
 
 /// A `.env` text: one `KEY=value` line per property, the value in double quotes when it needs them
 /// (so that [`parse`] reads back the same properties); with `with_values` false, `KEY=` lines.
-/// Keys are written as they are: a key [`super::validate`] refuses may not read back.
+/// Keys are written as they are: a key [`super::validate()`] refuses may not read back.
 pub fn render(props: &[Property], with_values: bool) -> String {
     let mut out = String::new();
     for p in props {

@@ -18,7 +18,7 @@
 //!    complete, but with errors." is still a failure.
 //! 4. **completed with errors**: "... operation is complete, but with errors."
 //! 5. **succeeded**: "Environment update completed successfully.", "Successfully launched
-//!    environment", "<api> completed successfully", "Completed swapping CNAMEs", "Restarted
+//!    environment", `<api> completed successfully`, "Completed swapping CNAMEs", "Restarted
 //!    application server on all ec2 instances.", "Successfully deployed new configuration".
 //!
 //! No end sentence at all is `None`: the caller says "in progress" while the environment is

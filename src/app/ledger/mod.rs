@@ -98,7 +98,7 @@ pub struct Operation {
     pub last: Millis,
     /// What its events tell; None while they tell no end.
     pub told: Option<Outcome>,
-    /// Batches started so far, and instances per batch (from "Batch n: Starting ... [ids]").
+    /// Batches started so far, and instances per batch (from `Batch n: Starting ... [ids]`).
     pub batch: Option<u32>,
     pub batch_size: Option<u32>,
     pub events: usize,
