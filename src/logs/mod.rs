@@ -52,6 +52,7 @@ mod pane;
 mod parallel;
 mod picker;
 mod prefilter;
+mod query;
 mod sanitize;
 mod scope;
 mod search;
@@ -67,6 +68,7 @@ pub use layout::{
 };
 pub use pane::{DEFAULT_CONTEXT, LogsPane, MAX_CONTEXT, PRESET_5XX, SCAN_BUDGET};
 pub use picker::GroupPicker;
+pub use query::Query;
 pub use sanitize::{MAX_LINE_BYTES, sanitize, sanitize_bytes, sanitize_capped};
 pub use scope::{Scope, instance_of};
-pub use search::{Query, Search};
+pub use search::Search;

@@ -15,7 +15,8 @@ use super::context::VisibleLines;
 use super::format::{INSTANCE_WIDTH, TAG_MAX, clip, clock, group_tag, short_stream};
 use super::layout::{Anchor, Columns, Row, TextArea, layout};
 use super::picker::GroupPicker;
-use super::search::{Query, Search};
+use super::query::Query;
+use super::search::Search;
 
 /// Context lines around each hit in filter mode, by default (like `grep -C 2`).
 pub const DEFAULT_CONTEXT: usize = 2;

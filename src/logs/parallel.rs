@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::thread;
 
 use super::buffer::LogBuffer;
-use super::search::Query;
+use super::query::Query;
 
 /// A slice smaller than this many lines is scanned on the calling thread: a thread's start
 /// would cost more than it saves (lines arriving from a tail come a few hundred at a time).

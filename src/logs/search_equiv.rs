@@ -12,7 +12,8 @@ use super::buffer::LogBuffer;
 use super::pane::PRESET_5XX;
 use super::parallel::scan_in;
 use super::prefilter::Prefilter;
-use super::search::{Query, Search};
+use super::query::Query;
+use super::search::Search;
 use crate::domain::RawLogEvent;
 
 fn buf_with<S: AsRef<str>>(lines: &[S]) -> LogBuffer {
