@@ -19,6 +19,7 @@
 mod capture;
 mod config;
 mod config_write;
+mod insights;
 mod journal;
 mod keys;
 mod logs;
@@ -80,7 +81,7 @@ fn handle(app: &mut App, msg: Msg, now: Millis, fx: &mut Vec<Effect>) {
         Msg::Cloud { reply, .. } => polls::on_reply(app, reply, fx),
         Msg::Tail { tail, event, .. } => logs::on_tail(app, tail, event),
         Msg::TailEnded { tail, error, .. } => logs::on_tail_ended(app, tail, error),
-        Msg::Insights { tail, event, .. } => logs::on_insights(app, tail, event),
+        Msg::Insights { tail, event, .. } => insights::on_insights(app, tail, event),
         Msg::OpDone { op_id, result, .. } => ops::on_op_done(app, op_id, result, fx),
         Msg::Context { epoch, result } => match result {
             Ok(ctx) => {

@@ -51,7 +51,7 @@ pub(super) fn modal_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         m @ Modal::Journal { .. } => super::journal::list_action(app, m, action, fx),
         Modal::JournalStats(_) if matches!(action, Action::Cancel | Action::Confirm) => {}
         m @ Modal::JournalStats(_) => app.view.modal = Some(m),
-        Modal::Insights(ask) => logs::insights_action(app, ask, action, fx),
+        Modal::Insights(ask) => super::insights::on_action(app, ask, action, fx),
     }
 }
 

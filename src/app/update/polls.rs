@@ -269,7 +269,7 @@ fn file_answer(app: &mut App, request: Request, answer: Answer, fx: &mut Vec<Eff
         }
         (Request::LogGroupSizes { env }, Answer::LogGroupSizes(sizes)) => {
             let k = app.account.envs.key_for_ref(&env);
-            logs::on_group_sizes(app, &k, Ok(sizes));
+            super::insights::on_group_sizes(app, &k, Ok(sizes));
         }
         (request, answer) => {
             // `cloud::answer` pairs them; a mismatch is a bug, not a reason to stop.
@@ -405,7 +405,9 @@ fn on_error(app: &mut App, key: &PollKey, err: &CloudError) {
                 app.view.modal = None;
             }
         }
-        PollKey::LogGroupSizes(n) => logs::on_group_sizes(app, n, Err(err.message().to_string())),
+        PollKey::LogGroupSizes(n) => {
+            super::insights::on_group_sizes(app, n, Err(err.message().to_string()))
+        }
         PollKey::LogGroups(n) if is_shown(app, n) => {
             app.logs.pane.set_status(format!(
                 "cannot list log groups: {} (retrying)",
