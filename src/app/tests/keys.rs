@@ -243,16 +243,8 @@ fn s_sorts_the_environments_by_each_column_and_the_cursor_stays_on_its_environme
 
 #[test]
 fn s_sorts_the_instances_and_the_cursor_stays_on_its_instance() {
-    use crate::domain::HealthStatus;
     let mut app = app_with(prod(), false);
-    health_arrives(
-        &mut app,
-        vec![
-            instance("i-b", HealthStatus::Ok, 10.0),
-            instance("i-c", HealthStatus::Severe, 50.0),
-            instance("i-a", HealthStatus::Warning, 90.0),
-        ],
-    );
+    three_instances_arrive(&mut app);
     key(&mut app, '3');
     key(&mut app, 'j');
     assert_eq!(instance_at_cursor(&app).as_deref(), Some("i-c"));

@@ -86,14 +86,7 @@ fn a_click_on_an_environment_selects_it() {
 #[test]
 fn a_click_on_an_instance_moves_the_cursor_there_in_the_order_shown() {
     let mut app = app_with(prod(), false);
-    health_arrives(
-        &mut app,
-        vec![
-            instance("i-b", HealthStatus::Ok, 10.0),
-            instance("i-c", HealthStatus::Severe, 50.0),
-            instance("i-a", HealthStatus::Warning, 90.0),
-        ],
-    );
+    three_instances_arrive(&mut app);
     key(&mut app, '3');
     key(&mut app, 's'); // by INSTANCE: i-a, i-b, i-c
     let screen = geometry::screen(&app);

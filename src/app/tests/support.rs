@@ -264,3 +264,17 @@ pub(crate) fn flash_text(app: &App) -> String {
         .as_ref()
         .map_or_else(String::new, |f| f.text.clone())
 }
+
+/// Health of three instances arrives, listed out of name order: i-b (Ok, CPU 10), i-c (Severe,
+/// CPU 50), i-a (Warning, CPU 90).
+pub(crate) fn three_instances_arrive(app: &mut App) {
+    use crate::domain::HealthStatus;
+    health_arrives(
+        app,
+        vec![
+            instance("i-b", HealthStatus::Ok, 10.0),
+            instance("i-c", HealthStatus::Severe, 50.0),
+            instance("i-a", HealthStatus::Warning, 90.0),
+        ],
+    );
+}
