@@ -142,19 +142,23 @@ fn a_journaled_account_is_drawn_before_aws_answers() {
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ];
-    let mut first = Tui::spawn(
-        &[
-            "--endpoint-url",
-            &url,
-            "--region",
-            "us-east-1",
-            "--journal",
-            journal,
-        ],
-        &env,
-        120,
-        30,
-    );
+    // ebtui at 120x30 on an endpoint, with the journal file.
+    let spawn = |endpoint: &str| {
+        Tui::spawn(
+            &[
+                "--endpoint-url",
+                endpoint,
+                "--region",
+                "us-east-1",
+                "--journal",
+                journal,
+            ],
+            &env,
+            120,
+            30,
+        )
+    };
+    let mut first = spawn(&url);
     first.expect(
         "the account read from AWS",
         |s| env_row(s, "jr-prod").is_some(),
@@ -165,19 +169,7 @@ fn a_journaled_account_is_drawn_before_aws_answers() {
 
     // Nothing listens there: every read fails on the network.
     let dead = "http://127.0.0.1:9";
-    let mut second = Tui::spawn(
-        &[
-            "--endpoint-url",
-            dead,
-            "--region",
-            "us-east-1",
-            "--journal",
-            journal,
-        ],
-        &env,
-        120,
-        30,
-    );
+    let mut second = spawn(dead);
     let screen = second.expect(
         "the account from the journal, with its age",
         |s| env_row(s, "jr-prod").is_some() && s.contains("from the journal"),

@@ -105,13 +105,7 @@ fn a_corrupt_file_is_moved_aside_and_a_new_journal_begun() {
         .collect();
     fs::write(&path, &garbage).unwrap();
     let (j, notes) = open(&path, BIG);
-    let moved = notes
-        .iter()
-        .find_map(|n| match n {
-            JournalStatus::Replaced { moved_to } => Some(moved_to.clone()),
-            _ => None,
-        })
-        .expect("replaced");
+    let moved = moved_to(&notes);
     assert!(
         moved.starts_with(&format!("{}.corrupt-", path.display())),
         "{moved}"
@@ -142,13 +136,7 @@ fn a_foreign_sqlite_file_is_moved_aside_with_its_wal() {
         // normally (the WAL is checkpointed) and check the table survives the move.
     }
     let (_j, notes) = open(&path, BIG);
-    let moved = notes
-        .iter()
-        .find_map(|n| match n {
-            JournalStatus::Replaced { moved_to } => Some(moved_to.clone()),
-            _ => None,
-        })
-        .expect("replaced");
+    let moved = moved_to(&notes);
     let kept: String = rusqlite::Connection::open(&moved)
         .unwrap()
         .query_row("SELECT t FROM notes", [], |r| r.get(0))
@@ -187,4 +175,15 @@ fn a_directory_that_cannot_be_written_is_an_error_naming_it() {
         .expect("refused");
     assert!(err.contains(&blocker.display().to_string()), "{err}");
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+/// Where the journal said it moved the file it could not use.
+fn moved_to(notes: &[JournalStatus]) -> String {
+    notes
+        .iter()
+        .find_map(|n| match n {
+            JournalStatus::Replaced { moved_to } => Some(moved_to.clone()),
+            _ => None,
+        })
+        .expect("the file was moved aside")
 }
