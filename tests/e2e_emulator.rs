@@ -218,10 +218,7 @@ fn emulator_account_shows_envs_stack_events_and_logs() {
         return;
     };
     let url = moto.url().to_string();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let rt = common::runtime();
     let clients = Clients::new(&url);
     if let Err(e) = rt.block_on(clients.seed()) {
         panic!(

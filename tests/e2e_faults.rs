@@ -236,10 +236,7 @@ struct Rig {
 impl Rig {
     fn start() -> Option<Rig> {
         let moto = Moto::start()?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
+        let rt = common::runtime();
         let clients = Clients::new(moto.url());
         if let Err(e) = rt.block_on(clients.seed()) {
             panic!(

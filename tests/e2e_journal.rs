@@ -128,10 +128,7 @@ fn a_journaled_account_is_drawn_before_aws_answers() {
         return;
     };
     let url = moto.url().to_string();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let rt = common::runtime();
     rt.block_on(seed(&url))
         .unwrap_or_else(|e| panic!("cannot seed the emulator: {e}\n{}", moto.log_tail()));
     let dir = tempfile::tempdir().expect("a temp dir");

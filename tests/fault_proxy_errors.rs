@@ -72,10 +72,7 @@ fn outcome<E: ProvideErrorMetadata, R>(r: Result<impl Sized, SdkError<E, R>>) ->
 fn injected_faults_reach_the_sdk_as_aws_errors() {
     let Some(moto) = Moto::start() else { return };
     let proxy = Arc::new(FaultProxy::start(moto.url()));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let rt = common::runtime();
     let (eb, logs) = clients(&proxy.url());
     let envs = || outcome(rt.block_on(eb.describe_environments().send()));
     let groups = || outcome(rt.block_on(logs.describe_log_groups().send()));
