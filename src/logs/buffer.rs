@@ -368,6 +368,23 @@ impl Default for LogBuffer {
     }
 }
 
+/// A buffer of at most `cap` lines holding `texts` (group "g", stream "s", time 0): the unit
+/// tests' buffer.
+#[cfg(test)]
+pub(crate) fn lines_of<S: AsRef<str>>(texts: &[S], cap: usize) -> LogBuffer {
+    let mut b = LogBuffer::new(cap, usize::MAX);
+    for t in texts {
+        b.push(crate::domain::RawLogEvent {
+            id: None,
+            ts: 0,
+            group: "g".into(),
+            stream: "s".into(),
+            message: t.as_ref().into(),
+        });
+    }
+    b
+}
+
 /// A group or stream name made inert, without a copy in the common (clean) case.
 fn clean_name(name: &str) -> std::borrow::Cow<'_, str> {
     if is_clean(name) {

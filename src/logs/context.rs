@@ -254,20 +254,10 @@ impl<'a> VisibleLines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RawLogEvent;
 
     fn buf(n: usize, cap: usize) -> LogBuffer {
-        let mut b = LogBuffer::new(cap, usize::MAX);
-        for i in 0..n {
-            b.push(RawLogEvent {
-                id: None,
-                ts: 0,
-                group: "g".into(),
-                stream: "s".into(),
-                message: i.to_string(),
-            });
-        }
-        b
+        let texts: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        super::super::buffer::lines_of(&texts, cap)
     }
 
     /// The shown lines as (seq, separator before) pairs, walking forward.

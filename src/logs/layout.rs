@@ -263,20 +263,9 @@ mod tests {
     use std::collections::VecDeque;
 
     use super::*;
-    use crate::domain::RawLogEvent;
 
     fn buf(texts: &[&str]) -> LogBuffer {
-        let mut b = LogBuffer::new(1_000, usize::MAX);
-        for t in texts {
-            b.push(RawLogEvent {
-                id: None,
-                ts: 0,
-                group: "g".into(),
-                stream: "s".into(),
-                message: (*t).into(),
-            });
-        }
-        b
+        super::super::buffer::lines_of(texts, 1_000)
     }
 
     fn seqs(rows: &[Row]) -> Vec<Option<u64>> {

@@ -200,17 +200,7 @@ mod tests {
     use crate::domain::RawLogEvent;
 
     fn buf_with(lines: &[&str], cap: usize) -> LogBuffer {
-        let mut b = LogBuffer::new(cap, usize::MAX);
-        for l in lines {
-            b.push(RawLogEvent {
-                id: None,
-                ts: 0,
-                group: "g".into(),
-                stream: "s".into(),
-                message: (*l).into(),
-            });
-        }
-        b
+        super::super::buffer::lines_of(lines, cap)
     }
 
     fn full_scan(q: &str, b: &LogBuffer) -> Vec<u64> {

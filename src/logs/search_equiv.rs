@@ -17,17 +17,7 @@ use super::search::Search;
 use crate::domain::RawLogEvent;
 
 fn buf_with<S: AsRef<str>>(lines: &[S]) -> LogBuffer {
-    let mut b = LogBuffer::new(usize::MAX, usize::MAX);
-    for l in lines {
-        b.push(RawLogEvent {
-            id: None,
-            ts: 0,
-            group: "g".into(),
-            stream: "s".into(),
-            message: l.as_ref().into(),
-        });
-    }
-    b
+    super::buffer::lines_of(lines, usize::MAX)
 }
 
 /// Every line tested alone with the query's own regex: what the search must find.
